@@ -1,0 +1,68 @@
+"""State as arrays: preallocated typed columns for patients, peer workers and clinicians.
+
+Each agent type is a NamedTuple of numpy arrays (one slot per agent), so Numba
+kernels take it as one argument and Mesa agents read their own slot. The
+specs below are the single list of state variables, with units.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+# Patient states.
+COMMUNITY, INPATIENT, CRISIS = 0, 1, 2
+STATE_NAMES = ("community", "inpatient", "crisis")
+DIAGNOSIS_NAMES = ("psychosis", "mood", "substance_use")
+NEVER = -(2**30)  # day sentinel for "never happened"; kept far from any real day
+NO_WORKER = -1
+
+
+class Patients(NamedTuple):
+    diagnosis: np.ndarray  # int8: 0 psychosis, 1 mood, 2 substance use
+    severity: np.ndarray  # float64 in [0, 1]
+    baseline_hope: np.ndarray  # float64 in [0, 1]: where hope drifts back to
+    baseline_engagement: np.ndarray  # float64 in [0, 1]
+    hope: np.ndarray  # float64 in [0, 1]
+    engagement: np.ndarray  # float64 in [0, 1]: probability of attending follow-up
+    state: np.ndarray  # int8: COMMUNITY, INPATIENT or CRISIS
+    days_left: np.ndarray  # int32: days left of the stay or crisis episode
+    last_discharge_day: np.ndarray  # int32: day of the latest discharge, or NEVER
+    last_followup_day: np.ndarray  # int32: day of the latest clinician follow-up, or NEVER
+    clinician: np.ndarray  # int32: index of the responsible clinician
+    peer_worker: np.ndarray  # int32: index of the peer worker, or NO_WORKER
+    peer_end_day: np.ndarray  # int32: day the peer relationship ends
+    admissions: np.ndarray  # int32: admissions so far (burn-in included)
+
+
+class PeerWorkers(NamedTuple):
+    capacity: np.ndarray  # int32: caseload limit
+    caseload: np.ndarray  # int32: patients held at the start of the day plus today's enrolments
+
+
+class Clinicians(NamedTuple):
+    capacity: np.ndarray  # int32: recently discharged patients followed up at full rate
+    load: np.ndarray  # int32: patients in the follow-up window or in crisis, at the start of the day
+
+
+class Snapshot(NamedTuple):
+    """Start-of-day values that patients read about each other (makes agent order irrelevant)."""
+
+    hope: np.ndarray  # float64: each patient's hope at the start of the day
+    state: np.ndarray  # int8: each patient's state at the start of the day
+    beds_free: np.ndarray  # int64[1]: free beds at day start plus today's scheduled discharges
+
+
+class Network(NamedTuple):
+    """The social network in CSR form: neighbours of i are indices[indptr[i]:indptr[i+1]]."""
+
+    indptr: np.ndarray  # int64
+    indices: np.ndarray  # int32
+
+
+def copy_state(t):
+    """A deep copy of a NamedTuple of arrays (each arm starts from the same population)."""
+    return type(t)(*(a.copy() for a in t))
+
+
+def new_snapshot(n):
+    return Snapshot(np.zeros(n), np.zeros(n, np.int8), np.zeros(1, np.int64))

@@ -1,0 +1,91 @@
+"""The care system as a Mesa model: it owns the state arrays, the network and the day loop."""
+
+import mesa
+import numpy as np
+
+from sim import streams
+from sim.agents import Clinician, Patient, PeerWorker
+from sim.columns import Clinicians, PeerWorkers, copy_state, new_snapshot
+from sim.events import COLUMNS
+from sim.kernels import begin_day_kernel, simulate_days
+from sim.population import clinician_count, make_population, staff_count
+from sim.rules import rules_from_config
+
+
+class CareSystemModel(mesa.Model):
+    """One arm of one replication: a population, its network, beds, clinicians and a programme.
+
+    `population` lets several arms start from the same patients and network
+    (built from the replication seed); `step()` advances one day with the
+    chosen engine, `run()` advances to the end of the horizon.
+    """
+
+    def __init__(self, cfg, program=None, replication=0, engine=None, population=None):
+        seed = streams.replication_seed(cfg.seed, replication)
+        super().__init__(rng=int(seed))
+        self.cfg = cfg
+        self.program = program if program is not None else cfg.program
+        self.engine = engine or cfg.engine
+        self.seed = seed
+        n = cfg.population.n
+        n_clinicians = clinician_count(cfg)
+        if population is None:
+            population = make_population(cfg, seed)
+        patients, self.network = population
+        self.patients = copy_state(patients)
+        n_workers = staff_count(self.program.workers_per_1000, n)
+        self.workers = PeerWorkers(
+            capacity=np.full(n_workers, self.program.caseload_capacity, np.int32),
+            caseload=np.zeros(n_workers, np.int32),
+        )
+        self.clinicians = Clinicians(
+            capacity=np.full(n_clinicians, cfg.care.clinician_capacity, np.int32),
+            load=np.zeros(n_clinicians, np.int32),
+        )
+        self.n_beds = staff_count(cfg.care.beds_per_1000, n)
+        self.rules = rules_from_config(cfg, self.program)
+        self.snapshot = new_snapshot(n)
+        self.n_days = cfg.burn_in_days + cfg.horizon_days
+        self.events = np.zeros((self.n_days, len(COLUMNS)), np.int64)
+        self.day = 0
+        self.todays_draws = {}
+        for i in range(n):
+            Patient(self, i)
+        for k in range(n_workers):
+            PeerWorker(self, k)
+        for k in range(n_clinicians):
+            Clinician(self, k)
+        self._patient_agents = self.agents_by_type[Patient]
+
+    @property
+    def finished(self):
+        return self.day >= self.n_days
+
+    def step(self):
+        """Advance one day."""
+        if self.engine == "numba":
+            self._run_numba(self.day + 1)
+        else:
+            self._step_mesa()
+
+    def run(self):
+        """Advance to the end of burn-in plus horizon."""
+        if self.engine == "numba":
+            self._run_numba(self.n_days)
+        while not self.finished:
+            self.step()
+        return self
+
+    def _run_numba(self, last_day):
+        simulate_days(self.patients, self.workers, self.clinicians, self.snapshot, self.network, self.rules,
+                      self.events, self.seed, self.n_beds, self.day, last_day)
+        self.day = last_day
+
+    def _step_mesa(self):
+        """The reference engine: snapshot, then each patient's step() in index order."""
+        begin_day_kernel(self.patients, self.workers, self.clinicians, self.snapshot, self.events, self.n_beds,
+                         self.rules.followup_window_days, self.day)
+        n = self.cfg.population.n
+        self.todays_draws = {name: streams.draws(self.seed, s, self.day, n) for name, s in streams.STREAMS.items()}
+        self._patient_agents.do("step")
+        self.day += 1

@@ -1,0 +1,39 @@
+"""Outcomes of one arm of one replication, read off the daily event table.
+
+Rates are per discharge (service statistics' unit: CIHI, HCUP): the
+readmission rate for a window counts only discharges inside the counted period
+whose whole window is observed before the horizon ends.
+"""
+
+import numpy as np
+
+from sim import events as ev
+from sim.costs import arm_costs
+
+PER_1000_PY = ("admissions", "bed_days", "diversions", "followups", "peer_contacts", "enrolments")
+
+
+def readmission_rates(events, first_day, n_days):
+    """Per-discharge readmission within each window (NaN where no discharge is observable)."""
+    rates = {}
+    for window, column in ev.READMISSION_WINDOWS:
+        rows = events[first_day:n_days - window]
+        discharges = rows[:, ev.DISCHARGES].sum()
+        rates[f"readmission_{window}"] = rows[:, column].sum() / discharges if discharges else np.nan
+    return rates
+
+
+def arm_outcomes(model):
+    """One row of the results table for a finished model."""
+    cfg = model.cfg
+    first = cfg.burn_in_days
+    totals = model.events[first:model.n_days].sum(axis=0)
+    patient_years = cfg.population.n * cfg.horizon_days / 365.0
+    row = readmission_rates(model.events, first, model.n_days)
+    for name in PER_1000_PY:
+        row[f"{name}_per_1000py"] = totals[ev.COLUMNS.index(name)] * 1000.0 / patient_years
+    row["discharges"] = int(totals[ev.DISCHARGES])
+    row["peer_workers"] = int(model.workers.capacity.size)
+    row["mean_enrolled"] = totals[ev.ENROLLED] / cfg.horizon_days
+    row.update(arm_costs(totals, model.workers.capacity.size, cfg.horizon_days, patient_years, cfg.costs))
+    return row

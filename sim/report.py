@@ -1,0 +1,181 @@
+"""Results on disk and on screen: summary.json, the per-replication table, a figure, a manifest.
+
+Every file is written to a temporary name and renamed into place, and
+`summary.json` is written last: a folder without it is an interrupted run.
+"""
+
+import json
+import math
+import os
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numba  # noqa: E402
+from omegaconf import OmegaConf  # noqa: E402
+
+from sim.experiment import COMPARATOR  # noqa: E402
+from sim.statistics import arm_summaries, paired_differences, paired_effects  # noqa: E402
+from sim.verdict import verdict  # noqa: E402
+
+PACKAGES = ("peer-support-sim", "mesa", "numpy", "numba", "networkx", "hydra-core", "pandas", "scipy", "matplotlib")
+ROWS = (  # (metric, label, kind)
+    ("readmission_30", "readmitted within 30 days", "rate"),
+    ("readmission_90", "readmitted within 90 days", "rate"),
+    ("readmission_365", "readmitted within 365 days", "rate"),
+    ("admissions_per_1000py", "admissions / 1,000 patient-years", "count"),
+    ("bed_days_per_1000py", "bed-days / 1,000 patient-years", "count"),
+    ("diversions_per_1000py", "diverted crises / 1,000 patient-years", "count"),
+    ("cost_total", "cost per patient-year", "money"),
+)
+
+
+def summarise(cfg, table):
+    """The summary of an experiment: per-arm means, paired effects, the verdict."""
+    metrics = [c for c in table.columns if c not in ("replication", "seed", "arm")]
+    intervention = cfg.program.name
+    effects = paired_effects(table, metrics, intervention, COMPARATOR)
+    return {
+        "verdict": verdict(effects, cfg.primary_outcome),
+        "verdict_rule": "lowers readmissions if the 95% CI of the paired difference in the primary outcome is "
+                        "below 0; else costs more without benefit if the 95% CI of the cost difference is above 0; "
+                        "else no detectable effect",
+        "primary_outcome": cfg.primary_outcome,
+        "comparison": {"intervention": intervention, "comparator": COMPARATOR},
+        "replications": int(cfg.replications),
+        "patients": int(cfg.population.n),
+        "horizon_days": int(cfg.horizon_days),
+        "burn_in_days": int(cfg.burn_in_days),
+        "currency": cfg.costs.currency,
+        "price_year": int(cfg.costs.price_year),
+        "confidence_level": 0.95,
+        "arms": arm_summaries(table, metrics),
+        "effects": effects,
+    }
+
+
+def _fmt(value, kind, signed=False):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    sign = "+" if signed else ""
+    if kind == "rate":
+        return f"{100 * value:{sign}.1f}" + ("pp" if signed else "%")
+    if kind == "money":
+        return f"{value:{sign},.0f}"
+    return f"{value:{sign},.1f}"
+
+
+def format_summary(summary):
+    """The verdict table printed at the end of the main job."""
+    c = summary["comparison"]
+    a, b = c["comparator"], c["intervention"]
+    lines = [
+        f"{b} vs {a}: {summary['replications']} paired replications, {summary['patients']:,} patients, "
+        f"{summary['horizon_days']} days counted after {summary['burn_in_days']} days burn-in "
+        f"(costs in {summary['currency']} {summary['price_year']})",
+        f"{'outcome':40} {a:>12} {b:>18}   difference (95% CI)",
+    ]
+    for metric, label, kind in ROWS:
+        e = summary["effects"][metric]
+        ci = f"{_fmt(e['ci_low'], kind, True)} to {_fmt(e['ci_high'], kind, True)}"
+        lines.append(f"{label:40} {_fmt(summary['arms'][a][metric]['mean'], kind):>12} "
+                     f"{_fmt(summary['arms'][b][metric]['mean'], kind):>18}   "
+                     f"{_fmt(e['mean'], kind, True)} ({ci})")
+    p = summary["effects"][summary["primary_outcome"]]
+    lines.append(f"verdict: {summary['verdict']} (primary outcome {summary['primary_outcome']}: "
+                 f"{_fmt(p['mean'], 'rate', True)}, 95% CI {_fmt(p['ci_low'], 'rate', True)} to "
+                 f"{_fmt(p['ci_high'], 'rate', True)})")
+    return "\n".join(lines)
+
+
+def _json_safe(x):
+    if isinstance(x, dict):
+        return {k: _json_safe(v) for k, v in x.items()}
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def _git_commit():
+    try:
+        here = Path(__file__).parent
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=here, capture_output=True, text=True)
+        return commit.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def manifest(cfg, engine_seconds):
+    """What is needed to re-run and check this result."""
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "config": OmegaConf.to_container(OmegaConf.structured(cfg)),
+        "seed": int(cfg.seed),
+        "git_commit": _git_commit(),
+        "python": platform.python_version(),
+        "packages": versions,
+        "numba_threads": numba.get_num_threads(),
+        "wall_seconds": engine_seconds,
+    }
+
+
+def _write_atomic(path, write):
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _write_json(path, data):
+    _write_atomic(path, lambda p: p.write_text(json.dumps(_json_safe(data), indent=2) + "\n"))
+
+
+def plot(summary, table, path):
+    """Left: readmission by window and arm (95% CI). Right: paired differences in the primary outcome."""
+    c = summary["comparison"]
+    arms = [c["comparator"], c["intervention"]]
+    windows = ["readmission_30", "readmission_90", "readmission_365"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for k, arm in enumerate(arms):
+        s = summary["arms"][arm]
+        means = [100 * s[w]["mean"] for w in windows]
+        errs = [[100 * (s[w]["mean"] - s[w]["ci_low"]) for w in windows],
+                [100 * (s[w]["ci_high"] - s[w]["mean"]) for w in windows]]
+        left.bar([i + 0.4 * k for i in range(3)], means, 0.4, yerr=errs, capsize=3, label=arm)
+    left.set_xticks([i + 0.2 for i in range(3)], ["30 days", "90 days", "365 days"])
+    left.set_ylabel("readmitted per discharge (%)")
+    left.legend()
+    primary = summary["primary_outcome"]
+    diff = 100 * paired_differences(table, primary, arms[1], arms[0])
+    e = summary["effects"][primary]
+    right.plot(diff.index, diff.values, "o", color="grey", label="replication")
+    right.axhline(100 * e["mean"], color="C1", label="mean")
+    right.axhspan(100 * e["ci_low"], 100 * e["ci_high"], color="C1", alpha=0.2, label="95% CI")
+    right.axhline(0, color="black", lw=0.8)
+    right.set_xlabel("replication")
+    right.set_ylabel(f"{primary}: {arms[1]} - {arms[0]} (pp)")
+    right.legend()
+    fig.suptitle(f"verdict: {summary['verdict']}")
+    fig.tight_layout()
+    _write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)
+
+
+def write_results(out_dir, cfg, table, summary, engine_seconds):
+    """All result files; summary.json last, as the mark of a complete run."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_atomic(out / "replications.csv", lambda p: table.to_csv(p, index=False))
+    plot(summary, table, out / "readmission.png")
+    _write_json(out / "manifest.json", manifest(cfg, engine_seconds))
+    _write_json(out / "summary.json", summary)
