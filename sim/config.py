@@ -102,7 +102,7 @@ class Config:
     program: ProgramConfig = MISSING
     costs: CostsConfig = MISSING
     seed: int = param("-", 0, 2**63 - 1, doc="base seed; replication r uses a seed derived from (seed, r)")
-    replications: int = param("paired replications", 1, 100_000, doc="each runs every arm on the same seed")
+    replications: int = param("paired replications", 2, 100_000, doc="each runs every arm on the same seed")
     engine: str = param("-", choices=ENGINES, doc="numba (fast kernels) or mesa (agent-by-agent reference)")
     burn_in_days: int = param("days", 0, 36_500, doc="days simulated before outcomes are counted")
     horizon_days: int = param("days", 1, 36_500, doc="days over which outcomes are counted")
@@ -146,6 +146,12 @@ def to_object(cfg):
         except Exception as exc:  # omegaconf reports the full key in its message
             raise ConfigError(str(exc).splitlines()[0]) from exc
         return obj
+    window = int(cfg.primary_outcome.rsplit("_", 1)[1])
+    if cfg.horizon_days <= window:
+        raise ConfigError(
+            f"horizon_days = {cfg.horizon_days}: must exceed the {window}-day window of primary_outcome = "
+            f"{cfg.primary_outcome}"
+        )
     return cfg
 
 
@@ -161,5 +167,11 @@ def validate(cfg):
     if cfg.network.mean_degree >= cfg.population.n:
         raise ConfigError(
             f"network.mean_degree = {cfg.network.mean_degree}: must be below population.n = {cfg.population.n}"
+        )
+    window = int(cfg.primary_outcome.rsplit("_", 1)[1])
+    if cfg.horizon_days <= window:
+        raise ConfigError(
+            f"horizon_days = {cfg.horizon_days}: must exceed the {window}-day window of primary_outcome = "
+            f"{cfg.primary_outcome}"
         )
     return cfg

@@ -1,0 +1,54 @@
+"""Paired statistics and the verdict rule."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim.statistics import mean_ci, paired_effects
+from sim.verdict import COSTS_MORE, LOWERS, NO_EFFECT, verdict
+
+
+def test_mean_ci_matches_scipy_t_interval():
+    x = np.array([1.0, 2.0, 4.0, 7.0, 11.0])
+    got = mean_ci(x)
+    low, high = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    assert got["ci_low"] == pytest.approx(low) and got["ci_high"] == pytest.approx(high)
+    assert got["p_value"] == pytest.approx(stats.ttest_1samp(x, 0.0).pvalue)
+
+
+def test_identical_arms_give_a_zero_width_interval():
+    assert mean_ci([0.0, 0.0, 0.0]) == {"mean": 0.0, "ci_low": 0.0, "ci_high": 0.0, "p_value": 1.0, "n": 3}
+
+
+def test_one_value_has_no_interval():
+    assert math.isnan(mean_ci([0.3])["ci_low"])
+
+
+def test_paired_effects_use_per_replication_differences():
+    table = pd.DataFrame({
+        "replication": [0, 0, 1, 1, 2, 2, 3, 3],
+        "arm": ["usual_care", "peer"] * 4,
+        "y": [10.0, 9.0, 20.0, 19.1, 30.0, 28.9, 40.0, 39.0],
+    })
+    e = paired_effects(table, ["y"], "peer", "usual_care")["y"]
+    assert e["mean"] == pytest.approx(-1.0)
+    assert e["ci_high"] < 0  # the large between-replication spread cancels out in the pairs...
+    unpaired = stats.ttest_ind(table.y[table.arm == "peer"], table.y[table.arm == "usual_care"])
+    assert unpaired.pvalue > 0.5  # ...but swamps the same difference when the arms are compared unpaired
+
+
+def _effect(low, high):
+    return {"mean": (low + high) / 2, "ci_low": low, "ci_high": high}
+
+
+@pytest.mark.parametrize("readmission, cost, expected", [
+    (_effect(-0.05, -0.01), _effect(10, 20), LOWERS),
+    (_effect(-0.05, 0.01), _effect(10, 20), COSTS_MORE),
+    (_effect(-0.05, 0.01), _effect(-10, 20), NO_EFFECT),
+    (_effect(0.01, 0.05), _effect(-30, -10), NO_EFFECT),
+])
+def test_verdict_rule(readmission, cost, expected):
+    assert verdict({"readmission_365": readmission, "cost_total": cost}, "readmission_365") == expected
