@@ -1,12 +1,15 @@
 """`python -m sim`: the default peer-support vs usual-care comparison (a Hydra app)."""
 
+import signal
 import sys
 import time
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 
-from sim.config import ConfigError, register, validate
+from sim.config import register, validate
+from sim.errors import ConfigError
+from sim.preflight import check_command_line
 
 register()
 
@@ -21,15 +24,35 @@ def main(raw_cfg):
     from sim.experiment import run_experiment
     from sim.report import format_summary, summarise, write_results
 
-    start = time.perf_counter()
-    table = run_experiment(cfg)
-    seconds = time.perf_counter() - start
-    summary = summarise(cfg, table)
     out = HydraConfig.get().runtime.output_dir
-    write_results(out, cfg, table, summary, seconds)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        start = time.perf_counter()
+        table = run_experiment(cfg)
+        seconds = time.perf_counter() - start
+        summary = summarise(cfg, table)
+        write_results(out, cfg, table, summary, seconds)
+    except KeyboardInterrupt as stop:
+        print(f"interrupted: {stop or 'while writing results'}; no results written to {out}", file=sys.stderr)
+        sys.exit(130)
     print(format_summary(summary))
     print(f"results: {out}")
 
 
-if __name__ == "__main__":
+def _interrupt(signum, frame):
+    """SIGTERM (a scheduler's kill) stops the run the way Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
+def cli(argv=None):
+    """Check the whole command line (every sweep job) first, then hand it to Hydra."""
+    try:
+        check_command_line(sys.argv[1:] if argv is None else argv)
+    except ConfigError as err:
+        print(f"config error: {err}", file=sys.stderr)
+        sys.exit(2)
     main()
+
+
+if __name__ == "__main__":
+    cli()

@@ -12,14 +12,13 @@ from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
+from sim.errors import ConfigError
+from sim.network import read_edge_list
+
 DIAGNOSES = ("psychosis", "mood", "substance_use")
 ENGINES = ("numba", "mesa")
-NETWORK_KINDS = ("small_world",)
+NETWORK_KINDS = ("small_world", "file")
 PRIMARY_OUTCOMES = ("readmission_30", "readmission_90", "readmission_365")
-
-
-class ConfigError(ValueError):
-    """A configuration value that is out of range, inconsistent, or unknown."""
 
 
 def param(unit, lo=None, hi=None, *, choices=None, length=None, doc=""):
@@ -41,9 +40,10 @@ class PopulationConfig:
 
 @dataclass
 class NetworkConfig:
-    kind: str = param("-", choices=NETWORK_KINDS, doc="graph family")
-    mean_degree: int = param("contacts", 2, 1000, doc="mean number of informal contacts (even)")
-    rewiring: float = param("probability", 0.0, 1.0, doc="Watts-Strogatz rewiring probability")
+    kind: str = param("-", choices=NETWORK_KINDS, doc="graph family, or an edge-list file")
+    mean_degree: int | None = param("contacts", 2, 1000, doc="small_world: contacts per patient (even)")
+    rewiring: float | None = param("probability", 0.0, 1.0, doc="small_world: Watts-Strogatz rewiring")
+    path: str | None = param("-", doc="file: edge list, one 'u v' pair of patient ids per line")
 
 
 @dataclass
@@ -107,6 +107,7 @@ class Config:
     burn_in_days: int = param("days", 0, 36_500, doc="days simulated before outcomes are counted")
     horizon_days: int = param("days", 1, 36_500, doc="days over which outcomes are counted")
     primary_outcome: str = param("-", choices=PRIMARY_OUTCOMES, doc="per-discharge readmission the verdict is based on")
+    debug: bool = param("-", doc="check the model's invariants at the end of every day")
 
 
 def register():
@@ -116,6 +117,8 @@ def register():
 
 def _check_value(key, value, meta):
     lo, hi, choices, length = meta["lo"], meta["hi"], meta["choices"], meta["length"]
+    if value is None:
+        return  # optional keys: whether they are needed is a cross-field rule
     values = list(value) if isinstance(value, (list, tuple)) else [value]
     if length is not None and len(values) != length:
         raise ConfigError(f"{key} = {values}: needs exactly {length} values")
@@ -138,21 +141,26 @@ def _walk(node, schema, prefix):
             _check_value(key, value, f.metadata)
 
 
+def _check_keys(node, schema, prefix):
+    """Reject keys the schema does not know (Hydra lets `+key=value` add them)."""
+    known = {f.name: f for f in fields(schema)}
+    for key in node.keys():
+        if key not in known:
+            where = f"{prefix[:-1]} allows" if prefix else "the top level allows"
+            raise ConfigError(f"{prefix}{key}: unknown key; {where} {', '.join(known)}")
+        if is_dataclass(known[key].type) and isinstance(node[key], DictConfig):
+            _check_keys(node[key], known[key].type, f"{prefix}{key}.")
+
+
 def to_object(cfg):
-    """A composed Hydra config as typed dataclasses (raises ConfigError for missing values)."""
-    if isinstance(cfg, DictConfig):
-        try:
-            obj = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), cfg))
-        except Exception as exc:  # omegaconf reports the full key in its message
-            raise ConfigError(str(exc).splitlines()[0]) from exc
-        return obj
-    window = int(cfg.primary_outcome.rsplit("_", 1)[1])
-    if cfg.horizon_days <= window:
-        raise ConfigError(
-            f"horizon_days = {cfg.horizon_days}: must exceed the {window}-day window of primary_outcome = "
-            f"{cfg.primary_outcome}"
-        )
-    return cfg
+    """A composed Hydra config as typed dataclasses, after checking for unknown and missing keys."""
+    if not isinstance(cfg, DictConfig):
+        return cfg
+    _check_keys(cfg, Config, "")
+    missing = sorted(OmegaConf.missing_keys(cfg))
+    if missing:
+        raise ConfigError(f"{missing[0]} = ???: a value is required")
+    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), cfg))
 
 
 def validate(cfg):
@@ -162,11 +170,12 @@ def validate(cfg):
     shares = cfg.population.diagnosis_shares
     if abs(sum(shares) - 1.0) > 1e-9:
         raise ConfigError(f"population.diagnosis_shares = {list(shares)}: must sum to 1")
-    if cfg.network.mean_degree % 2:
-        raise ConfigError(f"network.mean_degree = {cfg.network.mean_degree}: must be even (small-world ring)")
-    if cfg.network.mean_degree >= cfg.population.n:
+    _check_network(cfg.network, cfg.population.n)
+    care = cfg.care
+    if care.hope_recovery_per_day + care.network_spillover_per_day > 1.0:
         raise ConfigError(
-            f"network.mean_degree = {cfg.network.mean_degree}: must be below population.n = {cfg.population.n}"
+            f"care.hope_recovery_per_day + care.network_spillover_per_day = "
+            f"{care.hope_recovery_per_day + care.network_spillover_per_day}: must be at most 1 (keeps hope in [0, 1])"
         )
     window = int(cfg.primary_outcome.rsplit("_", 1)[1])
     if cfg.horizon_days <= window:
@@ -175,3 +184,17 @@ def validate(cfg):
             f"{cfg.primary_outcome}"
         )
     return cfg
+
+
+def _check_network(net, n):
+    needed = {"small_world": ("mean_degree", "rewiring"), "file": ("path",)}[net.kind]
+    for key in needed:
+        if getattr(net, key) is None:
+            raise ConfigError(f"network.{key} = null: network.kind = {net.kind} needs a value")
+    if net.kind == "small_world":
+        if net.mean_degree % 2:
+            raise ConfigError(f"network.mean_degree = {net.mean_degree}: must be even (small-world ring)")
+        if net.mean_degree >= n:
+            raise ConfigError(f"network.mean_degree = {net.mean_degree}: must be below population.n = {n}")
+    else:
+        read_edge_list(net.path, n)  # raises ConfigError naming the file and line

@@ -10,6 +10,7 @@ import time
 
 import pandas as pd
 
+from sim.invariants import check_outcomes
 from sim.model import CareSystemModel
 from sim.outcomes import arm_outcomes
 from sim.population import make_population
@@ -35,8 +36,18 @@ def run_replication(cfg, replication, engine=None):
     rows = []
     for arm, program in arms_of(cfg).items():
         model = CareSystemModel(cfg, program, replication, engine, population).run()
-        rows.append({"replication": replication, "seed": int(seed), "arm": arm, **arm_outcomes(model)})
+        outcomes = arm_outcomes(model)
+        check_outcomes(outcomes)
+        rows.append({"replication": replication, "seed": int(seed), "arm": arm, **outcomes})
     return rows
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM during an experiment; says how far it got."""
+
+    def __init__(self, finished, total):
+        super().__init__(f"{finished} of {total} replications had finished")
+        self.finished, self.total = finished, total
 
 
 def run_experiment(cfg, engine=None, progress=True):
@@ -44,7 +55,10 @@ def run_experiment(cfg, engine=None, progress=True):
     rows = []
     start = time.perf_counter()
     for r in range(cfg.replications):
-        rows.extend(run_replication(cfg, r, engine))
+        try:
+            rows.extend(run_replication(cfg, r, engine))
+        except KeyboardInterrupt as stop:
+            raise RunInterrupted(r, cfg.replications) from stop
         if progress:
             print(f"replication {r + 1}/{cfg.replications} done ({time.perf_counter() - start:.1f} s)",
                   file=sys.stderr)

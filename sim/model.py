@@ -3,7 +3,7 @@
 import mesa
 import numpy as np
 
-from sim import streams
+from sim import invariants, streams
 from sim.agents import Clinician, Patient, PeerWorker
 from sim.columns import Clinicians, PeerWorkers, copy_state, new_snapshot
 from sim.events import COLUMNS
@@ -62,15 +62,17 @@ class CareSystemModel(mesa.Model):
         return self.day >= self.n_days
 
     def step(self):
-        """Advance one day."""
+        """Advance one day (and check the invariants when `debug=true`)."""
         if self.engine == "numba":
             self._run_numba(self.day + 1)
         else:
             self._step_mesa()
+        if self.cfg.debug:
+            invariants.check(self)
 
     def run(self):
         """Advance to the end of burn-in plus horizon."""
-        if self.engine == "numba":
+        if self.engine == "numba" and not self.cfg.debug:
             self._run_numba(self.n_days)
         while not self.finished:
             self.step()

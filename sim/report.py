@@ -1,7 +1,8 @@
 """Results on disk and on screen: summary.json, the per-replication table, a figure, a manifest.
 
 Every file is written to a temporary name and renamed into place, and
-`summary.json` is written last: a folder without it is an interrupted run.
+`manifest.json` is written last: a folder without it is not a complete run.
+An interruption while writing removes what this run had written.
 """
 
 import json
@@ -173,11 +174,24 @@ def plot(summary, table, path):
     plt.close(fig)
 
 
+RESULT_FILES = ("replications.csv", "readmission.png", "summary.json", "manifest.json")
+
+
 def write_results(out_dir, cfg, table, summary, engine_seconds):
-    """All result files; summary.json last, as the mark of a complete run."""
+    """All result files; manifest.json last, as the mark of a complete run."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out / "replications.csv", lambda p: table.to_csv(p, index=False))
-    plot(summary, table, out / "readmission.png")
-    _write_json(out / "manifest.json", manifest(cfg, engine_seconds))
-    _write_json(out / "summary.json", summary)
+    try:
+        _write_atomic(out / "replications.csv", lambda p: table.to_csv(p, index=False))
+        plot(summary, table, out / "readmission.png")
+        _write_json(out / "summary.json", summary)
+        _write_json(out / "manifest.json", manifest(cfg, engine_seconds))
+    except BaseException:
+        remove_results(out)
+        raise
+
+
+def remove_results(out):
+    """Delete this run's result files and temporary files, leaving Hydra's own logs."""
+    for path in [*(out / name for name in RESULT_FILES), *out.glob(".*.tmp")]:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,56 @@
+"""The model's invariants, checked every day when `debug=true` and after every run in the tests.
+
+A violation means a bug in the model, not bad input: it raises InvariantError
+naming each broken invariant.
+"""
+
+import numpy as np
+
+from sim import events as ev
+from sim.columns import COMMUNITY, CRISIS, INPATIENT, NO_WORKER
+
+
+class InvariantError(AssertionError):
+    """The model reached a state its rules should make impossible."""
+
+
+def violations(model):
+    """Every invariant the model's current state breaks, as readable lines."""
+    p, n = model.patients, model.cfg.population.n
+    found = []
+    counts = [int((p.state == s).sum()) for s in (COMMUNITY, INPATIENT, CRISIS)]
+    if sum(counts) != n:
+        found.append(f"patients not conserved: {counts} in community/inpatient/crisis, expected {n} in all")
+    if counts[1] > model.n_beds:
+        found.append(f"bed occupancy {counts[1]} exceeds capacity {model.n_beds}")
+    held = np.bincount(p.peer_worker[p.peer_worker != NO_WORKER], minlength=model.workers.capacity.size)
+    if held.size > model.workers.capacity.size or (held > model.workers.capacity).any():
+        found.append(f"peer caseload above capacity: {held.max()} > {model.workers.capacity.max()}")
+    away = p.state != COMMUNITY
+    if (p.days_left[away] < 1).any() or (p.days_left[~away] != 0).any():
+        found.append("days_left must be >= 1 in a bed or crisis episode and 0 in the community")
+    for name in ("hope", "engagement"):
+        x = getattr(p, name)
+        if not (np.isfinite(x).all() and (x >= 0).all() and (x <= 1).all()):
+            found.append(f"{name} outside [0, 1]")
+    if (p.admissions < 0).any() or (model.events < 0).any():
+        found.append("negative counter")
+    windows = [column for _, column in ev.READMISSION_WINDOWS]
+    nested = model.events[:, windows]
+    if (np.diff(nested, axis=1) < 0).any() or (nested[:, -1] > model.events[:, ev.DISCHARGES]).any():
+        found.append("readmissions within a window exceed those within a longer window or the discharges")
+    return found
+
+
+def check(model):
+    found = violations(model)
+    if found:
+        raise InvariantError(f"day {model.day}: " + "; ".join(found))
+
+
+def check_outcomes(row):
+    """Rates are proportions and costs are non-negative in one results row."""
+    bad = [k for k, v in row.items() if k.startswith("cost_") and not v >= 0]
+    bad += [k for k, v in row.items() if k.startswith("readmission_") and not (np.isnan(v) or 0 <= v <= 1)]
+    if bad:
+        raise InvariantError(f"outcomes out of range: {', '.join(bad)}")

@@ -1,0 +1,84 @@
+"""Check every job a command line would run, before any of them starts.
+
+Hydra composes and type-checks a config only when a job starts, reports
+problems over several lines with exit status 1, and in a sweep it would run
+the good jobs before reaching a bad one. Composing every job here first turns
+any bad input into one line naming the key (and the config file it came
+from) and exit status 2, with nothing run and nothing written.
+"""
+
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra._internal.utils import get_args_parser
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException, MissingConfigException
+from omegaconf import open_dict
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config import validate
+from sim.errors import ConfigError
+
+CONF = Path(__file__).resolve().parents[1] / "conf"
+
+
+def _one_line(text):
+    return " ".join(str(text).split())
+
+
+def _describe(exc):
+    """One line from a Hydra or OmegaConf error: the full key and what was wrong."""
+    inner = exc.__cause__ if isinstance(exc.__cause__, OmegaConfBaseException) else exc
+    if isinstance(inner, OmegaConfBaseException):
+        message = (getattr(inner, "msg", None) or str(inner)).splitlines()[0]
+        key = getattr(inner, "full_key", None)
+        return f"{key}: {message}" if key else message
+    if isinstance(exc, MissingConfigException) and exc.options:
+        return f"{str(exc).splitlines()[0]}; available: {', '.join(exc.options)}"
+    return _one_line(exc)
+
+
+def _jobs(args):
+    """The override list of every job the command line asks for (one, or a sweep's product)."""
+    parsed = OverridesParser.create().parse_overrides(args.overrides)
+    user = [o for o in parsed if not o.key_or_group.startswith("hydra") or o.key_or_group == "hydra.searchpath"]
+    if args.multirun:
+        return BasicSweeper.split_arguments(user, None)[0]
+    return [[o.input_line for o in user]]
+
+
+def _where_from(message, overrides, choices):
+    """Name the config-group file a bad value came from, unless the command line set it."""
+    key = message.split(" ", 1)[0].rstrip(":")
+    group = key.split(".", 1)[0]
+    if group in choices and not any(o.lstrip("+~").startswith(key + "=") for o in overrides):
+        return f"{message} (set in {group}/{choices[group]}.yaml)"
+    return message
+
+
+def check_command_line(argv):
+    """Raise ConfigError for the first bad job; do nothing for Hydra's informational flags."""
+    args = get_args_parser().parse_args(argv)
+    if args.help or args.hydra_help or args.cfg or args.info or args.shell_completion or args.config_dir \
+            or args.config_path:
+        return
+    config_name = args.config_name or "config"
+    try:
+        jobs = _jobs(args)
+    except (HydraException, OmegaConfBaseException) as err:
+        raise ConfigError(_describe(err)) from err
+    for number, overrides in enumerate(jobs):
+        label = f"sweep job {number} ({' '.join(overrides)}): " if args.multirun and len(jobs) > 1 else ""
+        try:
+            with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+                cfg = compose(config_name, overrides=overrides, return_hydra_config=True)
+            choices = dict(cfg.hydra.runtime.choices)
+            with open_dict(cfg):
+                del cfg["hydra"]
+        except (HydraException, OmegaConfBaseException) as err:
+            raise ConfigError(label + _describe(err)) from err
+        try:
+            validate(cfg)
+        except ConfigError as err:
+            raise ConfigError(label + _where_from(str(err), overrides, choices)) from err

@@ -1,0 +1,96 @@
+"""The table of bad inputs: each stops the command line before any work, with exit status 2,
+one line naming the key or file, and nothing written to the results folder."""
+
+import pytest
+
+from sim.__main__ import cli
+
+NETWORK_FILES = {
+    "empty.txt": "",
+    "comments.txt": "# only a comment\n",
+    "malformed.txt": "0 1\n1 2 3\n",
+    "wrong_type.txt": "0 1\n1 2.5\n",
+    "negative.txt": "0 1\n-1 2\n",
+    "too_few.txt": "0 1\n1 2\n",
+    "self_loop.txt": "0 1\n3 3\n",
+}
+BAD_COSTS = "currency: GBP\nprice_year: 2024\nbed_day: -430\ndiverted_crisis: 1200\n" \
+            "clinician_followup: 120\npeer_worker_per_year: 26000\n"
+
+# (command-line arguments, text the one-line message must contain); {d} is a folder of bad files
+CASES = [
+    # population
+    (["population.n=5"], "population.n"),
+    (["population.n=abc"], "population.n"),
+    (["population.diagnosis_shares=[0.5,0.5,0.5]"], "population.diagnosis_shares"),
+    (["population.hope_mean=nan"], "population.hope_mean"),
+    # network
+    (["network.mean_degree=7"], "network.mean_degree"),
+    (["network.rewiring=1.5"], "network.rewiring"),
+    (["network.mean_degree=20000"], "network.mean_degree"),
+    (["network=file"], "network.path"),
+    (["network=file", "network.path={d}/missing.txt"], "missing.txt"),
+    (["network=file", "network.path={d}/empty.txt"], "empty.txt"),
+    (["network=file", "network.path={d}/comments.txt"], "comments.txt"),
+    (["network=file", "network.path={d}/malformed.txt"], "malformed.txt, line 2"),
+    (["network=file", "network.path={d}/wrong_type.txt"], "wrong_type.txt, line 2"),
+    (["network=file", "network.path={d}/negative.txt"], "negative.txt, line 2"),
+    (["network=file", "network.path={d}/too_few.txt"], "too_few.txt"),
+    (["network=file", "network.path={d}/self_loop.txt"], "self_loop.txt, line 2"),
+    (["network=file", "network.path={d}/binary.txt"], "binary.txt"),
+    (["network=ring"], "network/ring"),
+    # care
+    (["care.beds_per_1000=-1"], "care.beds_per_1000"),
+    (["care.relapse_base_per_day=[0.001,inf,0.001]"], "care.relapse_base_per_day"),
+    (["care.hope_recovery_per_day=0.7", "care.network_spillover_per_day=0.5"], "care.hope_recovery_per_day"),
+    (["+care.bedz=3"], "care.bedz"),
+    (["care.bedz=3"], "care.bedz"),
+    # program
+    (["program.coverage=1.5"], "program.coverage"),
+    (["program.caseload_capacity=0"], "program.caseload_capacity"),
+    (["program=no_such_programme"], "program/no_such_programme"),
+    # costs
+    (["costs.bed_day=-1"], "costs.bed_day"),
+    (["hydra.searchpath=[file://{d}]", "costs=bad"], "costs/bad.yaml"),
+    # run settings
+    (["engine=fortran"], "engine"),
+    (["replications=1"], "replications"),
+    (["seed=-1"], "seed"),
+    (["horizon_days=100"], "horizon_days"),
+    (["primary_outcome=readmission_31"], "primary_outcome"),
+    (["+extra=1"], "extra"),
+    (["program.coverage=[1"], "[1"),
+    # a sweep: the bad point is found before the good one runs
+    (["-m", "program.coverage=0.2,2"], "sweep job 1"),
+]
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("bad_inputs")
+    for name, text in NETWORK_FILES.items():
+        (d / name).write_text(text)
+    (d / "binary.txt").write_bytes(b"\xff\xfe\x00\x01")
+    (d / "costs").mkdir()
+    (d / "costs" / "bad.yaml").write_text(BAD_COSTS)
+    return d
+
+
+@pytest.mark.parametrize("args, named", CASES, ids=[" ".join(a) for a, _ in CASES])
+def test_bad_input_stops_before_any_work(args, named, bad_files, tmp_path, capsys):
+    out = tmp_path / "results"
+    argv = [a.format(d=bad_files) for a in args] + [f"hydra.run.dir={out}", f"hydra.sweep.dir={out}"]
+    with pytest.raises(SystemExit) as stop:
+        cli(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert named.format(d=bad_files) in err
+    assert err.startswith("config error: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_the_table_covers_every_config_group_and_file_type():
+    keys = " ".join(" ".join(a) for a, _ in CASES)
+    for group in ("population.", "network.", "care.", "program.", "costs.", "engine", "replications"):
+        assert group in keys
+    assert "network.path" in keys and "costs=bad" in keys

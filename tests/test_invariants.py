@@ -1,0 +1,85 @@
+"""The model proves its own invariants: checked every day under random valid configs, in both engines."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim import events as ev
+from sim import invariants
+from sim.columns import INPATIENT
+from sim.model import CareSystemModel
+
+from .conftest import make_cfg
+
+
+def test_default_run_keeps_every_invariant_every_day():
+    cfg = make_cfg("population.n=2000", "burn_in_days=0", "horizon_days=200", "primary_outcome=readmission_30",
+                   "debug=true", "care.beds_per_1000=4")
+    model = CareSystemModel(cfg).run()
+    assert model.events[:, ev.DIVERSIONS].sum() > 0  # beds ran out, so the capacity invariant was tested under pressure
+    assert invariants.violations(model) == []
+
+
+@pytest.mark.parametrize("corrupt, message", [
+    (lambda m: m.patients.hope.__setitem__(3, 1.2), "hope outside"),
+    (lambda m: m.patients.state.__setitem__(slice(0, m.n_beds + 1), INPATIENT), "bed occupancy"),
+    (lambda m: m.patients.state.__setitem__(0, 7), "not conserved"),
+    (lambda m: m.events.__setitem__((0, 0), -1), "negative counter"),
+])
+def test_a_broken_state_is_caught(small_cfg, corrupt, message):
+    model = CareSystemModel(small_cfg)
+    corrupt(model)
+    with pytest.raises(invariants.InvariantError, match=message):
+        invariants.check(model)
+
+
+def test_caseload_above_capacity_is_caught(small_cfg):
+    model = CareSystemModel(small_cfg)
+    cap = int(model.workers.capacity[0])
+    model.patients.peer_worker[: cap + 1] = 0
+    with pytest.raises(invariants.InvariantError, match="caseload"):
+        invariants.check(model)
+
+
+def test_negative_cost_is_caught():
+    with pytest.raises(invariants.InvariantError, match="cost_total"):
+        invariants.check_outcomes({"cost_total": -1.0, "readmission_30": 0.1})
+
+
+configs = st.fixed_dictionaries({
+    "population.n": st.integers(30, 300),
+    "network.mean_degree": st.sampled_from([2, 4, 6, 10]),
+    "network.rewiring": st.floats(0, 1),
+    "care.beds_per_1000": st.floats(0, 40),
+    "care.clinician_capacity": st.integers(1, 20),
+    "care.diversion_days": st.integers(1, 30),
+    "care.followup_rate_per_day": st.floats(0, 1),
+    "care.admission_hope_loss": st.floats(0, 1),
+    "care.post_discharge_log_hr": st.floats(0, 4),
+    "program.workers_per_1000": st.floats(0, 60),
+    "program.caseload_capacity": st.integers(1, 15),
+    "program.coverage": st.floats(0, 1),
+    "program.contacts_per_week": st.floats(0, 7),
+    "program.fidelity": st.floats(0, 1),
+    "program.hope_gain": st.floats(0, 1),
+    "program.engagement_gain": st.floats(0, 1),
+    "program.duration_days": st.integers(1, 200),
+    "burn_in_days": st.integers(0, 30),
+    "horizon_days": st.integers(31, 90),
+    "seed": st.integers(0, 2**40),
+})
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(configs, st.floats(1, 30))
+def test_random_valid_configs_keep_invariants_and_engines_agree(values, hazard_scale):
+    base = np.array([0.0008, 0.00065, 0.001]) * hazard_scale
+    overrides = [f"{k}={v}" for k, v in values.items()]
+    overrides += ["primary_outcome=readmission_30", "debug=true",
+                  f"care.relapse_base_per_day=[{base[0]},{base[1]},{base[2]}]"]
+    cfg = make_cfg(*overrides)
+    fast = CareSystemModel(cfg, engine="numba").run()  # debug=true: invariants checked every day
+    reference = CareSystemModel(cfg, engine="mesa").run()
+    np.testing.assert_array_equal(fast.events, reference.events)
+    np.testing.assert_array_equal(fast.patients.hope, reference.patients.hope)
