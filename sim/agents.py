@@ -10,15 +10,27 @@ for reading, calling the same rules as the Numba kernels in `sim.kernels`.
 import mesa
 
 from sim import events as ev
-from sim.columns import COMMUNITY, CRISIS, INPATIENT, NO_WORKER, Clinicians, Patients, PeerWorkers
+from sim.columns import COMMUNITY, CRISIS, INPATIENT, NEVER, NO_WORKER, RESPITE, Clinicians, Patients, PeerWorkers
 from sim.pathway import enrol, neighbour_hope, record_admission
 from sim.rules import (
+    AT_CRISIS,
+    AT_CRISIS_TEAM_END,
+    AT_DISCHARGE,
+    AT_START,
+    ENTRY_COMMUNITY,
+    ENTRY_CRISIS,
+    absence_probability,
     awaits_followup,
+    contact_weight,
+    eligible,
     followup_probability,
     hope_after_crisis,
     length_of_stay,
+    next_burnout,
     next_engagement,
     next_hope,
+    offered_at,
+    quit_probability,
     relapse_probability,
 )
 
@@ -40,6 +52,10 @@ class _View(mesa.Agent):
         super().__init__(model)
         self.index = index
 
+    def draw(self, stream):
+        """This agent's draw of a named stream today."""
+        return self.model.todays_draws[stream][self.index]
+
 
 class Patient(_View):
     """A person with serious mental illness in contact with services."""
@@ -47,46 +63,61 @@ class Patient(_View):
     _columns = Patients._fields
 
     def step(self):
-        """One day: spent in a bed or with the crisis team if it started there, else in the community."""
+        """One day: spent in a bed, with the crisis team or in respite if it started there, else in the community."""
         if self.model.snapshot.state[self.index] == COMMUNITY:
             self.live_in_community()
         else:
             self.stay()
 
-    def draw(self, stream):
-        """This patient's draw of a named stream today."""
-        return self.model.todays_draws[stream][self.index]
-
     def stay(self):
-        """A day in hospital or under the crisis team; leave when the episode ends."""
+        """A day in hospital, with the crisis team or in respite; leave when the episode ends."""
         m = self.model
-        if self.state == INPATIENT:
+        started = self.state
+        if started == INPATIENT:
             m.events[m.day, ev.BED_DAYS] += 1
+        elif started == RESPITE:
+            m.events[m.day, ev.RESPITE_DAYS] += 1
         self.days_left -= 1
         if self.days_left > 0:
             return
-        if self.state == INPATIENT:
-            self.discharge()
         self.state = COMMUNITY
+        if started == INPATIENT:
+            self.last_discharge_day = m.day
+            m.events[m.day, ev.DISCHARGES] += 1
+            self.offer(AT_DISCHARGE)
+        else:
+            self.offer(AT_CRISIS_TEAM_END)
 
-    def discharge(self):
-        """Open the readmission windows and offer a peer worker."""
-        m, day = self.model, self.model.day
-        self.last_discharge_day = day
-        m.events[day, ev.DISCHARGES] += 1
-        if self.peer_worker == NO_WORKER and self.draw("peer_offer") < m.rules.coverage:
-            k = enrol(m.workers.caseload, m.workers.capacity, m.events, day)
-            if k != NO_WORKER:
-                self.peer_worker = k
-                self.peer_end_day = day + m.rules.duration_days
+    def is_eligible(self):
+        return eligible(self.model.rules, self.diagnosis, self.age_group, self.forensic,
+                        self.prior_admissions + self.admissions)
+
+    def offer(self, event):
+        """A peer worker, if the programme offers one at this event and the patient is eligible and takes it."""
+        m = self.model
+        r = m.rules
+        if not offered_at(r, event) or self.peer_worker != NO_WORKER or not self.is_eligible():
+            return
+        if self.draw("peer_offer") >= r.uptake:
+            return
+        w = m.workers
+        k = enrol(w.caseload, w.capacity, w.absent_days, w.vacant_days, w.diagnosis, self.diagnosis, m.events, m.day)
+        if k != NO_WORKER:
+            self.peer_worker = k
+            self.peer_end_day = m.day + r.duration_days
+            self.programme_contacts = 0
 
     def live_in_community(self):
         """Network support, peer contact, clinician follow-up, then the risk of a crisis."""
         m, day, r = self.model, self.model.day, self.model.rules
-        neighbours = neighbour_hope(m.network.indptr, m.network.indices, m.snapshot.hope, self.index)
-        contacted = self.peer_worker != NO_WORKER and self.draw("peer_contact") < r.contact_probability
-        if contacted:
-            m.events[day, ev.PEER_CONTACTS] += 1
+        w = m.workers
+        k = self.peer_worker
+        group = r.group_ties and k != NO_WORKER
+        neighbours = neighbour_hope(m.network.indptr, m.network.indices, m.snapshot.hope, self.index,
+                                    w.group_hope[k] if group else 0.0, w.group_size[k] if group else 0)
+        if r.entry == ENTRY_COMMUNITY and day == 0:
+            self.offer(AT_START)
+        weight = self.meet_peer_worker()
         clinician = m.clinicians
         followed = (awaits_followup(day - self.last_discharge_day, self.last_followup_day, self.last_discharge_day,
                                     r.followup_window_days)
@@ -95,17 +126,44 @@ class Patient(_View):
         if followed:
             self.last_followup_day = day
             m.events[day, ev.FOLLOWUPS] += 1
-        self.hope = next_hope(r, self.hope, self.baseline_hope, neighbours, contacted)
-        self.engagement = next_engagement(r, self.engagement, self.baseline_engagement, contacted, followed)
-        risk = relapse_probability(r, self.diagnosis, self.severity, self.hope, self.engagement, neighbours,
-                                   day - self.last_discharge_day, day - self.last_followup_day)
+        self.hope = next_hope(r, self.hope, self.baseline_hope, neighbours, weight)
+        self.engagement = next_engagement(r, self.engagement, self.baseline_engagement, weight, followed)
+        risk = relapse_probability(r, self.diagnosis, self.age_group, self.forensic, self.severity, self.hope,
+                                   self.engagement, neighbours, day - self.last_discharge_day,
+                                   day - self.last_followup_day)
         if self.draw("relapse") < risk:
             self.crisis()
 
+    def meet_peer_worker(self):
+        """Today's peer contact, as the weight of its effect (0 = none): engagement may fade first."""
+        m, r = self.model, self.model.rules
+        k = self.peer_worker
+        if k == NO_WORKER:
+            return 0.0
+        if self.draw("disengage") < r.disengagement:
+            self.peer_worker = NO_WORKER
+            m.events[m.day, ev.DROPOUTS] += 1
+            return 0.0
+        w = m.workers
+        if w.absent_days[k] != 0 or self.draw("peer_contact") >= r.contact_probability:
+            return 0.0
+        m.events[m.day, ev.PEER_CONTACTS] += 1
+        self.programme_contacts += 1
+        if r.max_contacts > 0 and self.programme_contacts >= r.max_contacts:
+            self.peer_end_day = m.day + 1
+        return contact_weight(r, w.burnout[k], w.diagnosis[k] == self.diagnosis)
+
     def crisis(self):
-        """Admission if a bed is free today, else a diverted crisis-team episode."""
+        """Peer respite if the programme offers it and a place is free, else a bed, else the crisis team."""
         m, day, r = self.model, self.model.day, self.model.rules
         self.hope = hope_after_crisis(r, self.hope)
+        if (r.entry == ENTRY_CRISIS and m.snapshot.respite_free[0] > 0 and offered_at(r, AT_CRISIS)
+                and self.is_eligible() and self.draw("respite_offer") < r.uptake):
+            m.snapshot.respite_free[0] -= 1
+            self.state = RESPITE
+            self.days_left = r.respite_days
+            m.events[day, ev.RESPITE_STAYS] += 1
+            return
         if m.snapshot.beds_free[0] <= 0:
             self.state = CRISIS
             self.days_left = r.diversion_days
@@ -113,7 +171,7 @@ class Patient(_View):
             return
         m.snapshot.beds_free[0] -= 1
         self.state = INPATIENT
-        self.days_left = length_of_stay(r, self.diagnosis, self.draw("length_of_stay"))
+        self.days_left = length_of_stay(r, self.diagnosis, self.forensic, self.draw("length_of_stay"))
         self.admissions += 1
         record_admission(m.events, day, self.last_discharge_day)
 
@@ -122,6 +180,45 @@ class PeerWorker(_View):
     """A peer support worker: a person with lived experience employed by the service."""
 
     _columns = PeerWorkers._fields
+
+    def step(self):
+        """End of the day: burnout moves with caseload and the job's pressures; absence, quitting, refilling."""
+        m, r = self.model, self.model.rules
+        if self.vacant_days > 0:
+            self.vacant_days -= 1
+            if self.vacant_days == 0:
+                self.hire()
+            return
+        if self.absent_days > 0:
+            self.absent_days -= 1
+        self.burnout = next_burnout(r, self.burnout, self.caseload / self.capacity)
+        if self.absent_days == 0:
+            if self.draw("worker_relapse") < r.worker_relapse_per_day:
+                self.absent_days = r.relapse_absence_days
+            elif self.draw("worker_absence") < absence_probability(r, self.burnout):
+                self.absent_days = r.absence_days
+        if self.draw("worker_quit") < quit_probability(r, self.burnout):
+            m.events[m.day, ev.QUITS] += 1
+            self.absent_days = 0
+            if r.hiring_delay_days == 0:
+                self.hire()
+            else:
+                self.vacant_days = r.hiring_delay_days
+
+    def hire(self):
+        """A fresh worker whose lived experience is a patient's diagnosis; with probability
+        `recruit_from_patients` the hire is that patient, if in stable recovery."""
+        m, r = self.model, self.model.rules
+        p = m.patients
+        j = int(self.draw("recruit_pick") * p.state.size)
+        self.burnout = 0.0
+        self.absent_days = 0
+        self.diagnosis = p.diagnosis[j]
+        m.events[m.day, ev.HIRES] += 1
+        last = p.last_discharge_day[j]
+        if (self.draw("recruit_source") < r.recruit_from_patients and p.state[j] == COMMUNITY
+                and last != NEVER and m.day - last >= r.stable_recovery_days):
+            m.events[m.day, ev.RECRUITS_FROM_PATIENTS] += 1
 
 
 class Clinician(_View):

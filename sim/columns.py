@@ -10,33 +10,44 @@ from typing import NamedTuple
 import numpy as np
 
 # Patient states.
-COMMUNITY, INPATIENT, CRISIS = 0, 1, 2
-STATE_NAMES = ("community", "inpatient", "crisis")
+COMMUNITY, INPATIENT, CRISIS, RESPITE = 0, 1, 2, 3
+STATE_NAMES = ("community", "inpatient", "crisis", "respite")
 DIAGNOSIS_NAMES = ("psychosis", "mood", "substance_use")
+AGE_GROUP_NAMES = ("youth", "adult", "older_adult")
 NEVER = -(2**30)  # day sentinel for "never happened"; kept far from any real day
 NO_WORKER = -1
 
 
 class Patients(NamedTuple):
     diagnosis: np.ndarray  # int8: 0 psychosis, 1 mood, 2 substance use
+    age_group: np.ndarray  # int8: 0 youth, 1 adult, 2 older adult
+    forensic: np.ndarray  # int8: 1 if in contact with forensic services
     severity: np.ndarray  # float64 in [0, 1]
+    prior_admissions: np.ndarray  # int32: admissions before the simulation starts
     baseline_hope: np.ndarray  # float64 in [0, 1]: where hope drifts back to
     baseline_engagement: np.ndarray  # float64 in [0, 1]
     hope: np.ndarray  # float64 in [0, 1]
     engagement: np.ndarray  # float64 in [0, 1]: probability of attending follow-up
-    state: np.ndarray  # int8: COMMUNITY, INPATIENT or CRISIS
-    days_left: np.ndarray  # int32: days left of the stay or crisis episode
+    state: np.ndarray  # int8: COMMUNITY, INPATIENT, CRISIS (crisis team) or RESPITE (peer-run respite)
+    days_left: np.ndarray  # int32: days left of the stay, crisis or respite episode
     last_discharge_day: np.ndarray  # int32: day of the latest discharge, or NEVER
     last_followup_day: np.ndarray  # int32: day of the latest clinician follow-up, or NEVER
     clinician: np.ndarray  # int32: index of the responsible clinician
     peer_worker: np.ndarray  # int32: index of the peer worker, or NO_WORKER
     peer_end_day: np.ndarray  # int32: day the peer relationship ends
+    programme_contacts: np.ndarray  # int32: peer contacts in the current relationship
     admissions: np.ndarray  # int32: admissions so far (burn-in included)
 
 
 class PeerWorkers(NamedTuple):
     capacity: np.ndarray  # int32: caseload limit
     caseload: np.ndarray  # int32: patients held at the start of the day plus today's enrolments
+    diagnosis: np.ndarray  # int8: the worker's own lived experience (diagnosis group)
+    burnout: np.ndarray  # float64 in [0, 1]
+    absent_days: np.ndarray  # int32: days of sickness or relapse absence left (0 = at work)
+    vacant_days: np.ndarray  # int32: days until the post is refilled (0 = filled)
+    group_size: np.ndarray  # int32: the worker's patients at the start of the day (a mutual-help group)
+    group_hope: np.ndarray  # float64: their summed start-of-day hope
 
 
 class Clinicians(NamedTuple):
@@ -50,6 +61,7 @@ class Snapshot(NamedTuple):
     hope: np.ndarray  # float64: each patient's hope at the start of the day
     state: np.ndarray  # int8: each patient's state at the start of the day
     beds_free: np.ndarray  # int64[1]: free beds at day start plus today's scheduled discharges
+    respite_free: np.ndarray  # int64[1]: the same for peer-run respite places
 
 
 class Network(NamedTuple):
@@ -65,4 +77,4 @@ def copy_state(t):
 
 
 def new_snapshot(n):
-    return Snapshot(np.zeros(n), np.zeros(n, np.int8), np.zeros(1, np.int64))
+    return Snapshot(np.zeros(n), np.zeros(n, np.int8), np.zeros(1, np.int64), np.zeros(1, np.int64))

@@ -13,11 +13,12 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
 from sim.errors import ConfigError
-from sim.network import read_edge_list
+from sim.network import read_graph_file
 
 DIAGNOSES = ("psychosis", "mood", "substance_use")
 ENGINES = ("numba", "mesa")
-NETWORK_KINDS = ("small_world", "file")
+NETWORK_KINDS = ("small_world", "scale_free", "community", "file")
+ENTRIES = ("discharge", "crisis_end", "crisis", "community")
 PRIMARY_OUTCOMES = ("readmission_30", "readmission_90", "readmission_365")
 
 
@@ -31,6 +32,9 @@ def param(unit, lo=None, hi=None, *, choices=None, length=None, doc=""):
 class PopulationConfig:
     n: int = param("patients", 10, 10_000_000, doc="people with serious mental illness in contact with services")
     diagnosis_shares: list[float] = param("fraction", 0.0, 1.0, length=3, doc="psychosis, mood, substance use")
+    age_shares: list[float] = param("fraction", 0.0, 1.0, length=3, doc="youth, adult, older adult")
+    forensic_share: float = param("fraction", 0.0, 1.0, doc="patients in contact with forensic services")
+    prior_admissions_mean: float = param("admissions", 0.0, 100.0, doc="mean prior admissions at severity 0.5")
     severity_alpha: float = param("-", 0.1, 100.0, doc="Beta shape a of illness severity in [0, 1]")
     severity_beta: float = param("-", 0.1, 100.0, doc="Beta shape b of illness severity in [0, 1]")
     hope_mean: float = param("score 0-1", 0.01, 0.99, doc="mean personal baseline of hope")
@@ -40,16 +44,21 @@ class PopulationConfig:
 
 @dataclass
 class NetworkConfig:
-    kind: str = param("-", choices=NETWORK_KINDS, doc="graph family, or an edge-list file")
-    mean_degree: int | None = param("contacts", 2, 1000, doc="small_world: contacts per patient (even)")
+    kind: str = param("-", choices=NETWORK_KINDS, doc="graph family, or a file")
+    mean_degree: int | None = param("contacts", 2, 1000, doc="generated families: contacts per patient (even)")
     rewiring: float | None = param("probability", 0.0, 1.0, doc="small_world: Watts-Strogatz rewiring")
-    path: str | None = param("-", doc="file: edge list, one 'u v' pair of patient ids per line")
+    blocks: int | None = param("communities", 1, 100_000, doc="community: number of blocks")
+    within_share: float | None = param("fraction", 0.0, 1.0, doc="community: share of ties inside the block")
+    path: str | None = param("-", doc="file: edge list ('u v' per line) or .graphml")
 
 
 @dataclass
 class CareConfig:
     relapse_base_per_day: list[float] = param("1/day", 0.0, 1.0, length=3, doc="baseline crisis hazard by diagnosis")
     severity_log_hr: float = param("log HR per unit severity", 0.0, 10.0, doc="hazard rises with severity")
+    age_log_hr: list[float] = param("log HR", -5.0, 5.0, length=3, doc="youth, adult, older adult")
+    forensic_log_hr: float = param("log HR", -5.0, 5.0, doc="extra hazard of forensic patients")
+    forensic_los_multiplier: float = param("x", 0.1, 20.0, doc="forensic patients' longer stays")
     post_discharge_log_hr: float = param("log HR", 0.0, 10.0, doc="extra hazard on the day of discharge")
     post_discharge_decay_days: float = param("days", 0.1, 365.0, doc="e-folding time of the post-discharge risk")
     hope_log_hr: float = param("log HR per unit hope", 0.0, 10.0, doc="protection from hope above 0.5")
@@ -74,14 +83,53 @@ class CareConfig:
 @dataclass
 class ProgramConfig:
     name: str = param("-", doc="programme name, used as the arm's label")
+    entry: str = param("-", choices=ENTRIES, doc="when patients are offered a peer worker")
+    min_prior_admissions: int = param("admissions", 0, 1000, doc="targeting: admissions before the offer")
+    diagnoses: list[bool] = param("-", length=3, doc="targeting: psychosis, mood, substance use")
+    age_groups: list[bool] = param("-", length=3, doc="targeting: youth, adult, older adult")
+    forensic: bool = param("-", doc="targeting: forensic patients eligible")
+    uptake: float = param("probability", 0.0, 1.0, doc="share of eligible patients offered who take it up")
+    disengagement_per_day: float = param("probability/day", 0.0, 1.0, doc="engagement fading: daily dropout")
+    max_contacts: int = param("contacts", 0, 100_000, doc="dose cap per relationship (0 = none)")
+    contacts_per_week: float = param("contacts/week", 0.0, 7.0, doc="contact frequency")
+    duration_days: int = param("days", 1, 36_500, doc="longest a relationship lasts")
     workers_per_1000: float = param("FTE per 1,000 patients", 0.0, 1000.0, doc="peer support workers employed")
     caseload_capacity: int = param("patients per worker", 1, 1000, doc="caseload limit")
-    coverage: float = param("probability", 0.0, 1.0, doc="share of discharged patients offered and taking up")
-    duration_days: int = param("days", 1, 3650, doc="how long a patient stays with a peer worker")
-    contacts_per_week: float = param("contacts/week", 0.0, 7.0, doc="contact frequency")
     fidelity: float = param("score 0-1", 0.0, 1.0, doc="training and model fidelity; scales each contact's effect")
     hope_gain: float = param("fraction of gap to 1", 0.0, 1.0, doc="hope gained per contact at full fidelity")
     engagement_gain: float = param("fraction of gap to 1", 0.0, 1.0, doc="gain per contact")
+    match_bonus: float = param("fraction", 0.0, 5.0, doc="extra effect when the worker shares the diagnosis")
+    group_ties: bool = param("-", doc="mutual help: a worker's patients support each other as a group")
+    respite_places_per_1000: float = param("places per 1,000 patients", 0.0, 1000.0, doc="crisis respite capacity")
+    respite_days: int = param("days", 1, 365, doc="length of a respite stay")
+    cost_per_contact: float = param("currency/contact", 0.0, 1e6, doc="expenses of a peer contact")
+
+
+@dataclass
+class WorkforceConfig:
+    clinician_acceptance: float = param("score 0-1", 0.0, 1.0, doc="acceptance of peer workers; sets role clarity")
+    colleague_stigma: float = param("score 0-1", 0.0, 1.0, doc="stigma from colleagues")
+    extra_duties: float = param("share of time", 0.0, 1.0, doc="duties outside the peer role")
+    supervision_hours_per_week: float = param("hours/week", 0.0, 40.0, doc="clinical supervision per worker")
+    burnout_load_per_day: float = param("1/day", 0.0, 1.0, doc="burnout pressure at a full caseload")
+    burnout_ambiguity_per_day: float = param("1/day", 0.0, 1.0, doc="pressure from role ambiguity")
+    burnout_stigma_per_day: float = param("1/day", 0.0, 1.0, doc="pressure from colleagues' stigma")
+    burnout_duties_per_day: float = param("1/day", 0.0, 1.0, doc="pressure from duties outside the role")
+    burnout_recovery_per_day: float = param("1/day", 0.0, 1.0, doc="recovery without supervision")
+    supervision_recovery_per_hour: float = param("1/day per weekly hour", 0.0, 1.0, doc="recovery per weekly hour")
+    burnout_effect_loss: float = param("fraction", 0.0, 1.0, doc="share of a contact's effect lost at burnout 1")
+    absence_per_day: float = param("probability/day", 0.0, 1.0, doc="sickness absence onset at burnout 0")
+    absence_burnout_log_or: float = param("log OR per unit burnout", 0.0, 10.0, doc="burnout raises absence")
+    absence_days: int = param("days", 1, 365, doc="length of a sickness absence")
+    worker_relapse_per_day: float = param("probability/day", 0.0, 1.0, doc="a worker's own relapse")
+    relapse_absence_days: int = param("days", 1, 365, doc="absence after a worker's relapse")
+    quit_per_day: float = param("probability/day", 0.0, 1.0, doc="quitting at burnout 0, no extra duties")
+    quit_burnout_log_or: float = param("log OR per unit burnout", -10.0, 10.0, doc="burnout raises quitting")
+    quit_duties_log_or: float = param("log OR per unit share", -10.0, 10.0, doc="extra duties raise quitting")
+    quit_satisfaction_log_or: float = param("log OR per unit", -10.0, 10.0, doc="satisfaction (acceptance) lowers it")
+    hiring_delay_days: int = param("days", 0, 3650, doc="a vacancy stays open this long")
+    recruit_from_patients: float = param("probability", 0.0, 1.0, doc="a hire comes from patients in recovery")
+    stable_recovery_days: int = param("days", 0, 36_500, doc="days out of hospital that count as stable recovery")
 
 
 @dataclass
@@ -92,6 +140,9 @@ class CostsConfig:
     diverted_crisis: float = param("currency/episode", 0.0, 1e6, doc="crisis-team episode instead of admission")
     clinician_followup: float = param("currency/contact", 0.0, 1e6, doc="post-discharge follow-up contact")
     peer_worker_per_year: float = param("currency/FTE-year", 0.0, 1e7, doc="salary with on-costs")
+    training_per_hire: float = param("currency/hire", 0.0, 1e7, doc="peer-worker training of a new hire")
+    clinician_hour: float = param("currency/hour", 0.0, 1e5, doc="clinician time (supervision)")
+    respite_day: float = param("currency/day", 0.0, 1e6, doc="a day in peer-run crisis respite")
 
 
 @dataclass
@@ -100,6 +151,7 @@ class Config:
     network: NetworkConfig = MISSING
     care: CareConfig = MISSING
     program: ProgramConfig = MISSING
+    workforce: WorkforceConfig = MISSING
     costs: CostsConfig = MISSING
     seed: int = param("-", 0, 2**63 - 1, doc="base seed; replication r uses a seed derived from (seed, r)")
     replications: int = param("paired replications", 2, 100_000, doc="each runs every arm on the same seed")
@@ -167,9 +219,10 @@ def validate(cfg):
     """Check every range and cross-field rule; return the config as dataclasses."""
     cfg = to_object(cfg)
     _walk(cfg, Config, "")
-    shares = cfg.population.diagnosis_shares
-    if abs(sum(shares) - 1.0) > 1e-9:
-        raise ConfigError(f"population.diagnosis_shares = {list(shares)}: must sum to 1")
+    for key in ("diagnosis_shares", "age_shares"):
+        shares = getattr(cfg.population, key)
+        if abs(sum(shares) - 1.0) > 1e-9:
+            raise ConfigError(f"population.{key} = {list(shares)}: must sum to 1")
     _check_network(cfg.network, cfg.population.n)
     care = cfg.care
     if care.hope_recovery_per_day + care.network_spillover_per_day > 1.0:
@@ -187,14 +240,18 @@ def validate(cfg):
 
 
 def _check_network(net, n):
-    needed = {"small_world": ("mean_degree", "rewiring"), "file": ("path",)}[net.kind]
+    needed = {"small_world": ("mean_degree", "rewiring"), "scale_free": ("mean_degree",),
+              "community": ("mean_degree", "blocks", "within_share"), "file": ("path",)}[net.kind]
     for key in needed:
         if getattr(net, key) is None:
             raise ConfigError(f"network.{key} = null: network.kind = {net.kind} needs a value")
-    if net.kind == "small_world":
-        if net.mean_degree % 2:
-            raise ConfigError(f"network.mean_degree = {net.mean_degree}: must be even (small-world ring)")
-        if net.mean_degree >= n:
-            raise ConfigError(f"network.mean_degree = {net.mean_degree}: must be below population.n = {n}")
-    else:
-        read_edge_list(net.path, n)  # raises ConfigError naming the file and line
+    if net.kind == "file":
+        read_graph_file(net.path, n)
+        return
+    if net.mean_degree % 2:
+        raise ConfigError(f"network.mean_degree = {net.mean_degree}: must be even")
+    if net.mean_degree >= n:
+        raise ConfigError(f"network.mean_degree = {net.mean_degree}: must be below population.n = {n}")
+    if net.kind == "community" and n // net.blocks <= net.mean_degree:
+        raise ConfigError(f"network.blocks = {net.blocks}: blocks of {n // net.blocks} patients are too small "
+                          f"for network.mean_degree = {net.mean_degree}")  # raises ConfigError naming the file and line

@@ -18,14 +18,30 @@ FOLLOWUPS = 9  # clinician follow-up contacts
 PEER_CONTACTS = 10
 ENROLMENTS = 11  # patients taken on by a peer worker
 ENROLLED = 12  # patients with a peer worker at the start of the day
+DROPOUTS = 13  # patients who stopped engaging with their peer worker
+RESPITE_STAYS = 14  # crises taken in by peer-run respite instead of a ward
+RESPITE_DAYS = 15
+WORKER_DAYS = 16  # peer-worker posts filled (worker-days employed)
+WORKER_ABSENT_DAYS = 17  # of which absent (sickness or own relapse)
+QUITS = 18
+HIRES = 19
+BURNOUT_MILLI = 20  # summed burnout of employed workers, x1000, rounded down
+RECRUITS_FROM_PATIENTS = 21  # hires who were patients in stable recovery
 
 COLUMNS = (
     "admissions", "discharges",
     "readmissions_7", "readmissions_14", "readmissions_30", "readmissions_90", "readmissions_365",
     "diversions", "bed_days", "followups", "peer_contacts", "enrolments", "enrolled",
+    "dropouts", "respite_stays", "respite_days", "worker_days", "worker_absent_days", "quits", "hires",
+    "burnout_milli", "recruits_from_patients",
 )
 # (window in days, column); 7 and 14 days give the timing of 30-day readmissions (CIHI 2011)
 READMISSION_WINDOWS = (
     (7, READMISSIONS_7), (14, READMISSIONS_14), (30, READMISSIONS_30), (90, READMISSIONS_90),
     (365, READMISSIONS_365),
 )
+
+# Columns about the peer workforce rather than patients: a staffed programme that reaches
+# nobody changes only these.
+WORKFORCE_COLUMNS = (WORKER_DAYS, WORKER_ABSENT_DAYS, QUITS, HIRES, BURNOUT_MILLI, RECRUITS_FROM_PATIENTS)
+PATIENT_COLUMNS = tuple(c for c in range(len(COLUMNS)) if c not in WORKFORCE_COLUMNS)

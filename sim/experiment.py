@@ -21,7 +21,8 @@ COMPARATOR = "usual_care"
 
 def usual_care_of(program):
     """Usual care in the same care system: no peer workers, nobody offered one."""
-    return dataclasses.replace(program, name=COMPARATOR, workers_per_1000=0.0, coverage=0.0)
+    return dataclasses.replace(program, name=COMPARATOR, workers_per_1000=0.0, uptake=0.0,
+                               respite_places_per_1000=0.0)
 
 
 def arms_of(cfg):

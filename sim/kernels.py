@@ -1,12 +1,13 @@
-"""The Numba engine: the care pathway applied to all patients, one phase at a time.
+"""The Numba engine: the day applied to all patients and workers, one phase at a time.
 
-Each phase is a tight loop over patients (separate loops ran faster than one
-fused pass in a prototype at 1M patients). The per-patient sequence is the
-same as `Patient.step` in the Mesa engine: a patient who starts the day in a
-bed or under the crisis team spends it there (phase 1); one who starts it in
-the community goes through phases 2-4. Serial on purpose: the draws are keyed
-by (seed, stream, day, patient), so a parallel version would give the same
-numbers, but a serial loop is fast enough for the default study.
+Each phase is a tight loop (separate loops ran faster than one fused pass in a
+prototype at 1M patients). The per-patient sequence is the same as
+`Patient.step` in the Mesa engine: a patient who starts the day in a bed, with
+the crisis team or in respite spends it there (phase 1); one who starts it in
+the community goes through phases 2-5. Workers follow (phase 6), as
+`PeerWorker.step` does. Serial on purpose: the draws are keyed by (seed,
+stream, day, agent), so a parallel version would give the same numbers, but a
+serial loop is fast enough for the default study.
 """
 
 import numpy as np
@@ -14,64 +15,109 @@ from numba import njit
 
 from sim import events as ev
 from sim import streams
-from sim.columns import COMMUNITY, CRISIS, INPATIENT, NO_WORKER
-from sim.pathway import begin_day, enrol, neighbour_hope, record_admission
+from sim.columns import COMMUNITY, CRISIS, INPATIENT, NEVER, NO_WORKER, RESPITE
+from sim.pathway import begin_day, enrol, neighbour_hope, record_admission, record_workforce
 from sim.rules import (
+    AT_CRISIS,
+    AT_CRISIS_TEAM_END,
+    AT_DISCHARGE,
+    AT_START,
+    ENTRY_COMMUNITY,
+    ENTRY_CRISIS,
+    absence_probability,
     awaits_followup,
+    contact_weight,
+    eligible,
     followup_probability,
     hope_after_crisis,
     length_of_stay,
+    next_burnout,
     next_engagement,
     next_hope,
+    offered_at,
+    quit_probability,
     relapse_probability,
 )
 
 begin_day_kernel = njit(cache=True)(begin_day)
+record_workforce_kernel = njit(cache=True)(record_workforce)
 
 
 @njit(cache=True)
-def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, first_day, last_day):
+def _offer(p, w, r, events, seed, day, i, event):
+    """Offer patient i a peer worker if the programme offers at this event and i is eligible."""
+    if not offered_at(r, event) or p.peer_worker[i] != NO_WORKER:
+        return
+    if not eligible(r, p.diagnosis[i], p.age_group[i], p.forensic[i], p.prior_admissions[i] + p.admissions[i]):
+        return
+    if streams.uniform(seed, streams.PEER_OFFER, np.uint64(day), np.uint64(i)) >= r.uptake:
+        return
+    k = enrol(w.caseload, w.capacity, w.absent_days, w.vacant_days, w.diagnosis, p.diagnosis[i], events, day)
+    if k != NO_WORKER:
+        p.peer_worker[i] = k
+        p.peer_end_day[i] = day + r.duration_days
+        p.programme_contacts[i] = 0
+
+
+@njit(cache=True)
+def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_day, last_day):
     """Advance the care system from `first_day` up to (not including) `last_day`."""
     n = p.state.size
     neighbours = np.zeros(n)
-    contacted = np.zeros(n, np.bool_)
+    weight = np.zeros(n)
     followed = np.zeros(n, np.bool_)
     for day in range(first_day, last_day):
-        begin_day(p, w, c, snap, events, n_beds, r.followup_window_days, day)
+        begin_day(p, w, c, snap, events, n_beds, n_respite, r.followup_window_days, day)
         d = np.uint64(day)
-        # 1. ward and crisis team: stays run down; a discharge opens the readmission
-        #    windows and offers a peer worker
+        # 1. ward, crisis team and respite: episodes run down; a discharge opens the
+        #    readmission windows; leaving may bring a peer-worker offer
         for i in range(n):
-            if snap.state[i] == COMMUNITY:
+            s = snap.state[i]
+            if s == COMMUNITY:
                 continue
-            if p.state[i] == INPATIENT:
+            if s == INPATIENT:
                 events[day, ev.BED_DAYS] += 1
+            elif s == RESPITE:
+                events[day, ev.RESPITE_DAYS] += 1
             p.days_left[i] -= 1
             if p.days_left[i] > 0:
                 continue
-            if p.state[i] == INPATIENT:
+            p.state[i] = COMMUNITY
+            if s == INPATIENT:
                 p.last_discharge_day[i] = day
                 events[day, ev.DISCHARGES] += 1
-                if (p.peer_worker[i] == NO_WORKER
-                        and streams.uniform(seed, streams.PEER_OFFER, d, np.uint64(i)) < r.coverage):
-                    k = enrol(w.caseload, w.capacity, events, day)
-                    if k != NO_WORKER:
-                        p.peer_worker[i] = k
-                        p.peer_end_day[i] = day + r.duration_days
-            p.state[i] = COMMUNITY
-        # 2. network support: neighbours' start-of-day hope
+                _offer(p, w, r, events, seed, day, i, AT_DISCHARGE)
+            else:
+                _offer(p, w, r, events, seed, day, i, AT_CRISIS_TEAM_END)
+        # 2. network support: neighbours' (and mutual-help group members') start-of-day hope
         for i in range(n):
             if snap.state[i] == COMMUNITY:
-                neighbours[i] = neighbour_hope(net.indptr, net.indices, snap.hope, i)
-        # 3. peer contacts, then clinician follow-up (slower when the clinician is over capacity)
+                k = p.peer_worker[i]
+                if r.group_ties and k != NO_WORKER:
+                    neighbours[i] = neighbour_hope(net.indptr, net.indices, snap.hope, i, w.group_hope[k],
+                                                   w.group_size[k])
+                else:
+                    neighbours[i] = neighbour_hope(net.indptr, net.indices, snap.hope, i, 0.0, 0)
+        # 3. peer contacts (engagement fades; absent workers miss them), then clinician follow-up
         for i in range(n):
             if snap.state[i] != COMMUNITY:
                 continue
             ui = np.uint64(i)
-            contacted[i] = (p.peer_worker[i] != NO_WORKER
-                            and streams.uniform(seed, streams.PEER_CONTACT, d, ui) < r.contact_probability)
-            if contacted[i]:
-                events[day, ev.PEER_CONTACTS] += 1
+            if r.entry == ENTRY_COMMUNITY and day == 0:
+                _offer(p, w, r, events, seed, day, i, AT_START)
+            weight[i] = 0.0
+            k = p.peer_worker[i]
+            if k != NO_WORKER:
+                if streams.uniform(seed, streams.DISENGAGE, d, ui) < r.disengagement:
+                    p.peer_worker[i] = NO_WORKER
+                    events[day, ev.DROPOUTS] += 1
+                elif w.absent_days[k] == 0 and streams.uniform(seed, streams.PEER_CONTACT, d, ui) \
+                        < r.contact_probability:
+                    weight[i] = contact_weight(r, w.burnout[k], w.diagnosis[k] == p.diagnosis[i])
+                    events[day, ev.PEER_CONTACTS] += 1
+                    p.programme_contacts[i] += 1
+                    if r.max_contacts > 0 and p.programme_contacts[i] >= r.max_contacts:
+                        p.peer_end_day[i] = day + 1
             last = p.last_discharge_day[i]
             k = p.clinician[i]
             followed[i] = (awaits_followup(day - last, p.last_followup_day[i], last, r.followup_window_days)
@@ -83,19 +129,29 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, first_day, last_d
         # 4. hope and engagement move with today's contacts
         for i in range(n):
             if snap.state[i] == COMMUNITY:
-                p.hope[i] = next_hope(r, p.hope[i], p.baseline_hope[i], neighbours[i], contacted[i])
-                p.engagement[i] = next_engagement(r, p.engagement[i], p.baseline_engagement[i], contacted[i],
+                p.hope[i] = next_hope(r, p.hope[i], p.baseline_hope[i], neighbours[i], weight[i])
+                p.engagement[i] = next_engagement(r, p.engagement[i], p.baseline_engagement[i], weight[i],
                                                   followed[i])
-        # 5. relapse: a crisis is admitted if a bed is free today, else diverted to the crisis team
+        # 5. relapse: a crisis goes to peer respite (if the programme offers it), a free bed, or the crisis team
         for i in range(n):
             if snap.state[i] != COMMUNITY:
                 continue
             ui = np.uint64(i)
-            risk = relapse_probability(r, p.diagnosis[i], p.severity[i], p.hope[i], p.engagement[i], neighbours[i],
-                                       day - p.last_discharge_day[i], day - p.last_followup_day[i])
+            risk = relapse_probability(r, p.diagnosis[i], p.age_group[i], p.forensic[i], p.severity[i], p.hope[i],
+                                       p.engagement[i], neighbours[i], day - p.last_discharge_day[i],
+                                       day - p.last_followup_day[i])
             if streams.uniform(seed, streams.RELAPSE, d, ui) >= risk:
                 continue
             p.hope[i] = hope_after_crisis(r, p.hope[i])
+            if (r.entry == ENTRY_CRISIS and snap.respite_free[0] > 0 and offered_at(r, AT_CRISIS)
+                    and eligible(r, p.diagnosis[i], p.age_group[i], p.forensic[i],
+                                 p.prior_admissions[i] + p.admissions[i])
+                    and streams.uniform(seed, streams.RESPITE_OFFER, d, ui) < r.uptake):
+                snap.respite_free[0] -= 1
+                p.state[i] = RESPITE
+                p.days_left[i] = r.respite_days
+                events[day, ev.RESPITE_STAYS] += 1
+                continue
             if snap.beds_free[0] <= 0:
                 p.state[i] = CRISIS
                 p.days_left[i] = r.diversion_days
@@ -103,6 +159,47 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, first_day, last_d
                 continue
             snap.beds_free[0] -= 1
             p.state[i] = INPATIENT
-            p.days_left[i] = length_of_stay(r, p.diagnosis[i], streams.uniform(seed, streams.LENGTH_OF_STAY, d, ui))
+            p.days_left[i] = length_of_stay(r, p.diagnosis[i], p.forensic[i],
+                                            streams.uniform(seed, streams.LENGTH_OF_STAY, d, ui))
             p.admissions[i] += 1
             record_admission(events, day, p.last_discharge_day[i])
+        # 6. peer workers: burnout, absence, quitting, and refilling vacancies
+        for k in range(w.capacity.size):
+            uk = np.uint64(k)
+            if w.vacant_days[k] > 0:
+                w.vacant_days[k] -= 1
+                if w.vacant_days[k] == 0:
+                    _hire(p, w, r, events, seed, day, k)
+                continue
+            if w.absent_days[k] > 0:
+                w.absent_days[k] -= 1
+            w.burnout[k] = next_burnout(r, w.burnout[k], w.caseload[k] / w.capacity[k])
+            if w.absent_days[k] == 0:
+                if streams.uniform(seed, streams.WORKER_RELAPSE, d, uk) < r.worker_relapse_per_day:
+                    w.absent_days[k] = r.relapse_absence_days
+                elif streams.uniform(seed, streams.WORKER_ABSENCE, d, uk) < absence_probability(r, w.burnout[k]):
+                    w.absent_days[k] = r.absence_days
+            if streams.uniform(seed, streams.WORKER_QUIT, d, uk) < quit_probability(r, w.burnout[k]):
+                events[day, ev.QUITS] += 1
+                w.absent_days[k] = 0
+                if r.hiring_delay_days == 0:
+                    _hire(p, w, r, events, seed, day, k)
+                else:
+                    w.vacant_days[k] = r.hiring_delay_days
+        record_workforce(w, events, day)
+
+
+@njit(cache=True)
+def _hire(p, w, r, events, seed, day, k):
+    """Fill post k: a fresh worker whose lived experience is a patient's diagnosis; with probability
+    `recruit_from_patients` the hire is that patient, if in stable recovery."""
+    d, uk = np.uint64(day), np.uint64(k)
+    j = int(streams.uniform(seed, streams.RECRUIT_PICK, d, uk) * p.state.size)
+    w.burnout[k] = 0.0
+    w.absent_days[k] = 0
+    w.diagnosis[k] = p.diagnosis[j]
+    events[day, ev.HIRES] += 1
+    last = p.last_discharge_day[j]
+    if (streams.uniform(seed, streams.RECRUIT_SOURCE, d, uk) < r.recruit_from_patients and p.state[j] == COMMUNITY
+            and last != NEVER and day - last >= r.stable_recovery_days):
+        events[day, ev.RECRUITS_FROM_PATIENTS] += 1

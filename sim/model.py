@@ -7,7 +7,7 @@ from sim import invariants, streams
 from sim.agents import Clinician, Patient, PeerWorker
 from sim.columns import Clinicians, PeerWorkers, copy_state, new_snapshot
 from sim.events import COLUMNS
-from sim.kernels import begin_day_kernel, simulate_days
+from sim.kernels import begin_day_kernel, record_workforce_kernel, simulate_days
 from sim.population import clinician_count, make_population, staff_count
 from sim.rules import rules_from_config
 
@@ -16,11 +16,12 @@ class CareSystemModel(mesa.Model):
     """One arm of one replication: a population, its network, beds, clinicians and a programme.
 
     `population` lets several arms start from the same patients and network
-    (built from the replication seed); `step()` advances one day with the
-    chosen engine, `run()` advances to the end of the horizon.
+    (built from the replication seed); `graph` is any networkx graph over
+    integer patient ids to use as the social network. `step()` advances one
+    day with the chosen engine, `run()` advances to the end of the horizon.
     """
 
-    def __init__(self, cfg, program=None, replication=0, engine=None, population=None):
+    def __init__(self, cfg, program=None, replication=0, engine=None, population=None, graph=None):
         seed = streams.replication_seed(cfg.seed, replication)
         super().__init__(rng=int(seed))
         self.cfg = cfg
@@ -30,19 +31,28 @@ class CareSystemModel(mesa.Model):
         n = cfg.population.n
         n_clinicians = clinician_count(cfg)
         if population is None:
-            population = make_population(cfg, seed)
+            population = make_population(cfg, seed, graph)
         patients, self.network = population
         self.patients = copy_state(patients)
         n_workers = staff_count(self.program.workers_per_1000, n)
+        lived_experience = np.random.default_rng(np.random.SeedSequence([int(seed), 1]))
         self.workers = PeerWorkers(
             capacity=np.full(n_workers, self.program.caseload_capacity, np.int32),
             caseload=np.zeros(n_workers, np.int32),
+            diagnosis=lived_experience.choice(3, n_workers, p=np.asarray(cfg.population.diagnosis_shares))
+            .astype(np.int8),
+            burnout=np.zeros(n_workers),
+            absent_days=np.zeros(n_workers, np.int32),
+            vacant_days=np.zeros(n_workers, np.int32),
+            group_size=np.zeros(n_workers, np.int32),
+            group_hope=np.zeros(n_workers),
         )
         self.clinicians = Clinicians(
             capacity=np.full(n_clinicians, cfg.care.clinician_capacity, np.int32),
             load=np.zeros(n_clinicians, np.int32),
         )
         self.n_beds = staff_count(cfg.care.beds_per_1000, n)
+        self.n_respite = staff_count(self.program.respite_places_per_1000, n)
         self.rules = rules_from_config(cfg, self.program)
         self.snapshot = new_snapshot(n)
         self.n_days = cfg.burn_in_days + cfg.horizon_days
@@ -56,6 +66,7 @@ class CareSystemModel(mesa.Model):
         for k in range(n_clinicians):
             Clinician(self, k)
         self._patient_agents = self.agents_by_type[Patient]
+        self._worker_agents = self.agents_by_type.get(PeerWorker, [])
 
     @property
     def finished(self):
@@ -80,14 +91,20 @@ class CareSystemModel(mesa.Model):
 
     def _run_numba(self, last_day):
         simulate_days(self.patients, self.workers, self.clinicians, self.snapshot, self.network, self.rules,
-                      self.events, self.seed, self.n_beds, self.day, last_day)
+                      self.events, self.seed, self.n_beds, self.n_respite, self.day, last_day)
         self.day = last_day
 
     def _step_mesa(self):
-        """The reference engine: snapshot, then each patient's step() in index order."""
+        """The reference engine: snapshot, each patient's step() in index order, then each worker's."""
         begin_day_kernel(self.patients, self.workers, self.clinicians, self.snapshot, self.events, self.n_beds,
-                         self.rules.followup_window_days, self.day)
-        n = self.cfg.population.n
-        self.todays_draws = {name: streams.draws(self.seed, s, self.day, n) for name, s in streams.STREAMS.items()}
+                         self.n_respite, self.rules.followup_window_days, self.day)
+        n, n_workers = self.cfg.population.n, self.workers.capacity.size
+        draws = {name: streams.draws(self.seed, s, self.day, n) for name, s in streams.STREAMS.items()}
+        draws.update({name: streams.draws(self.seed, s, self.day, n_workers)
+                      for name, s in streams.WORKER_STREAMS.items()})
+        self.todays_draws = draws
         self._patient_agents.do("step")
+        for worker in self._worker_agents:
+            worker.step()
+        record_workforce_kernel(self.workers, self.events, self.day)
         self.day += 1

@@ -1,4 +1,10 @@
-"""The informal social network: built with networkx, converted once to CSR arrays for the kernels."""
+"""The informal social network: built with networkx, converted once to CSR arrays for the kernels.
+
+Families: small world (Watts-Strogatz), scale free (Barabasi-Albert), community
+(random partition: dense blocks, sparse ties between them), or a file (an edge
+list or GraphML). Any networkx graph can also be passed to `CareSystemModel`
+or `make_population` as `graph=`.
+"""
 
 import os
 from functools import lru_cache
@@ -8,6 +14,44 @@ import numpy as np
 
 from sim.columns import Network
 from sim.errors import ConfigError
+
+
+def read_graph_file(path, n):
+    """Edges among patients 0..n-1 from an edge list or a .graphml file; errors name the file."""
+    if str(path).endswith(".graphml"):
+        return _read_graphml(path, n)
+    return read_edge_list(path, n)
+
+
+def _read_graphml(path, n):
+    try:
+        graph = nx.read_graphml(path)
+    except OSError as err:
+        raise ConfigError(f"network.path = {path}: cannot read the file ({err.strerror})") from None
+    except Exception as err:  # networkx raises several parser errors
+        raise ConfigError(f"{path}: not a readable GraphML file ({' '.join(str(err).split())})") from None
+    return edges_of(graph, n, str(path))
+
+
+def edges_of(graph, n, name="the graph"):
+    """Edges among patients 0..n-1 of a networkx graph whose nodes are integer patient ids."""
+    try:
+        ids = {node: int(node) for node in graph.nodes}
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}: node ids must be integer patient ids") from None
+    if len(ids) and min(ids.values()) < 0:
+        raise ConfigError(f"{name}: node ids must be non-negative")
+    if not ids or max(ids.values()) + 1 < n:
+        largest = max(ids.values()) if ids else -1
+        raise ConfigError(f"{name}: has patient ids up to {largest}, fewer than population.n = {n}")
+    edges = []
+    for u, v in graph.edges():
+        a, b = ids[u], ids[v]
+        if a == b:
+            raise ConfigError(f"{name}: self-loop on patient {a}")
+        if a < n and b < n:
+            edges.append((a, b))
+    return np.array(edges, dtype=np.int64).reshape(-1, 2)
 
 
 def read_edge_list(path, n):
@@ -53,14 +97,27 @@ def build_graph(cfg, n, seed):
     net = cfg.network
     if net.kind == "small_world":
         return nx.watts_strogatz_graph(n, net.mean_degree, net.rewiring, seed=seed)
+    if net.kind == "scale_free":
+        return nx.barabasi_albert_graph(n, net.mean_degree // 2, seed=seed)
+    if net.kind == "community":
+        sizes = [n // net.blocks + (1 if b < n % net.blocks else 0) for b in range(net.blocks)]
+        size = n / net.blocks
+        p_in = min(1.0, net.mean_degree * net.within_share / max(size - 1, 1))
+        p_out = min(1.0, net.mean_degree * (1 - net.within_share) / max(n - size, 1))
+        return nx.random_partition_graph(sizes, p_in, p_out, seed=seed)
     graph = nx.empty_graph(n)
-    graph.add_edges_from(map(tuple, read_edge_list(net.path, n)))
+    graph.add_edges_from(map(tuple, read_graph_file(net.path, n)))
     return graph
 
 
-def to_csr(graph, n):
+def to_network(graph, n):
+    """The CSR network of any networkx graph over integer patient ids (checked like a file)."""
+    edges = edges_of(graph, n)
+    return _csr(edges, n)
+
+
+def _csr(edges, n):
     """Neighbour lists as CSR arrays, each list sorted, so sums run in one fixed order."""
-    edges = np.array(list(graph.edges()), dtype=np.int64).reshape(-1, 2)
     src = np.concatenate([edges[:, 0], edges[:, 1]])
     dst = np.concatenate([edges[:, 1], edges[:, 0]])
     order = np.lexsort((dst, src))

@@ -1,31 +1,37 @@
-"""Care-system bookkeeping shared by both engines: the start-of-day snapshot, peer slots, events.
+"""Care-system bookkeeping shared by both engines: day snapshots, peer slots, events, worker records.
 
-These functions take arrays and scalars (never a whole state tuple: Numba then
-refcounts every column on each call, which made a prototype 80x slower).
-What patients read about each other comes from the start-of-day snapshot, and
-beds and peer slots are handed out in patient-index order: that is why the
+These functions take arrays and scalars, or whole state tuples only where
+they are called once a day (Numba refcounts every column of a tuple passed to
+an inner function, which made a per-patient call 80x slower). What patients
+read about each other comes from the start-of-day snapshot, and beds, respite
+places and peer slots are handed out in patient-index order: that is why the
 phased Numba loops and agent-by-agent Mesa stepping give the same result.
 """
 
 from numba.extending import register_jitable
 
 from sim import events as ev
-from sim.columns import COMMUNITY, INPATIENT, NEVER, NO_WORKER
+from sim.columns import COMMUNITY, INPATIENT, NEVER, NO_WORKER, RESPITE
 from sim.rules import awaits_followup
 
 
 @register_jitable
-def begin_day(p, w, c, snap, events, n_beds, followup_window_days, day):
-    """Take the start-of-day snapshot: hope, states, free beds, caseloads and clinician load.
+def begin_day(p, w, c, snap, events, n_beds, n_respite, followup_window_days, day):
+    """Take the start-of-day snapshot: hope, states, free beds and respite places, caseloads,
+    mutual-help group hope, and clinician load.
 
-    Peer relationships that reach their end day are closed here, so a freed
-    slot reopens at the start of a day, never in the middle of one. Beds free
-    today are those free at the start of the day plus today's scheduled discharges.
+    Peer relationships that reach their end day, or whose worker has left, are
+    closed here, so a freed slot reopens at the start of a day, never in the
+    middle of one. Places free today are those free at the start of the day
+    plus today's scheduled departures.
     """
     occupied = 0
     leaving = 0
+    in_respite = 0
+    leaving_respite = 0
     enrolled = 0
     w.caseload[:] = 0
+    w.group_hope[:] = 0.0
     c.load[:] = 0
     for i in range(p.state.size):
         s = p.state[i]
@@ -35,41 +41,60 @@ def begin_day(p, w, c, snap, events, n_beds, followup_window_days, day):
             occupied += 1
             if p.days_left[i] == 1:
                 leaving += 1
+        elif s == RESPITE:
+            in_respite += 1
+            if p.days_left[i] == 1:
+                leaving_respite += 1
         k = p.peer_worker[i]
-        if k != NO_WORKER and day >= p.peer_end_day[i]:
+        if k != NO_WORKER and (day >= p.peer_end_day[i] or w.vacant_days[k] > 0):
             p.peer_worker[i] = NO_WORKER
         elif k != NO_WORKER:
             w.caseload[k] += 1
+            w.group_hope[k] += p.hope[i]
             enrolled += 1
         last = p.last_discharge_day[i]
         if s == COMMUNITY and awaits_followup(day - last, p.last_followup_day[i], last, followup_window_days):
             c.load[p.clinician[i]] += 1
+    w.group_size[:] = w.caseload
     snap.beds_free[0] = n_beds - occupied + leaving
+    snap.respite_free[0] = n_respite - in_respite + leaving_respite
     events[day, ev.ENROLLED] = enrolled
 
 
 @register_jitable
-def enrol(caseload, capacity, events, day):
-    """Take the first peer worker with a free slot; NO_WORKER if all are full."""
+def enrol(caseload, capacity, absent_days, vacant_days, worker_diagnosis, diagnosis, events, day):
+    """The first available worker with a free slot, preferring one who shares the patient's diagnosis
+    (lived-experience match); NO_WORKER if none."""
+    chosen = NO_WORKER
     for k in range(caseload.size):
-        if caseload[k] < capacity[k]:
-            caseload[k] += 1
-            events[day, ev.ENROLMENTS] += 1
-            return k
-    return NO_WORKER
+        if caseload[k] < capacity[k] and absent_days[k] == 0 and vacant_days[k] == 0:
+            if worker_diagnosis[k] == diagnosis:
+                chosen = k
+                break
+            if chosen == NO_WORKER:
+                chosen = k
+    if chosen != NO_WORKER:
+        caseload[chosen] += 1
+        events[day, ev.ENROLMENTS] += 1
+    return chosen
 
 
 @register_jitable
-def neighbour_hope(indptr, indices, hope_start, i):
-    """Mean start-of-day hope of i's neighbours (own hope if isolated), summed in CSR order."""
+def neighbour_hope(indptr, indices, hope_start, i, group_sum, group_size):
+    """Mean start-of-day hope of i's neighbours and, in mutual-help groups, of its fellow members
+    (own hope if isolated), summed in CSR order."""
     lo = indptr[i]
     hi = indptr[i + 1]
-    if hi == lo:
-        return hope_start[i]
     total = 0.0
     for j in range(lo, hi):
         total += hope_start[indices[j]]
-    return total / (hi - lo)
+    count = hi - lo
+    if group_size > 1:
+        total += group_sum - hope_start[i]
+        count += group_size - 1
+    if count == 0:
+        return hope_start[i]
+    return total / count
 
 
 @register_jitable
@@ -81,3 +106,16 @@ def record_admission(events, day, last_discharge_day):
         for window, column in ev.READMISSION_WINDOWS:
             if gap <= window:
                 events[last_discharge_day, column] += 1
+
+
+@register_jitable
+def record_workforce(w, events, day):
+    """End of day: posts filled, absences and burnout of the workers employed."""
+    burnout = 0.0
+    for k in range(w.capacity.size):
+        if w.vacant_days[k] == 0:
+            events[day, ev.WORKER_DAYS] += 1
+            burnout += w.burnout[k]
+            if w.absent_days[k] > 0:
+                events[day, ev.WORKER_ABSENT_DAYS] += 1
+    events[day, ev.BURNOUT_MILLI] = int(burnout * 1000.0)

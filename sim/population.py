@@ -7,7 +7,7 @@ every arm, so the arms differ only by the programme.
 import numpy as np
 
 from sim.columns import COMMUNITY, NEVER, NO_WORKER, Patients
-from sim.network import build_graph, to_csr
+from sim.network import build_graph, to_network
 
 
 def staff_count(per_1000, n):
@@ -23,21 +23,30 @@ def _beta_around(rng, mean, concentration, n):
     return rng.beta(mean * concentration, (1.0 - mean) * concentration, n)
 
 
-def make_population(cfg, seed):
-    """Patients (all in the community, never discharged) and the CSR social network."""
+def make_population(cfg, seed, graph=None):
+    """Patients (all in the community, never discharged) and the CSR social network.
+
+    `graph`: any networkx graph over integer patient ids, used instead of `network` in the config.
+    """
     pop = cfg.population
     n_clinicians = clinician_count(cfg)
     n = pop.n
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0]))
     diagnosis = rng.choice(3, size=n, p=np.asarray(pop.diagnosis_shares)).astype(np.int8)
+    age_group = rng.choice(3, size=n, p=np.asarray(pop.age_shares)).astype(np.int8)
+    forensic = (rng.random(n) < pop.forensic_share).astype(np.int8)
     severity = rng.beta(pop.severity_alpha, pop.severity_beta, n)
+    prior = rng.poisson(pop.prior_admissions_mean * 2.0 * severity).astype(np.int32)
     hope = _beta_around(rng, pop.hope_mean, pop.resource_concentration, n)
     engagement = _beta_around(rng, pop.engagement_mean, pop.resource_concentration, n)
     clinician = rng.integers(0, n_clinicians, n).astype(np.int32)
     graph_seed = int(rng.integers(0, 2**31 - 1))
     patients = Patients(
         diagnosis=diagnosis,
+        age_group=age_group,
+        forensic=forensic,
         severity=severity,
+        prior_admissions=prior,
         baseline_hope=hope,
         baseline_engagement=engagement,
         hope=hope.copy(),
@@ -49,6 +58,7 @@ def make_population(cfg, seed):
         clinician=clinician,
         peer_worker=np.full(n, NO_WORKER, np.int32),
         peer_end_day=np.zeros(n, np.int32),
+        programme_contacts=np.zeros(n, np.int32),
         admissions=np.zeros(n, np.int32),
     )
-    return patients, to_csr(build_graph(cfg, n, graph_seed), n)
+    return patients, to_network(graph if graph is not None else build_graph(cfg, n, graph_seed), n)

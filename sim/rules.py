@@ -14,12 +14,22 @@ from numba.extending import register_jitable
 
 POST_DISCHARGE_DAYS = 365  # the post-discharge excess risk is counted for one year
 
+# When a programme offers a peer worker (ProgramConfig.entry).
+ENTRY_DISCHARGE, ENTRY_CRISIS_END, ENTRY_CRISIS, ENTRY_COMMUNITY = 0, 1, 2, 3
+ENTRY_CODES = {"discharge": ENTRY_DISCHARGE, "crisis_end": ENTRY_CRISIS_END, "crisis": ENTRY_CRISIS,
+               "community": ENTRY_COMMUNITY}
+# The events at which an offer can be made.
+AT_DISCHARGE, AT_CRISIS_TEAM_END, AT_CRISIS, AT_START = 0, 1, 2, 3
+
 
 class Rules(NamedTuple):
     """The parameters the rules read, flattened from the config for Numba."""
 
+    # relapse and stays
     relapse_base: np.ndarray  # 1/day by diagnosis
     severity_log_hr: float
+    age_log_hr: np.ndarray  # by age group
+    forensic_log_hr: float
     post_discharge_log_hr: float
     post_discharge_decay_days: float
     hope_log_hr: float
@@ -28,7 +38,9 @@ class Rules(NamedTuple):
     followup_log_hr: float
     followup_protection_days: int
     mean_los_days: np.ndarray  # by diagnosis
+    forensic_los_multiplier: float
     diversion_days: int
+    # clinicians and psychosocial resources
     followup_window_days: int
     followup_rate: float
     followup_engagement_gain: float
@@ -36,19 +48,48 @@ class Rules(NamedTuple):
     engagement_recovery: float
     network_spillover: float
     admission_hope_loss: float
-    coverage: float
+    # the programme
+    entry: int
+    eligible_diagnoses: np.ndarray  # int8 by diagnosis
+    eligible_age_groups: np.ndarray  # int8 by age group
+    eligible_forensic: bool
+    min_prior_admissions: int
+    uptake: float
+    disengagement: float  # per day
+    max_contacts: int  # 0 = no cap
     contact_probability: float  # per day
     duration_days: int
     contact_hope_gain: float  # per contact, fidelity applied
     contact_engagement_gain: float
+    match_bonus: float
+    group_ties: bool
+    respite_days: int
+    # the peer workforce
+    burnout_pressure_fixed: float  # per day: role ambiguity, stigma, extra duties
+    burnout_load_per_day: float
+    burnout_recovery: float  # per day, supervision included
+    burnout_effect_loss: float
+    absence_per_day: float
+    absence_burnout_log_or: float
+    absence_days: int
+    worker_relapse_per_day: float
+    relapse_absence_days: int
+    quit_log_odds_fixed: float  # baseline, extra duties and satisfaction
+    quit_burnout_log_or: float
+    hiring_delay_days: int
+    recruit_from_patients: float
+    stable_recovery_days: int
 
 
 def rules_from_config(cfg, program):
     """Flatten a validated config (and the arm's programme) into `Rules`."""
-    care = cfg.care
+    care, wf = cfg.care, cfg.workforce
+    base_quit = min(max(wf.quit_per_day, 1e-12), 1 - 1e-12)
     return Rules(
         relapse_base=np.asarray(care.relapse_base_per_day, dtype=np.float64),
         severity_log_hr=float(care.severity_log_hr),
+        age_log_hr=np.asarray(care.age_log_hr, dtype=np.float64),
+        forensic_log_hr=float(care.forensic_log_hr),
         post_discharge_log_hr=float(care.post_discharge_log_hr),
         post_discharge_decay_days=float(care.post_discharge_decay_days),
         hope_log_hr=float(care.hope_log_hr),
@@ -57,6 +98,7 @@ def rules_from_config(cfg, program):
         followup_log_hr=float(care.followup_log_hr),
         followup_protection_days=int(care.followup_protection_days),
         mean_los_days=np.asarray(care.mean_los_days, dtype=np.float64),
+        forensic_los_multiplier=float(care.forensic_los_multiplier),
         diversion_days=int(care.diversion_days),
         followup_window_days=int(care.followup_window_days),
         followup_rate=float(care.followup_rate_per_day),
@@ -65,24 +107,54 @@ def rules_from_config(cfg, program):
         engagement_recovery=float(care.engagement_recovery_per_day),
         network_spillover=float(care.network_spillover_per_day),
         admission_hope_loss=float(care.admission_hope_loss),
-        coverage=float(program.coverage),
+        entry=ENTRY_CODES[program.entry],
+        eligible_diagnoses=np.asarray(program.diagnoses, dtype=np.int8),
+        eligible_age_groups=np.asarray(program.age_groups, dtype=np.int8),
+        eligible_forensic=bool(program.forensic),
+        min_prior_admissions=int(program.min_prior_admissions),
+        uptake=float(program.uptake),
+        disengagement=float(program.disengagement_per_day),
+        max_contacts=int(program.max_contacts),
         contact_probability=float(program.contacts_per_week) / 7.0,
         duration_days=int(program.duration_days),
         contact_hope_gain=float(program.hope_gain) * float(program.fidelity),
         contact_engagement_gain=float(program.engagement_gain) * float(program.fidelity),
+        match_bonus=float(program.match_bonus),
+        group_ties=bool(program.group_ties),
+        respite_days=int(program.respite_days),
+        burnout_pressure_fixed=float(wf.burnout_ambiguity_per_day * (1.0 - wf.clinician_acceptance)
+                                     + wf.burnout_stigma_per_day * wf.colleague_stigma
+                                     + wf.burnout_duties_per_day * wf.extra_duties),
+        burnout_load_per_day=float(wf.burnout_load_per_day),
+        burnout_recovery=float(wf.burnout_recovery_per_day
+                               + wf.supervision_recovery_per_hour * wf.supervision_hours_per_week),
+        burnout_effect_loss=float(wf.burnout_effect_loss),
+        absence_per_day=float(wf.absence_per_day),
+        absence_burnout_log_or=float(wf.absence_burnout_log_or),
+        absence_days=int(wf.absence_days),
+        worker_relapse_per_day=float(wf.worker_relapse_per_day),
+        relapse_absence_days=int(wf.relapse_absence_days),
+        quit_log_odds_fixed=float(math.log(base_quit / (1 - base_quit)) + wf.quit_duties_log_or * wf.extra_duties
+                                  + wf.quit_satisfaction_log_or * wf.clinician_acceptance),
+        quit_burnout_log_or=float(wf.quit_burnout_log_or),
+        hiring_delay_days=int(wf.hiring_delay_days),
+        recruit_from_patients=float(wf.recruit_from_patients),
+        stable_recovery_days=int(wf.stable_recovery_days),
     )
 
 
 @register_jitable
-def relapse_probability(r, diagnosis, severity, hope, engagement, neighbour_hope, days_since_discharge,
-                        days_since_followup):
+def relapse_probability(r, diagnosis, age_group, forensic, severity, hope, engagement, neighbour_hope,
+                        days_since_discharge, days_since_followup):
     """Daily probability of a crisis in the community.
 
-    hazard = base[diagnosis] * exp(severity term + post-discharge term - protective terms);
+    hazard = base[diagnosis] * exp(severity, age and forensic terms + post-discharge term - protective terms);
     the post-discharge term is highest on the day of discharge and decays exponentially
     (CIHI 2011: 41% of 30-day readmissions fall in the first week).
     """
     log_hr = (r.severity_log_hr * (severity - 0.5)
+              + r.age_log_hr[age_group]
+              + r.forensic_log_hr * forensic
               - r.hope_log_hr * (hope - 0.5)
               - r.engagement_log_hr * (engagement - 0.5)
               - r.network_log_hr * (neighbour_hope - 0.5))
@@ -101,38 +173,91 @@ def followup_probability(r, engagement, load, capacity):
 
 
 @register_jitable
-def next_hope(r, hope, baseline, neighbour_hope, contacted):
-    """Hope drifts back to baseline, is pulled toward neighbours', and rises with a peer contact."""
-    h = hope + r.hope_recovery * (baseline - hope) + r.network_spillover * (neighbour_hope - hope)
-    if contacted:
-        h += r.contact_hope_gain * (1.0 - h)
-    return h
-
-
-@register_jitable
-def next_engagement(r, engagement, baseline, contacted, followed_up):
-    """Engagement drifts back to baseline and rises with peer contacts and clinician follow-up."""
-    e = engagement + r.engagement_recovery * (baseline - engagement)
-    if contacted:
-        e += r.contact_engagement_gain * (1.0 - e)
-    if followed_up:
-        e += r.followup_engagement_gain * (1.0 - e)
-    return e
-
-
-@register_jitable
-def length_of_stay(r, diagnosis, u):
-    """Days in hospital: 1 + an exponential with the diagnosis' mean (a geometric-like tail)."""
-    return 1 + int(-math.log(1.0 - u) * (r.mean_los_days[diagnosis] - 1.0))
-
-
-@register_jitable
 def awaits_followup(days_since_discharge, last_followup_day, last_discharge_day, window):
     """Discharged within the follow-up window and not yet seen by a clinician since."""
     return 1 <= days_since_discharge <= window and last_followup_day < last_discharge_day
 
 
 @register_jitable
+def offered_at(r, event):
+    """Whether the programme offers a peer worker at this event (discharge, crisis-team end, crisis, start)."""
+    if r.entry == ENTRY_DISCHARGE:
+        return event == AT_DISCHARGE
+    if r.entry == ENTRY_CRISIS_END:
+        return event == AT_DISCHARGE or event == AT_CRISIS_TEAM_END
+    if r.entry == ENTRY_CRISIS:
+        return event == AT_CRISIS
+    return event == AT_START or event == AT_DISCHARGE or event == AT_CRISIS_TEAM_END
+
+
+@register_jitable
+def eligible(r, diagnosis, age_group, forensic, admissions_so_far):
+    """Targeting: diagnosis, age group, forensic status and admissions so far."""
+    return (r.eligible_diagnoses[diagnosis] == 1 and r.eligible_age_groups[age_group] == 1
+            and (forensic == 0 or r.eligible_forensic) and admissions_so_far >= r.min_prior_admissions)
+
+
+@register_jitable
+def contact_weight(r, burnout, matched):
+    """How much of a contact's full effect lands: less with a burnt-out worker, more with shared experience."""
+    weight = 1.0 - r.burnout_effect_loss * burnout
+    if matched:
+        weight += weight * r.match_bonus
+    return weight
+
+
+@register_jitable
+def next_hope(r, hope, baseline, neighbour_hope, weight):
+    """Hope drifts back to baseline, is pulled toward neighbours', and rises with a peer contact (weight > 0)."""
+    h = hope + r.hope_recovery * (baseline - hope) + r.network_spillover * (neighbour_hope - hope)
+    if weight > 0.0:
+        h += min(1.0, r.contact_hope_gain * weight) * (1.0 - h)
+    return h
+
+
+@register_jitable
+def next_engagement(r, engagement, baseline, weight, followed_up):
+    """Engagement drifts back to baseline and rises with peer contacts and clinician follow-up."""
+    e = engagement + r.engagement_recovery * (baseline - engagement)
+    if weight > 0.0:
+        e += min(1.0, r.contact_engagement_gain * weight) * (1.0 - e)
+    if followed_up:
+        e += r.followup_engagement_gain * (1.0 - e)
+    return e
+
+
+@register_jitable
 def hope_after_crisis(r, hope):
     """A crisis costs a share of the patient's hope."""
     return hope - r.admission_hope_loss * hope
+
+
+@register_jitable
+def length_of_stay(r, diagnosis, forensic, u):
+    """Days in hospital: 1 + an exponential with the diagnosis' mean (longer for forensic patients)."""
+    mean = r.mean_los_days[diagnosis] * (r.forensic_los_multiplier if forensic else 1.0)
+    return 1 + int(-math.log(1.0 - u) * (mean - 1.0))
+
+
+@register_jitable
+def next_burnout(r, burnout, load_fraction):
+    """Burnout rises with caseload, role ambiguity, stigma and extra duties; supervision helps it fall."""
+    pressure = r.burnout_pressure_fixed + r.burnout_load_per_day * load_fraction
+    b = burnout + min(1.0, pressure) * (1.0 - burnout) - min(1.0, r.burnout_recovery) * burnout
+    return min(1.0, max(0.0, b))
+
+
+@register_jitable
+def absence_probability(r, burnout):
+    """Daily onset of sickness absence, raised by burnout (logistic)."""
+    base = min(max(r.absence_per_day, 1e-12), 1.0 - 1e-12)
+    z = math.log(base / (1.0 - base)) + r.absence_burnout_log_or * burnout
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@register_jitable
+def quit_probability(r, burnout):
+    """Daily chance of quitting: burnout (OR 1.54) and extra duties (OR 2.91) raise it, satisfaction
+    (OR 0.46) lowers it (Lombardi 2025)."""
+    z = r.quit_log_odds_fixed + r.quit_burnout_log_or * burnout
+    return 1.0 / (1.0 + math.exp(-z))

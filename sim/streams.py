@@ -17,6 +17,14 @@ LENGTH_OF_STAY = np.uint64(2)
 FOLLOWUP = np.uint64(3)
 PEER_CONTACT = np.uint64(4)
 PEER_OFFER = np.uint64(5)
+DISENGAGE = np.uint64(6)
+RESPITE_OFFER = np.uint64(7)
+# Peer-worker decisions (keyed by worker index).
+WORKER_ABSENCE = np.uint64(8)
+WORKER_RELAPSE = np.uint64(9)
+WORKER_QUIT = np.uint64(10)
+RECRUIT_SOURCE = np.uint64(11)
+RECRUIT_PICK = np.uint64(12)
 
 STREAMS = {
     "relapse": RELAPSE,
@@ -24,6 +32,15 @@ STREAMS = {
     "followup": FOLLOWUP,
     "peer_contact": PEER_CONTACT,
     "peer_offer": PEER_OFFER,
+    "disengage": DISENGAGE,
+    "respite_offer": RESPITE_OFFER,
+}
+WORKER_STREAMS = {
+    "worker_absence": WORKER_ABSENCE,
+    "worker_relapse": WORKER_RELAPSE,
+    "worker_quit": WORKER_QUIT,
+    "recruit_source": RECRUIT_SOURCE,
+    "recruit_pick": RECRUIT_PICK,
 }
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

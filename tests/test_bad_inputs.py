@@ -1,6 +1,8 @@
 """The table of bad inputs: each stops the command line before any work, with exit status 2,
 one line naming the key or file, and nothing written to the results folder."""
 
+from pathlib import Path
+
 import pytest
 
 from sim.__main__ import cli
@@ -14,8 +16,8 @@ NETWORK_FILES = {
     "too_few.txt": "0 1\n1 2\n",
     "self_loop.txt": "0 1\n3 3\n",
 }
-BAD_COSTS = "currency: GBP\nprice_year: 2024\nbed_day: -430\ndiverted_crisis: 1200\n" \
-            "clinician_followup: 120\npeer_worker_per_year: 26000\n"
+BAD_COSTS = (Path(__file__).resolve().parents[1] / "conf" / "costs" / "nhs_2024.yaml").read_text() \
+    .replace("bed_day: 430", "bed_day: -430")
 
 # (command-line arguments, text the one-line message must contain); {d} is a folder of bad files
 CASES = [
@@ -46,7 +48,7 @@ CASES = [
     (["+care.bedz=3"], "care.bedz"),
     (["care.bedz=3"], "care.bedz"),
     # program
-    (["program.coverage=1.5"], "program.coverage"),
+    (["program.uptake=1.5"], "program.uptake"),
     (["program.caseload_capacity=0"], "program.caseload_capacity"),
     (["program=no_such_programme"], "program/no_such_programme"),
     # costs
@@ -59,9 +61,9 @@ CASES = [
     (["horizon_days=100"], "horizon_days"),
     (["primary_outcome=readmission_31"], "primary_outcome"),
     (["+extra=1"], "extra"),
-    (["program.coverage=[1"], "[1"),
+    (["program.uptake=[1"], "[1"),
     # a sweep: the bad point is found before the good one runs
-    (["-m", "program.coverage=0.2,2"], "sweep job 1"),
+    (["-m", "program.uptake=0.2,2"], "sweep job 1"),
 ]
 
 

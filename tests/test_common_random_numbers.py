@@ -6,6 +6,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from sim import events as ev
 from sim.experiment import run_replication, usual_care_of
 from sim.model import CareSystemModel
 from sim.population import make_population
@@ -20,10 +21,13 @@ def _pair(cfg, program_a, program_b):
 
 
 def test_zero_coverage_programme_reproduces_usual_care_exactly(small_cfg):
-    staffed_but_unused = dataclasses.replace(small_cfg.program, coverage=0.0)
+    """Employed peer workers who reach nobody change nothing for patients (only the workforce columns)."""
+    staffed_but_unused = dataclasses.replace(small_cfg.program, uptake=0.0)
     assert staffed_but_unused.workers_per_1000 > 0
     usual, unused = _pair(small_cfg, usual_care_of(small_cfg.program), staffed_but_unused)
-    np.testing.assert_array_equal(usual.events, unused.events)
+    patient_events = list(ev.PATIENT_COLUMNS)
+    np.testing.assert_array_equal(usual.events[:, patient_events], unused.events[:, patient_events])
+    assert unused.events[:, ev.WORKER_DAYS].sum() > 0 == usual.events[:, ev.WORKER_DAYS].sum()
     for name in usual.patients._fields:
         np.testing.assert_array_equal(getattr(usual.patients, name), getattr(unused.patients, name), err_msg=name)
 

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("override, key", [
-    ("program.coverage=1.5", "program.coverage"),
+    ("program.uptake=1.5", "program.uptake"),
     ("care.beds_per_1000=-1", "care.beds_per_1000"),
     ("population.diagnosis_shares=[0.5,0.5,0.5]", "population.diagnosis_shares"),
     ("population.diagnosis_shares=[0.5,0.5]", "population.diagnosis_shares"),
@@ -42,10 +42,10 @@ def test_primary_window_must_fit_the_horizon():
 
 def test_cli_bad_value_exits_2_with_one_line_and_writes_nothing(tmp_path):
     env = {**os.environ, "HYDRA_FULL_ERROR": "0"}
-    run = subprocess.run([sys.executable, "-m", "sim", "program.coverage=2", f"hydra.run.dir={tmp_path}/run"],
+    run = subprocess.run([sys.executable, "-m", "sim", "program.uptake=2", f"hydra.run.dir={tmp_path}/run"],
                          cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
     assert run.returncode == 2
-    assert "program.coverage" in run.stderr and "Traceback" not in run.stderr
+    assert "program.uptake" in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "run" / "summary.json").exists()
     assert not (tmp_path / "run" / "replications.csv").exists()
 

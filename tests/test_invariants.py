@@ -59,7 +59,7 @@ configs = st.fixed_dictionaries({
     "care.post_discharge_log_hr": st.floats(0, 4),
     "program.workers_per_1000": st.floats(0, 60),
     "program.caseload_capacity": st.integers(1, 15),
-    "program.coverage": st.floats(0, 1),
+    "program.uptake": st.floats(0, 1),
     "program.contacts_per_week": st.floats(0, 7),
     "program.fidelity": st.floats(0, 1),
     "program.hope_gain": st.floats(0, 1),
