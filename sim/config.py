@@ -13,6 +13,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
 from sim.errors import ConfigError
+from sim.extensions import load as load_extension
 from sim.network import read_graph_file
 
 DIAGNOSES = ("psychosis", "mood", "substance_use")
@@ -146,6 +147,13 @@ class CostsConfig:
 
 
 @dataclass
+class ExtensionConfig:
+    module: str | None = param("-", doc="importable module with parameters() and end_of_day(); null = none")
+    params: dict = field(default_factory=dict, metadata={"unit": "-", "lo": None, "hi": None, "choices": None,
+                                                          "length": None, "doc": "the extension's parameters"})
+
+
+@dataclass
 class Config:
     population: PopulationConfig = MISSING
     network: NetworkConfig = MISSING
@@ -153,6 +161,7 @@ class Config:
     program: ProgramConfig = MISSING
     workforce: WorkforceConfig = MISSING
     costs: CostsConfig = MISSING
+    extension: ExtensionConfig = MISSING
     seed: int = param("-", 0, 2**63 - 1, doc="base seed; replication r uses a seed derived from (seed, r)")
     replications: int = param("paired replications", 2, 100_000, doc="each runs every arm on the same seed")
     engine: str = param("-", choices=ENGINES, doc="numba (fast kernels) or mesa (agent-by-agent reference)")
@@ -189,7 +198,7 @@ def _walk(node, schema, prefix):
         value = getattr(node, f.name)
         if is_dataclass(f.type):
             _walk(value, f.type, key + ".")
-        else:
+        elif f.type is not dict:
             _check_value(key, value, f.metadata)
 
 
@@ -200,7 +209,7 @@ def _check_keys(node, schema, prefix):
         if key not in known:
             where = f"{prefix[:-1]} allows" if prefix else "the top level allows"
             raise ConfigError(f"{prefix}{key}: unknown key; {where} {', '.join(known)}")
-        if is_dataclass(known[key].type) and isinstance(node[key], DictConfig):
+        if is_dataclass(known[key].type) and isinstance(node[key], DictConfig) and key != "params":
             _check_keys(node[key], known[key].type, f"{prefix}{key}.")
 
 
@@ -230,6 +239,7 @@ def validate(cfg):
             f"care.hope_recovery_per_day + care.network_spillover_per_day = "
             f"{care.hope_recovery_per_day + care.network_spillover_per_day}: must be at most 1 (keeps hope in [0, 1])"
         )
+    load_extension(cfg.extension)
     window = int(cfg.primary_outcome.rsplit("_", 1)[1])
     if cfg.horizon_days <= window:
         raise ConfigError(

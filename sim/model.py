@@ -7,6 +7,7 @@ from sim import invariants, streams
 from sim.agents import Clinician, Patient, PeerWorker
 from sim.columns import Clinicians, PeerWorkers, copy_state, new_snapshot
 from sim.events import COLUMNS
+from sim.extensions import load as load_extension
 from sim.kernels import begin_day_kernel, record_workforce_kernel, simulate_days
 from sim.population import clinician_count, make_population, staff_count
 from sim.rules import rules_from_config
@@ -59,6 +60,8 @@ class CareSystemModel(mesa.Model):
         self.events = np.zeros((self.n_days, len(COLUMNS)), np.int64)
         self.day = 0
         self.todays_draws = {}
+        self.extension = load_extension(cfg.extension)
+        self.extension_costs = 0.0  # currency, over the counted period
         for i in range(n):
             Patient(self, i)
         for k in range(n_workers):
@@ -78,12 +81,18 @@ class CareSystemModel(mesa.Model):
             self._run_numba(self.day + 1)
         else:
             self._step_mesa()
+        if self.extension is not None:
+            module, params = self.extension
+            day = self.day - 1  # the day that just ran
+            cost = module.end_of_day(self, params, day)
+            if day >= self.cfg.burn_in_days:
+                self.extension_costs += cost
         if self.cfg.debug:
             invariants.check(self)
 
     def run(self):
         """Advance to the end of burn-in plus horizon."""
-        if self.engine == "numba" and not self.cfg.debug:
+        if self.engine == "numba" and not self.cfg.debug and self.extension is None:
             self._run_numba(self.n_days)
         while not self.finished:
             self.step()

@@ -10,7 +10,8 @@ import numpy as np
 from sim import events as ev
 from sim.costs import arm_costs
 
-PER_1000_PY = ("admissions", "bed_days", "diversions", "followups", "peer_contacts", "enrolments")
+PER_1000_PY = ("admissions", "bed_days", "diversions", "respite_stays", "respite_days", "followups",
+               "peer_contacts", "enrolments", "dropouts")
 
 
 def readmission_rates(events, first_day, n_days):
@@ -33,7 +34,21 @@ def arm_outcomes(model):
     for name in PER_1000_PY:
         row[f"{name}_per_1000py"] = totals[ev.COLUMNS.index(name)] * 1000.0 / patient_years
     row["discharges"] = int(totals[ev.DISCHARGES])
-    row["peer_workers"] = int(model.workers.capacity.size)
     row["mean_enrolled"] = totals[ev.ENROLLED] / cfg.horizon_days
-    row.update(arm_costs(totals, model.workers.capacity.size, cfg.horizon_days, patient_years, cfg.costs))
+    row.update(workforce_outcomes(totals, model.workers.capacity.size, cfg.horizon_days))
+    row.update(arm_costs(totals, model.program, cfg.workforce, patient_years, cfg.costs, model.extension_costs))
     return row
+
+
+def workforce_outcomes(totals, posts, horizon_days):
+    """Peer-workforce turnover, vacancy, absence and burnout over the counted period (NaN without posts)."""
+    worker_days = totals[ev.WORKER_DAYS]
+    post_years = posts * horizon_days / 365.0
+    return {
+        "peer_worker_posts": int(posts),
+        "turnover_per_post_year": totals[ev.QUITS] / post_years if posts else np.nan,
+        "vacancy_share": 1.0 - worker_days / (posts * horizon_days) if posts else np.nan,
+        "absence_share": totals[ev.WORKER_ABSENT_DAYS] / worker_days if worker_days else np.nan,
+        "mean_burnout": totals[ev.BURNOUT_MILLI] / 1000.0 / worker_days if worker_days else np.nan,
+        "recruits_from_patients": int(totals[ev.RECRUITS_FROM_PATIENTS]),
+    }

@@ -52,7 +52,9 @@ def _where_from(message, overrides, choices):
     """Name the config-group file a bad value came from, unless the command line set it."""
     key = message.split(" ", 1)[0].rstrip(":")
     group = key.split(".", 1)[0]
-    if group in choices and not any(o.lstrip("+~").startswith(key + "=") for o in overrides):
+    set_here = [o.lstrip("+~").split("=", 1)[0] for o in overrides]
+    if group in choices and not any(k == key or k.startswith(key + ".") or key.startswith(k + ".")
+                                    for k in set_here):
         return f"{message} (set in {group}/{choices[group]}.yaml)"
     return message
 

@@ -32,6 +32,7 @@ ROWS = (  # (metric, label, kind)
     ("admissions_per_1000py", "admissions / 1,000 patient-years", "count"),
     ("bed_days_per_1000py", "bed-days / 1,000 patient-years", "count"),
     ("diversions_per_1000py", "diverted crises / 1,000 patient-years", "count"),
+    ("respite_stays_per_1000py", "respite stays / 1,000 patient-years", "count"),
     ("cost_total", "cost per patient-year", "money"),
 )
 
