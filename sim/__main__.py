@@ -1,8 +1,6 @@
 """`python -m sim`: the default peer-support vs usual-care comparison (a Hydra app)."""
 
-import signal
 import sys
-import time
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -21,27 +19,9 @@ def main(raw_cfg):
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         sys.exit(2)
-    from sim.experiment import run_experiment
-    from sim.report import format_summary, summarise, write_results
+    from sim.run import execute
 
-    out = HydraConfig.get().runtime.output_dir
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        start = time.perf_counter()
-        table = run_experiment(cfg)
-        seconds = time.perf_counter() - start
-        summary = summarise(cfg, table)
-        write_results(out, cfg, table, summary, seconds)
-    except KeyboardInterrupt as stop:
-        print(f"interrupted: {stop or 'while writing results'}; no results written to {out}", file=sys.stderr)
-        sys.exit(130)
-    print(format_summary(summary))
-    print(f"results: {out}")
-
-
-def _interrupt(signum, frame):
-    """SIGTERM (a scheduler's kill) stops the run the way Ctrl-C does."""
-    raise KeyboardInterrupt
+    execute(cfg, HydraConfig.get().runtime.output_dir)
 
 
 def cli(argv=None):

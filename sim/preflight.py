@@ -17,7 +17,7 @@ from hydra.errors import HydraException, MissingConfigException
 from omegaconf import open_dict
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import validate
+from sim.config import register, validate
 from sim.errors import ConfigError
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -66,6 +66,7 @@ def check_command_line(argv):
             or args.config_path:
         return
     config_name = args.config_name or "config"
+    register()
     try:
         jobs = _jobs(args)
     except (HydraException, OmegaConfBaseException) as err:

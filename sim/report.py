@@ -113,7 +113,7 @@ def _git_commit():
         return None
 
 
-def manifest(cfg, engine_seconds):
+def manifest(cfg, engine_seconds, overrides=None):
     """What is needed to re-run and check this result."""
     versions = {}
     for name in PACKAGES:
@@ -129,6 +129,7 @@ def manifest(cfg, engine_seconds):
         "packages": versions,
         "numba_threads": numba.get_num_threads(),
         "wall_seconds": engine_seconds,
+        "overrides": overrides,
     }
 
 
@@ -186,7 +187,7 @@ def write_results(out_dir, cfg, table, summary, engine_seconds):
         _write_atomic(out / "replications.csv", lambda p: table.to_csv(p, index=False))
         plot(summary, table, out / "readmission.png")
         _write_json(out / "summary.json", summary)
-        _write_json(out / "manifest.json", manifest(cfg, engine_seconds))
+        _write_json(out / "manifest.json", manifest(cfg, engine_seconds, summary.get("overrides")))
     except BaseException:
         remove_results(out)
         raise
