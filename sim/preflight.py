@@ -53,7 +53,8 @@ def _where_from(message, overrides, choices):
     key = message.split(" ", 1)[0].rstrip(":")
     group = key.split(".", 1)[0]
     set_here = [o.lstrip("+~").split("=", 1)[0] for o in overrides]
-    if group in choices and not any(k == key or k.startswith(key + ".") or key.startswith(k + ".")
+    # a group choice (costs=local) picks the file the value came from; a key override sets the value itself
+    if group in choices and not any(k == key or k.startswith(key + ".") or (key.startswith(k + ".") and k != group)
                                     for k in set_here):
         return f"{message} (set in {group}/{choices[group]}.yaml)"
     return message
