@@ -1,5 +1,6 @@
 """`python -m sim`: the default peer-support vs usual-care comparison (a Hydra app)."""
 
+import os
 import sys
 
 import hydra
@@ -29,6 +30,8 @@ def cli(argv=None):
     try:
         check_command_line(sys.argv[1:] if argv is None else argv)
     except ConfigError as err:
+        if os.environ.get("HYDRA_FULL_ERROR") == "1":
+            raise  # the full traceback, as Hydra gives it
         print(f"config error: {err}", file=sys.stderr)
         sys.exit(2)
     main()

@@ -3,9 +3,11 @@ one line naming the key or file, and nothing written to the results folder."""
 
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from sim.__main__ import cli
+from sim.errors import ConfigError
 
 NETWORK_FILES = {
     "empty.txt": "",
@@ -51,6 +53,19 @@ CASES = [
     (["program.uptake=1.5"], "program.uptake"),
     (["program.caseload_capacity=0"], "program.caseload_capacity"),
     (["program=no_such_programme"], "program/no_such_programme"),
+    # workforce
+    (["workforce.clinician_acceptance=1.2"], "workforce.clinician_acceptance"),
+    (["workforce.hiring_delay_days=-5"], "workforce.hiring_delay_days"),
+    # extension
+    (["extension.module=no.such.module"], "extension.module"),
+    (["extension=text_reminders", "extension.params.window_days=0"], "extension.params"),
+    (["extension=nope"], "extension/nope"),
+    # program (more)
+    (["program.entry=whenever"], "program.entry"),
+    (["program.diagnoses=[true,false]"], "program.diagnoses"),
+    # GraphML network file
+    (["network=file", "network.path={d}/loop.graphml"], "loop.graphml"),
+    (["network=file", "network.path={d}/broken.graphml"], "broken.graphml"),
     # costs
     (["costs.bed_day=-1"], "costs.bed_day"),
     (["hydra.searchpath=[file://{d}]", "costs=bad"], "costs/bad.yaml"),
@@ -73,6 +88,10 @@ def bad_files(tmp_path_factory):
     for name, text in NETWORK_FILES.items():
         (d / name).write_text(text)
     (d / "binary.txt").write_bytes(b"\xff\xfe\x00\x01")
+    looped = nx.path_graph(5000)
+    looped.add_edge(7, 7)
+    nx.write_graphml(looped, d / "loop.graphml")
+    (d / "broken.graphml").write_text("<graphml><graph><node id='0'/>")
     (d / "costs").mkdir()
     (d / "costs" / "bad.yaml").write_text(BAD_COSTS)
     return d
@@ -91,8 +110,15 @@ def test_bad_input_stops_before_any_work(args, named, bad_files, tmp_path, capsy
     assert not out.exists()
 
 
+def test_hydra_full_error_gives_the_traceback(monkeypatch):
+    monkeypatch.setenv("HYDRA_FULL_ERROR", "1")
+    with pytest.raises(ConfigError, match="program.uptake"):
+        cli(["program.uptake=2"])
+
+
 def test_the_table_covers_every_config_group_and_file_type():
     keys = " ".join(" ".join(a) for a, _ in CASES)
-    for group in ("population.", "network.", "care.", "program.", "costs.", "engine", "replications"):
+    for group in ("population.", "network.", "care.", "program.", "workforce.", "costs.", "extension",
+                  "engine", "replications"):
         assert group in keys
-    assert "network.path" in keys and "costs=bad" in keys
+    assert "network.path" in keys and "costs=bad" in keys and ".graphml" in keys
