@@ -77,6 +77,8 @@ class Patient(_View):
             m.events[m.day, ev.BED_DAYS] += 1
         elif started == RESPITE:
             m.events[m.day, ev.RESPITE_DAYS] += 1
+        else:
+            m.events[m.day, ev.CRISIS_DAYS] += 1
         self.days_left -= 1
         if self.days_left > 0:
             return

@@ -15,6 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.errors import ConfigError
 from sim.extensions import load as load_extension
 from sim.network import read_graph_file
+from sim.psa import check_psa
 
 DIAGNOSES = ("psychosis", "mood", "substance_use")
 ENGINES = ("numba", "mesa")
@@ -147,6 +148,36 @@ class CostsConfig:
 
 
 @dataclass
+class EconomicsConfig:
+    discount_rate_costs: float = param("1/year", 0.0, 1.0, doc="annual discount rate of costs")
+    discount_rate_outcomes: float = param("1/year", 0.0, 1.0, doc="annual discount rate of QALYs")
+    willingness_to_pay: list[float] = param("currency/QALY", 0.0, 1e9, doc="thresholds for net monetary benefit")
+    threshold: float = param("currency/QALY", 0.0, 1e9, doc="the threshold of the economic verdict")
+    utility_community: float = param("utility 0-1", -0.6, 1.0, doc="quality of life at home")
+    utility_inpatient: float = param("utility 0-1", -0.6, 1.0, doc="during an acute admission")
+    utility_crisis: float = param("utility 0-1", -0.6, 1.0, doc="during a crisis-team episode")
+    utility_respite: float = param("utility 0-1", -0.6, 1.0, doc="during a peer-respite stay")
+
+
+PSA_DISTRIBUTIONS = ("normal", "lognormal", "gamma", "beta", "uniform")
+
+
+@dataclass
+class PsaParameter:
+    key: str = param("-", doc="a numeric config key, e.g. costs.bed_day")
+    distribution: str = param("-", choices=PSA_DISTRIBUTIONS, doc="sampling distribution")
+    mean: float = param("unit of the key", -1e12, 1e12, doc="mean (uniform: centre)")
+    sd: float = param("unit of the key", 0.0, 1e12, doc="standard deviation (uniform: of the uniform)")
+
+
+@dataclass
+class PsaConfig:
+    parameters: list[PsaParameter] = field(default_factory=list, metadata={
+        "unit": "-", "lo": None, "hi": None, "choices": None, "length": None,
+        "doc": "parameters drawn once per replication (probabilistic sensitivity analysis)"})
+
+
+@dataclass
 class ExtensionConfig:
     module: str | None = param("-", doc="importable module with parameters() and end_of_day(); null = none")
     params: dict = field(default_factory=dict, metadata={"unit": "-", "lo": None, "hi": None, "choices": None,
@@ -161,6 +192,8 @@ class Config:
     program: ProgramConfig = MISSING
     workforce: WorkforceConfig = MISSING
     costs: CostsConfig = MISSING
+    economics: EconomicsConfig = MISSING
+    psa: PsaConfig = MISSING
     extension: ExtensionConfig = MISSING
     seed: int = param("-", 0, 2**63 - 1, doc="base seed; replication r uses a seed derived from (seed, r)")
     replications: int = param("paired replications", 2, 100_000, doc="each runs every arm on the same seed")
@@ -198,7 +231,7 @@ def _walk(node, schema, prefix):
         value = getattr(node, f.name)
         if is_dataclass(f.type):
             _walk(value, f.type, key + ".")
-        elif f.type is not dict:
+        elif f.type is not dict and key != "psa.parameters":
             _check_value(key, value, f.metadata)
 
 
@@ -240,6 +273,7 @@ def validate(cfg):
             f"{care.hope_recovery_per_day + care.network_spillover_per_day}: must be at most 1 (keeps hope in [0, 1])"
         )
     load_extension(cfg.extension)
+    check_psa(cfg)
     window = int(cfg.primary_outcome.rsplit("_", 1)[1])
     if cfg.horizon_days <= window:
         raise ConfigError(

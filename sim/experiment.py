@@ -5,15 +5,18 @@ peer workers and nobody offered one, so the arms differ only by the programme.
 """
 
 import dataclasses
+import os
 import sys
 import time
 
 import pandas as pd
+from tqdm import tqdm
 
 from sim.invariants import check_outcomes
 from sim.model import CareSystemModel
 from sim.outcomes import arm_outcomes
 from sim.population import make_population
+from sim.psa import sample
 from sim.streams import replication_seed
 
 COMPARATOR = "usual_care"
@@ -31,15 +34,17 @@ def arms_of(cfg):
 
 
 def run_replication(cfg, replication, engine=None):
-    """Both arms on one seed and one population; one row per arm."""
+    """Both arms on one seed, one population and one draw of the PSA parameters; one row per arm."""
     seed = replication_seed(cfg.seed, replication)
+    cfg, drawn = sample(cfg, seed)
     population = make_population(cfg, seed)
     rows = []
     for arm, program in arms_of(cfg).items():
         model = CareSystemModel(cfg, program, replication, engine, population).run()
         outcomes = arm_outcomes(model)
         check_outcomes(outcomes)
-        rows.append({"replication": replication, "seed": int(seed), "arm": arm, **outcomes})
+        psa = {f"psa:{key}": value for key, value in drawn.items()}
+        rows.append({"replication": replication, "seed": int(seed), "arm": arm, **psa, **outcomes})
     return rows
 
 
@@ -52,15 +57,23 @@ class RunInterrupted(KeyboardInterrupt):
 
 
 def run_experiment(cfg, engine=None, progress=True):
-    """The per-replication results table (one row per replication and arm)."""
+    """The per-replication results table (one row per replication and arm).
+
+    Progress: a bar on a terminal; one line per replication if SIM_PROGRESS=lines; else quiet (logs, CI).
+    """
     rows = []
     start = time.perf_counter()
-    for r in range(cfg.replications):
-        try:
-            rows.extend(run_replication(cfg, r, engine))
-        except KeyboardInterrupt as stop:
-            raise RunInterrupted(r, cfg.replications) from stop
-        if progress:
-            print(f"replication {r + 1}/{cfg.replications} done ({time.perf_counter() - start:.1f} s)",
-                  file=sys.stderr)
+    lines = progress and os.environ.get("SIM_PROGRESS") == "lines"
+    bar = tqdm(total=cfg.replications, unit="replication", file=sys.stderr,
+               disable=not (progress and sys.stderr.isatty()) or lines)
+    with bar:
+        for r in range(cfg.replications):
+            try:
+                rows.extend(run_replication(cfg, r, engine))
+            except KeyboardInterrupt as stop:
+                raise RunInterrupted(r, cfg.replications) from stop
+            bar.update()
+            if lines:
+                print(f"replication {r + 1}/{cfg.replications} done ({time.perf_counter() - start:.1f} s)",
+                      file=sys.stderr, flush=True)
     return pd.DataFrame(rows)

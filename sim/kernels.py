@@ -79,6 +79,8 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
                 events[day, ev.BED_DAYS] += 1
             elif s == RESPITE:
                 events[day, ev.RESPITE_DAYS] += 1
+            else:
+                events[day, ev.CRISIS_DAYS] += 1
             p.days_left[i] -= 1
             if p.days_left[i] > 0:
                 continue

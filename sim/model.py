@@ -61,7 +61,7 @@ class CareSystemModel(mesa.Model):
         self.day = 0
         self.todays_draws = {}
         self.extension = load_extension(cfg.extension)
-        self.extension_costs = 0.0  # currency, over the counted period
+        self.extension_costs = np.zeros(self.n_days)  # currency, each day
         for i in range(n):
             Patient(self, i)
         for k in range(n_workers):
@@ -84,9 +84,7 @@ class CareSystemModel(mesa.Model):
         if self.extension is not None:
             module, params = self.extension
             day = self.day - 1  # the day that just ran
-            cost = module.end_of_day(self, params, day)
-            if day >= self.cfg.burn_in_days:
-                self.extension_costs += cost
+            self.extension_costs[day] = module.end_of_day(self, params, day)
         if self.cfg.debug:
             invariants.check(self)
 

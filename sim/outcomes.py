@@ -8,10 +8,10 @@ whose whole window is observed before the horizon ends.
 import numpy as np
 
 from sim import events as ev
-from sim.costs import arm_costs
+from sim.economics import arm_economics
 
-PER_1000_PY = ("admissions", "bed_days", "diversions", "respite_stays", "respite_days", "followups",
-               "peer_contacts", "enrolments", "dropouts")
+PER_1000_PY = ("admissions", "readmitted_30", "bed_days", "diversions", "crisis_days", "respite_stays",
+               "respite_days", "followups", "peer_contacts", "enrolments", "dropouts")
 
 
 def readmission_rates(events, first_day, n_days):
@@ -36,7 +36,8 @@ def arm_outcomes(model):
     row["discharges"] = int(totals[ev.DISCHARGES])
     row["mean_enrolled"] = totals[ev.ENROLLED] / cfg.horizon_days
     row.update(workforce_outcomes(totals, model.workers.capacity.size, cfg.horizon_days))
-    row.update(arm_costs(totals, model.program, cfg.workforce, patient_years, cfg.costs, model.extension_costs))
+    row.update(arm_economics(model.events, model.extension_costs, first, cfg.population.n, model.program,
+                             cfg.workforce, cfg.costs, cfg.economics))
     return row
 
 

@@ -103,6 +103,8 @@ def record_admission(events, day, last_discharge_day):
     events[day, ev.ADMISSIONS] += 1
     if last_discharge_day != NEVER:
         gap = day - last_discharge_day
+        if gap <= 30:
+            events[day, ev.READMITTED_30] += 1
         for window, column in ev.READMISSION_WINDOWS:
             if gap <= window:
                 events[last_discharge_day, column] += 1

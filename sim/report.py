@@ -18,8 +18,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numba  # noqa: E402
+import numpy as np  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
+from sim.cost_effectiveness import acceptability_curve, incremental_analysis  # noqa: E402
 from sim.experiment import COMPARATOR  # noqa: E402
 from sim.statistics import arm_summaries, paired_differences, paired_effects  # noqa: E402
 from sim.verdict import verdict  # noqa: E402
@@ -34,16 +36,20 @@ ROWS = (  # (metric, label, kind)
     ("diversions_per_1000py", "diverted crises / 1,000 patient-years", "count"),
     ("respite_stays_per_1000py", "respite stays / 1,000 patient-years", "count"),
     ("cost_total", "cost per patient-year", "money"),
+    ("cost_total_discounted", "cost per patient-year, discounted", "money"),
+    ("qalys_discounted", "QALYs per patient-year, discounted", "qaly"),
 )
 
 
 def summarise(cfg, table):
     """The summary of an experiment: per-arm means, paired effects, the verdict."""
-    metrics = [c for c in table.columns if c not in ("replication", "seed", "arm")]
+    metrics = [c for c in table.columns if c not in ("replication", "seed", "arm") and not c.startswith("psa:")]
     intervention = cfg.program.name
     effects = paired_effects(table, metrics, intervention, COMPARATOR)
+    economics = incremental_analysis(table, intervention, COMPARATOR, cfg.economics)
     return {
         "verdict": verdict(effects, cfg.primary_outcome),
+        "economic_verdict": economics["verdict"],
         "verdict_rule": "lowers readmissions if the 95% CI of the paired difference in the primary outcome is "
                         "below 0; else costs more without benefit if the 95% CI of the cost difference is above 0; "
                         "else no detectable effect",
@@ -56,8 +62,11 @@ def summarise(cfg, table):
         "currency": cfg.costs.currency,
         "price_year": int(cfg.costs.price_year),
         "confidence_level": 0.95,
+        "discount_rates": {"costs": cfg.economics.discount_rate_costs,
+                           "outcomes": cfg.economics.discount_rate_outcomes},
         "arms": arm_summaries(table, metrics),
         "effects": effects,
+        "economics": economics,
     }
 
 
@@ -69,6 +78,8 @@ def _fmt(value, kind, signed=False):
         return f"{100 * value:{sign}.1f}" + ("pp" if signed else "%")
     if kind == "money":
         return f"{value:{sign},.0f}"
+    if kind == "qaly":
+        return f"{value:{sign}.4f}"
     return f"{value:{sign},.1f}"
 
 
@@ -89,9 +100,21 @@ def format_summary(summary):
                      f"{_fmt(summary['arms'][b][metric]['mean'], kind):>18}   "
                      f"{_fmt(e['mean'], kind, True)} ({ci})")
     p = summary["effects"][summary["primary_outcome"]]
-    lines.append(f"verdict: {summary['verdict']} (primary outcome {summary['primary_outcome']}: "
-                 f"{_fmt(p['mean'], 'rate', True)}, 95% CI {_fmt(p['ci_low'], 'rate', True)} to "
-                 f"{_fmt(p['ci_high'], 'rate', True)})")
+    e = summary["economics"]
+    icer = e["icer"] if isinstance(e["icer"], str) else f"{e['icer']:,.0f} per QALY"
+    per_averted = e["cost_per_readmission_averted"]
+    threshold = f"{e['threshold']:g}"
+    nmb = e["net_monetary_benefit"][threshold]
+    lines += [
+        f"ICER {icer}; net monetary benefit at {e['threshold']:,.0f}/QALY {_fmt(nmb['mean'], 'money', True)} "
+        f"({_fmt(nmb['ci_low'], 'money', True)} to {_fmt(nmb['ci_high'], 'money', True)}) per patient-year; "
+        f"P(cost-effective) {e['probability_cost_effective'][threshold]:.2f}, "
+        f"P(cost-saving) {e['probability_cost_saving']:.2f}; cost per 30-day readmission averted "
+        + ("n/a (none averted)" if per_averted is None or math.isnan(per_averted) else f"{per_averted:,.0f}"),
+        f"verdict: {summary['verdict']} (primary outcome {summary['primary_outcome']}: "
+        f"{_fmt(p['mean'], 'rate', True)}, 95% CI {_fmt(p['ci_low'], 'rate', True)} to "
+        f"{_fmt(p['ci_high'], 'rate', True)}); economic verdict: {summary['economic_verdict']}",
+    ]
     return "\n".join(lines)
 
 
@@ -176,7 +199,41 @@ def plot(summary, table, path):
     plt.close(fig)
 
 
-RESULT_FILES = ("replications.csv", "readmission.png", "summary.json", "manifest.json")
+def plot_cost_effectiveness(summary, table, path):
+    """Left: the cost-effectiveness plane (one point per replication). Right: the acceptability curve."""
+    c = summary["comparison"]
+    arms = (c["intervention"], c["comparator"])
+    d_cost = paired_differences(table, "cost_total_discounted", *arms)
+    d_qaly = paired_differences(table, "qalys_discounted", *arms)
+    money = summary["currency"]
+    fig, (plane, curve) = plt.subplots(1, 2, figsize=(10, 4))
+    plane.scatter(d_qaly, d_cost, s=14, color="C0", label="replication")
+    plane.scatter([d_qaly.mean()], [d_cost.mean()], s=60, color="C1", marker="X", label="mean")
+    plane.axhline(0, color="black", lw=0.8)
+    plane.axvline(0, color="black", lw=0.8)
+    span = max(abs(d_qaly).max(), 1e-9) * 1.2
+    threshold = summary["economics"]["threshold"]
+    plane.plot([-span, span], [-span * threshold, span * threshold], "--", color="grey",
+               label=f"{threshold:,.0f} {money} per QALY")
+    plane.set_xlim(-span, span)
+    plane.set_xlabel("incremental QALYs per patient-year (discounted)")
+    plane.set_ylabel(f"incremental cost per patient-year ({money}, discounted)")
+    plane.set_title(f"{arms[0]} - {arms[1]}", fontsize=10)
+    plane.legend(fontsize=8)
+    thresholds = np.linspace(0, max(100_000.0, 2 * threshold), 101)
+    curve.plot(thresholds, acceptability_curve(table, *arms, thresholds), color="C0")
+    curve.axvline(threshold, color="grey", ls="--")
+    curve.set_ylim(-0.02, 1.02)
+    curve.set_xlabel(f"willingness to pay ({money} per QALY)")
+    curve.set_ylabel("probability cost-effective")
+    curve.set_title("cost-effectiveness acceptability curve", fontsize=10)
+    fig.suptitle(f"economic verdict: {summary['economic_verdict']}")
+    fig.tight_layout()
+    _write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)
+
+
+RESULT_FILES = ("replications.csv", "readmission.png", "cost_effectiveness.png", "summary.json", "manifest.json")
 
 
 def write_results(out_dir, cfg, table, summary, engine_seconds):
@@ -186,6 +243,7 @@ def write_results(out_dir, cfg, table, summary, engine_seconds):
     try:
         _write_atomic(out / "replications.csv", lambda p: table.to_csv(p, index=False))
         plot(summary, table, out / "readmission.png")
+        plot_cost_effectiveness(summary, table, out / "cost_effectiveness.png")
         _write_json(out / "summary.json", summary)
         _write_json(out / "manifest.json", manifest(cfg, engine_seconds, summary.get("overrides")))
     except BaseException:

@@ -17,7 +17,8 @@ def test_worked_example_runs_identically_in_both_engines():
     reference = CareSystemModel(cfg, engine="mesa").run()
     np.testing.assert_array_equal(fast.events, reference.events)
     np.testing.assert_array_equal(fast.patients.engagement, reference.patients.engagement)
-    assert fast.extension_costs == reference.extension_costs > 0
+    np.testing.assert_array_equal(fast.extension_costs, reference.extension_costs)
+    assert fast.extension_costs.sum() > 0
 
 
 def test_reminders_raise_follow_up_and_cost_money():

@@ -1,6 +1,7 @@
 """An interrupted run leaves no folder that looks complete, says where it stopped, and the next run
 in the same folder completes cleanly."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -17,7 +18,8 @@ ARGS = ["population.n=3000", "replications=6", "burn_in_days=30", "horizon_days=
 def test_killed_run_writes_nothing_and_the_rerun_completes(tmp_path, sig):
     out = tmp_path / "run"
     proc = subprocess.Popen([sys.executable, "-m", "sim", *ARGS, f"hydra.run.dir={out}"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "SIM_PROGRESS": "lines"})
     seen = ""
     deadline = time.monotonic() + 300
     while "replication 1/6 done" not in seen and time.monotonic() < deadline:

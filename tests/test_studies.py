@@ -1,12 +1,16 @@
-"""The committed studies: each composes, and re-running it reproduces its committed results exactly."""
+"""The committed studies: each composes, its results are committed, and `python -m sim.reproduce`
+re-runs it from its manifest to identical numbers."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from sim.study import load_study, main, study_config
+from sim.reproduce import differences
+from sim.reproduce import main as reproduce_main
+from sim.study import load_study, study_config
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = sorted((ROOT / "experiments").glob("*.yaml"))
@@ -19,18 +23,41 @@ def test_study_is_valid_and_its_results_are_committed(path):
     results = ROOT / "results" / path.stem
     summary = json.loads((results / "summary.json").read_text())
     assert summary["question"] == spec["question"] and summary["overrides"] == spec["overrides"]
-    assert (results / "manifest.json").exists() and (results / "readmission.png").exists()
+    for name in ("manifest.json", "readmission.png", "cost_effectiveness.png", "replications.csv"):
+        assert (results / name).exists(), name
 
 
 @pytest.mark.parametrize("path", STUDIES, ids=[p.stem for p in STUDIES])
-def test_rerunning_a_study_reproduces_its_committed_table(path, tmp_path):
-    main([str(path), "--out", str(tmp_path)])
-    committed = pd.read_csv(ROOT / "results" / path.stem / "replications.csv")
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "replications.csv"), committed)
+def test_reproduce_gives_identical_numbers_for_every_committed_study(path, capsys):
+    with pytest.raises(SystemExit) as done:
+        reproduce_main([str(ROOT / "results" / path.stem)])
+    assert done.value.code == 0, capsys.readouterr().out
+    assert "identical" in capsys.readouterr().out
 
 
-def test_the_two_studies_reach_opposite_verdicts():
-    verdicts = {p.stem: json.loads((ROOT / "results" / p.stem / "summary.json").read_text())["verdict"]
-                for p in STUDIES}
-    assert verdicts["targeted_mentoring"] == "lowers readmissions"
-    assert verdicts["broad_low_fidelity"] != "lowers readmissions"
+def test_reproduce_reports_a_changed_number_and_fails(tmp_path, capsys):
+    copy = tmp_path / "tampered"
+    shutil.copytree(ROOT / "results" / "targeted_mentoring", copy)
+    table = pd.read_csv(copy / "replications.csv")
+    table.loc[3, "readmission_30"] += 1e-9
+    table.to_csv(copy / "replications.csv", index=False)
+    with pytest.raises(SystemExit) as done:
+        reproduce_main([str(copy)])
+    out = capsys.readouterr().out
+    assert done.value.code == 1 and "DIFFERENT, 1 of" in out and "readmission_30" in out
+
+
+def test_differences_are_found_number_by_number():
+    a = pd.DataFrame({"replication": [0, 0], "arm": ["x", "y"], "v": [1.0, float("nan")]})
+    assert differences(a, a.copy()) == (6, [])
+    b = a.copy()
+    b.loc[0, "v"] = 2.0
+    compared, found = differences(a, b)
+    assert compared == 6 and len(found) == 1 and "committed 1.0, re-run 2.0" in found[0]
+
+
+def test_the_mentoring_and_low_fidelity_studies_reach_opposite_verdicts():
+    verdict = {p.stem: json.loads((ROOT / "results" / p.stem / "summary.json").read_text())["verdict"]
+               for p in STUDIES}
+    assert verdict["targeted_mentoring"] == "lowers readmissions"
+    assert verdict["broad_low_fidelity"] != "lowers readmissions"

@@ -1,0 +1,66 @@
+"""Costs and QALYs of one arm, from the daily event table, per patient-year.
+
+Costs by component (currency and price year of `conf/costs/`): bed-days,
+diverted crises, respite days, clinician follow-ups, and the peer programme:
+salaries of filled posts, supervision time, training of new hires, contact
+expenses, and any extension's costs. QALYs: each patient-day weighted by the
+utility of the state the patient spent it in (`conf/economics/`). Both are
+also discounted day by day from the start of the counted period, at the
+NICE reference-case 3.5% a year by default.
+"""
+
+import numpy as np
+
+from sim import events as ev
+
+COMPONENTS = ("cost_bed_days", "cost_diversions", "cost_respite", "cost_followups", "cost_peer_workers",
+              "cost_supervision", "cost_training", "cost_peer_contacts", "cost_extension")
+
+
+def daily_costs(events, extension_by_day, program, workforce, prices):
+    """{component: cost on each day (rows of the event table)}."""
+    worker_days = events[:, ev.WORKER_DAYS].astype(float)
+    return {
+        "cost_bed_days": events[:, ev.BED_DAYS] * prices.bed_day,
+        "cost_diversions": events[:, ev.DIVERSIONS] * prices.diverted_crisis,
+        "cost_respite": events[:, ev.RESPITE_DAYS] * prices.respite_day,
+        "cost_followups": events[:, ev.FOLLOWUPS] * prices.clinician_followup,
+        "cost_peer_workers": worker_days * (prices.peer_worker_per_year / 365.0),
+        "cost_supervision": worker_days * (workforce.supervision_hours_per_week / 7.0) * prices.clinician_hour,
+        "cost_training": events[:, ev.HIRES] * prices.training_per_hire,
+        "cost_peer_contacts": events[:, ev.PEER_CONTACTS] * program.cost_per_contact,
+        "cost_extension": np.asarray(extension_by_day, dtype=float),
+    }
+
+
+def daily_qalys(events, n_patients, economics):
+    """QALYs accrued on each day by all patients, by the state each spent the day in."""
+    inpatient = events[:, ev.BED_DAYS]
+    crisis = events[:, ev.CRISIS_DAYS]
+    respite = events[:, ev.RESPITE_DAYS]
+    community = n_patients - inpatient - crisis - respite
+    return (community * economics.utility_community + inpatient * economics.utility_inpatient
+            + crisis * economics.utility_crisis + respite * economics.utility_respite) / 365.0
+
+
+def discount_factors(n_days, rate):
+    """Day t of the counted period is worth (1 + rate) ** -(t / 365) of day 0."""
+    return (1.0 + rate) ** (-np.arange(n_days) / 365.0)
+
+
+def arm_economics(events, extension_by_day, first_day, n_patients, program, workforce, prices, economics):
+    """Per patient-year: each cost component, total cost and QALYs, undiscounted and discounted."""
+    counted = slice(first_day, events.shape[0])
+    days = events.shape[0] - first_day
+    patient_years = n_patients * days / 365.0
+    costs = {k: v[counted] for k, v in daily_costs(events, extension_by_day, program, workforce, prices).items()}
+    total_by_day = sum(costs.values())
+    qalys_by_day = daily_qalys(events[counted], n_patients, economics)
+    row = {k: float(v.sum()) / patient_years for k, v in costs.items()}
+    row["cost_total"] = float(total_by_day.sum()) / patient_years
+    row["cost_total_discounted"] = float(total_by_day @ discount_factors(days, economics.discount_rate_costs)) \
+        / patient_years
+    row["qalys"] = float(qalys_by_day.sum()) / patient_years
+    row["qalys_discounted"] = float(qalys_by_day @ discount_factors(days, economics.discount_rate_outcomes)) \
+        / patient_years
+    return row

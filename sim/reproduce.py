@@ -1,0 +1,74 @@
+"""`python -m sim.reproduce results/<study>`: re-run a result from its manifest and compare, number by number.
+
+The manifest holds the full resolved config, so the re-run does not depend on
+today's defaults in `conf/`; any difference comes from the code or the
+environment. Exits 0 when every number is identical, 1 otherwise.
+"""
+
+import argparse
+import io
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from omegaconf import OmegaConf
+
+from sim.config import validate
+from sim.errors import ConfigError
+
+
+def differences(committed, fresh):
+    """(numbers compared, lines describing each difference) between two results tables."""
+    if list(committed.columns) != list(fresh.columns) or len(committed) != len(fresh):
+        return 0, [f"the tables differ in shape: {committed.shape} vs {fresh.shape}"]
+    found = []
+    for column in committed.columns:
+        a, b = committed[column].to_numpy(), fresh[column].to_numpy()
+        same = (a == b) | (pd.isna(a) & pd.isna(b)) if a.dtype.kind in "fc" else a == b
+        for row in np.flatnonzero(~np.asarray(same, bool)):
+            found.append(f"row {row} ({committed['arm'].iloc[row]}, replication {committed['replication'].iloc[row]}) "
+                         f"{column}: committed {a[row]!r}, re-run {b[row]!r}")
+    return committed.size, found
+
+
+def reproduce(folder):
+    """Re-run the experiment recorded in `folder` and return (numbers compared, differences)."""
+    from sim.experiment import run_experiment
+
+    folder = Path(folder)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        committed = pd.read_csv(folder / "replications.csv")
+    except OSError as err:
+        raise ConfigError(f"{folder}: not a complete results folder ({err.strerror}: {err.filename})") from None
+    cfg = validate(OmegaConf.create(manifest["config"]))
+    fresh = run_experiment(cfg, progress=False)
+    fresh = pd.read_csv(io.StringIO(fresh.to_csv(index=False)))  # the same text round trip as the committed file
+    return differences(committed, fresh)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="+", help="results folders with manifest.json and replications.csv")
+    args = parser.parse_args(argv)
+    failed = False
+    for folder in args.folders:
+        try:
+            compared, found = reproduce(folder)
+        except ConfigError as err:
+            print(f"error: {err}", file=sys.stderr)
+            sys.exit(2)
+        if found:
+            failed = True
+            print(f"{folder}: DIFFERENT, {len(found)} of {compared} numbers")
+            for line in found[:20]:
+                print(f"  {line}")
+        else:
+            print(f"{folder}: identical, all {compared} numbers")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
