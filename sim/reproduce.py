@@ -19,6 +19,10 @@ from sim.config import validate
 from sim.errors import ConfigError
 
 
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value
+
+
 def differences(committed, fresh):
     """(numbers compared, lines describing each difference) between two results tables."""
     if list(committed.columns) != list(fresh.columns) or len(committed) != len(fresh):
@@ -29,7 +33,7 @@ def differences(committed, fresh):
         same = (a == b) | (pd.isna(a) & pd.isna(b)) if a.dtype.kind in "fc" else a == b
         for row in np.flatnonzero(~np.asarray(same, bool)):
             found.append(f"row {row} ({committed['arm'].iloc[row]}, replication {committed['replication'].iloc[row]}) "
-                         f"{column}: committed {a[row]!r}, re-run {b[row]!r}")
+                         f"{column}: committed {_plain(a[row])!r}, re-run {_plain(b[row])!r}")
     return committed.size, found
 
 
