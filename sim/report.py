@@ -156,14 +156,14 @@ def manifest(cfg, engine_seconds, overrides=None):
     }
 
 
-def _write_atomic(path, write):
+def write_atomic(path, write):
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     write(tmp)
     os.replace(tmp, path)
 
 
 def _write_json(path, data):
-    _write_atomic(path, lambda p: p.write_text(json.dumps(_json_safe(data), indent=2) + "\n"))
+    write_atomic(path, lambda p: p.write_text(json.dumps(_json_safe(data), indent=2) + "\n"))
 
 
 def plot(summary, table, path):
@@ -195,7 +195,7 @@ def plot(summary, table, path):
     right.legend()
     fig.suptitle(f"verdict: {summary['verdict']}")
     fig.tight_layout()
-    _write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)
 
 
@@ -229,7 +229,7 @@ def plot_cost_effectiveness(summary, table, path):
     curve.set_title("cost-effectiveness acceptability curve", fontsize=10)
     fig.suptitle(f"economic verdict: {summary['economic_verdict']}")
     fig.tight_layout()
-    _write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)
 
 
@@ -241,7 +241,7 @@ def write_results(out_dir, cfg, table, summary, engine_seconds):
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     try:
-        _write_atomic(out / "replications.csv", lambda p: table.to_csv(p, index=False))
+        write_atomic(out / "replications.csv", lambda p: table.to_csv(p, index=False))
         plot(summary, table, out / "readmission.png")
         plot_cost_effectiveness(summary, table, out / "cost_effectiveness.png")
         _write_json(out / "summary.json", summary)
@@ -255,3 +255,9 @@ def remove_results(out):
     """Delete this run's result files and temporary files, leaving Hydra's own logs."""
     for path in [*(out / name for name in RESULT_FILES), *out.glob(".*.tmp")]:
         path.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    from sim.sweep import main
+
+    main()
