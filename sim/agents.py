@@ -23,8 +23,10 @@ from sim.rules import (
     awaits_followup,
     contact_weight,
     eligible,
+    first_readmission_gap,
     followup_probability,
     hope_after_crisis,
+    index_discharge,
     length_of_stay,
     next_burnout,
     next_engagement,
@@ -85,6 +87,7 @@ class Patient(_View):
         self.state = COMMUNITY
         if started == INPATIENT:
             self.last_discharge_day = m.day
+            self.index_discharge_day = index_discharge(m.rules, self.index_discharge_day, m.day, NEVER)
             m.events[m.day, ev.DISCHARGES] += 1
             self.offer(AT_DISCHARGE)
         else:
@@ -175,6 +178,8 @@ class Patient(_View):
         self.state = INPATIENT
         self.days_left = length_of_stay(r, self.diagnosis, self.forensic, self.draw("length_of_stay"))
         self.admissions += 1
+        self.index_readmission_gap = first_readmission_gap(self.index_discharge_day, self.index_readmission_gap, day,
+                                                           NEVER)
         record_admission(m.events, day, self.last_discharge_day)
 
 

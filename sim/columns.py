@@ -37,6 +37,8 @@ class Patients(NamedTuple):
     peer_end_day: np.ndarray  # int32: day the peer relationship ends
     programme_contacts: np.ndarray  # int32: peer contacts in the current relationship
     admissions: np.ndarray  # int32: admissions so far (burn-in included)
+    index_discharge_day: np.ndarray  # int32: first discharge in the counted period (the index event), or NEVER
+    index_readmission_gap: np.ndarray  # int32: days from the index discharge to the next admission, or -1
 
 
 class PeerWorkers(NamedTuple):

@@ -9,6 +9,7 @@ import os
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -18,6 +19,7 @@ from sim.outcomes import arm_outcomes
 from sim.population import make_population
 from sim.psa import sample
 from sim.streams import replication_seed
+from sim.survival import readmission_free_curve
 
 COMPARATOR = "usual_care"
 
@@ -44,8 +46,22 @@ def run_replication(cfg, replication, engine=None):
         outcomes = arm_outcomes(model)
         check_outcomes(outcomes)
         psa = {f"psa:{key}": value for key, value in drawn.items()}
-        rows.append({"replication": replication, "seed": int(seed), "arm": arm, **psa, **outcomes})
+        rows.append({"replication": replication, "seed": int(seed), "arm": arm, **psa, **outcomes,
+                     CURVE: readmission_free_curve(model.patients, model.n_days)})
     return rows
+
+
+CURVE = "readmission_free_curve"  # per row while running; averaged per arm into table.attrs["survival"]
+
+
+def _split_curves(rows):
+    """The table without the curves, and each arm's mean readmission-free curve."""
+    curves = {}
+    for row in rows:
+        curves.setdefault(row["arm"], []).append(row.pop(CURVE))
+    table = pd.DataFrame(rows)
+    table.attrs["survival"] = {arm: np.mean(c, axis=0).tolist() for arm, c in curves.items()}
+    return table
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -76,4 +92,4 @@ def run_experiment(cfg, engine=None, progress=True):
             if lines:
                 print(f"replication {r + 1}/{cfg.replications} done ({time.perf_counter() - start:.1f} s)",
                       file=sys.stderr, flush=True)
-    return pd.DataFrame(rows)
+    return _split_curves(rows)

@@ -28,8 +28,10 @@ from sim.rules import (
     awaits_followup,
     contact_weight,
     eligible,
+    first_readmission_gap,
     followup_probability,
     hope_after_crisis,
+    index_discharge,
     length_of_stay,
     next_burnout,
     next_engagement,
@@ -87,6 +89,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             p.state[i] = COMMUNITY
             if s == INPATIENT:
                 p.last_discharge_day[i] = day
+                p.index_discharge_day[i] = index_discharge(r, p.index_discharge_day[i], day, NEVER)
                 events[day, ev.DISCHARGES] += 1
                 _offer(p, w, r, events, seed, day, i, AT_DISCHARGE)
             else:
@@ -164,6 +167,8 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             p.days_left[i] = length_of_stay(r, p.diagnosis[i], p.forensic[i],
                                             streams.uniform(seed, streams.LENGTH_OF_STAY, d, ui))
             p.admissions[i] += 1
+            p.index_readmission_gap[i] = first_readmission_gap(p.index_discharge_day[i], p.index_readmission_gap[i],
+                                                               day, NEVER)
             record_admission(events, day, p.last_discharge_day[i])
         # 6. peer workers: burnout, absence, quitting, and refilling vacancies
         for k in range(w.capacity.size):

@@ -9,6 +9,7 @@ import numpy as np
 
 from sim import events as ev
 from sim.economics import arm_economics
+from sim.survival import per_patient_readmission
 
 PER_1000_PY = ("admissions", "readmitted_30", "bed_days", "diversions", "crisis_days", "respite_stays",
                "respite_days", "followups", "peer_contacts", "enrolments", "dropouts")
@@ -31,6 +32,7 @@ def arm_outcomes(model):
     totals = model.events[first:model.n_days].sum(axis=0)
     patient_years = cfg.population.n * cfg.horizon_days / 365.0
     row = readmission_rates(model.events, first, model.n_days)
+    row.update(per_patient_readmission(model.patients, model.n_days))
     for name in PER_1000_PY:
         row[f"{name}_per_1000py"] = totals[ev.COLUMNS.index(name)] * 1000.0 / patient_years
     row["discharges"] = int(totals[ev.DISCHARGES])

@@ -60,5 +60,7 @@ def make_population(cfg, seed, graph=None):
         peer_end_day=np.zeros(n, np.int32),
         programme_contacts=np.zeros(n, np.int32),
         admissions=np.zeros(n, np.int32),
+        index_discharge_day=np.full(n, NEVER, np.int32),
+        index_readmission_gap=np.full(n, -1, np.int32),
     )
     return patients, to_network(graph if graph is not None else build_graph(cfg, n, graph_seed), n)

@@ -67,6 +67,7 @@ def summarise(cfg, table):
         "arms": arm_summaries(table, metrics),
         "effects": effects,
         "economics": economics,
+        "readmission_free": table.attrs.get("survival", {}),
     }
 
 
@@ -233,7 +234,22 @@ def plot_cost_effectiveness(summary, table, path):
     plt.close(fig)
 
 
-RESULT_FILES = ("replications.csv", "readmission.png", "cost_effectiveness.png", "summary.json", "manifest.json")
+def plot_survival(summary, path):
+    """Kaplan-Meier share not yet readmitted after the index discharge, per arm (mean of replications)."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for arm, curve in summary["readmission_free"].items():
+        ax.step(range(len(curve)), 100 * np.asarray(curve), where="post", label=arm)
+    ax.set_xlabel("days since index discharge")
+    ax.set_ylabel("not yet readmitted (%)")
+    ax.set_title("time to first readmission (Kaplan-Meier, per patient)", fontsize=10)
+    ax.legend()
+    fig.tight_layout()
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)
+
+
+RESULT_FILES = ("replications.csv", "readmission.png", "cost_effectiveness.png", "survival.png", "summary.json",
+                "manifest.json")
 
 
 def write_results(out_dir, cfg, table, summary, engine_seconds):
@@ -244,6 +260,8 @@ def write_results(out_dir, cfg, table, summary, engine_seconds):
         write_atomic(out / "replications.csv", lambda p: table.to_csv(p, index=False))
         plot(summary, table, out / "readmission.png")
         plot_cost_effectiveness(summary, table, out / "cost_effectiveness.png")
+        if summary["readmission_free"]:
+            plot_survival(summary, out / "survival.png")
         _write_json(out / "summary.json", summary)
         _write_json(out / "manifest.json", manifest(cfg, engine_seconds, summary.get("overrides")))
     except BaseException:

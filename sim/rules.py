@@ -64,6 +64,7 @@ class Rules(NamedTuple):
     match_bonus: float
     group_ties: bool
     respite_days: int
+    first_counted_day: int  # the burn-in ends here
     # the peer workforce
     burnout_pressure_fixed: float  # per day: role ambiguity, stigma, extra duties
     burnout_load_per_day: float
@@ -122,6 +123,7 @@ def rules_from_config(cfg, program):
         match_bonus=float(program.match_bonus),
         group_ties=bool(program.group_ties),
         respite_days=int(program.respite_days),
+        first_counted_day=int(cfg.burn_in_days),
         burnout_pressure_fixed=float(wf.burnout_ambiguity_per_day * (1.0 - wf.clinician_acceptance)
                                      + wf.burnout_stigma_per_day * wf.colleague_stigma
                                      + wf.burnout_duties_per_day * wf.extra_duties),
@@ -261,3 +263,19 @@ def quit_probability(r, burnout):
     (OR 0.46) lowers it (Lombardi 2025)."""
     z = r.quit_log_odds_fixed + r.quit_burnout_log_or * burnout
     return 1.0 / (1.0 + math.exp(-z))
+
+
+@register_jitable
+def index_discharge(r, index_day, day, never):
+    """A patient's index event is their first discharge in the counted period (per-patient outcomes)."""
+    if index_day == never and day >= r.first_counted_day:
+        return day
+    return index_day
+
+
+@register_jitable
+def first_readmission_gap(index_day, gap, day, never):
+    """Days from the index discharge to the first admission after it (-1 until there is one)."""
+    if index_day != never and gap < 0:
+        return day - index_day
+    return gap
