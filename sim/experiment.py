@@ -82,14 +82,16 @@ def run_experiment(cfg, engine=None, progress=True):
     lines = progress and os.environ.get("SIM_PROGRESS") == "lines"
     bar = tqdm(total=cfg.replications, unit="replication", file=sys.stderr,
                disable=not (progress and sys.stderr.isatty()) or lines)
-    with bar:
-        for r in range(cfg.replications):
-            try:
+    finished = 0
+    try:
+        with bar:
+            for r in range(cfg.replications):
                 rows.extend(run_replication(cfg, r, engine))
-            except KeyboardInterrupt as stop:
-                raise RunInterrupted(r, cfg.replications) from stop
-            bar.update()
-            if lines:
-                print(f"replication {r + 1}/{cfg.replications} done ({time.perf_counter() - start:.1f} s)",
-                      file=sys.stderr, flush=True)
+                finished += 1
+                bar.update()
+                if lines:
+                    print(f"replication {r + 1}/{cfg.replications} done ({time.perf_counter() - start:.1f} s)",
+                          file=sys.stderr, flush=True)
+    except KeyboardInterrupt as stop:  # wherever it lands in the loop, say how far the run got
+        raise RunInterrupted(finished, cfg.replications) from stop
     return _split_curves(rows)

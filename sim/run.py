@@ -25,7 +25,8 @@ def execute(cfg, out_dir, about=None):
             summary = {**about, **summary}
         write_results(out_dir, cfg, table, summary, seconds)
     except KeyboardInterrupt as stop:
-        print(f"interrupted: {stop or 'while writing results'}; no results written to {out_dir}", file=sys.stderr)
+        where = str(stop) or "after the last replication, before the results were complete"
+        print(f"interrupted: {where}; no results written to {out_dir}", file=sys.stderr)
         sys.exit(130)
     print(format_summary(summary))
     print(f"results: {out_dir}")
