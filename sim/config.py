@@ -30,6 +30,12 @@ def param(unit, lo=None, hi=None, *, choices=None, length=None, doc=""):
     return field(default=MISSING, metadata=meta)
 
 
+def free_form(factory, doc):
+    """A list or mapping field checked by its own code (PSA draws, an extension's parameters), not by range."""
+    meta = {"unit": "-", "lo": None, "hi": None, "choices": None, "length": None, "doc": doc, "free_form": True}
+    return field(default_factory=factory, metadata=meta)
+
+
 @dataclass
 class PopulationConfig:
     n: int = param("patients", 10, 10_000_000, doc="people with serious mental illness in contact with services")
@@ -172,16 +178,14 @@ class PsaParameter:
 
 @dataclass
 class PsaConfig:
-    parameters: list[PsaParameter] = field(default_factory=list, metadata={
-        "unit": "-", "lo": None, "hi": None, "choices": None, "length": None,
-        "doc": "parameters drawn once per replication (probabilistic sensitivity analysis)"})
+    parameters: list[PsaParameter] = free_form(
+        list, "parameters drawn once per replication (probabilistic sensitivity analysis)")
 
 
 @dataclass
 class ExtensionConfig:
     module: str | None = param("-", doc="importable module with parameters() and end_of_day(); null = none")
-    params: dict = field(default_factory=dict, metadata={"unit": "-", "lo": None, "hi": None, "choices": None,
-                                                          "length": None, "doc": "the extension's parameters"})
+    params: dict = free_form(dict, "the extension's parameters")
 
 
 @dataclass
@@ -231,7 +235,7 @@ def _walk(node, schema, prefix):
         value = getattr(node, f.name)
         if is_dataclass(f.type):
             _walk(value, f.type, key + ".")
-        elif f.type is not dict and key != "psa.parameters":
+        elif not f.metadata.get("free_form"):
             _check_value(key, value, f.metadata)
 
 
@@ -242,7 +246,7 @@ def _check_keys(node, schema, prefix):
         if key not in known:
             where = f"{prefix[:-1]} allows" if prefix else "the top level allows"
             raise ConfigError(f"{prefix}{key}: unknown key; {where} {', '.join(known)}")
-        if is_dataclass(known[key].type) and isinstance(node[key], DictConfig) and key != "params":
+        if is_dataclass(known[key].type) and isinstance(node[key], DictConfig):
             _check_keys(node[key], known[key].type, f"{prefix}{key}.")
 
 
