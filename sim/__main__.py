@@ -1,10 +1,17 @@
-"""`python -m sim`: the default peer-support vs usual-care comparison (a Hydra app)."""
+"""`python -m sim`: the default peer-support vs usual-care comparison (a Hydra app).
+
+In a multirun (-m) each job's folder is checked first: a job whose folder
+already holds complete results of the same resolved config and seed is
+skipped, so re-running an interrupted sweep into the same `hydra.sweep.dir`
+finishes only what is missing.
+"""
 
 import os
 import sys
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 
 from sim.config import register, validate
 from sim.errors import ConfigError
@@ -22,7 +29,8 @@ def main(raw_cfg):
         sys.exit(2)
     from sim.run import execute
 
-    execute(cfg, HydraConfig.get().runtime.output_dir)
+    hydra_cfg = HydraConfig.get()
+    execute(cfg, hydra_cfg.runtime.output_dir, resume=hydra_cfg.mode == RunMode.MULTIRUN)
 
 
 def cli(argv=None):

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from sim import events as ev
 from sim.invariants import check_outcomes
 from sim.model import CareSystemModel
 from sim.outcomes import arm_outcomes
@@ -47,20 +48,31 @@ def run_replication(cfg, replication, engine=None):
         check_outcomes(outcomes)
         psa = {f"psa:{key}": value for key, value in drawn.items()}
         rows.append({"replication": replication, "seed": int(seed), "arm": arm, **psa, **outcomes,
-                     CURVE: readmission_free_curve(model.patients, model.n_days)})
+                     CURVES["survival"]: readmission_free_curve(model.patients, model.n_days),
+                     CURVES["occupancy"]: weekly_occupancy(model)})
     return rows
 
 
-CURVE = "readmission_free_curve"  # per row while running; averaged per arm into table.attrs["survival"]
+# Series kept per row while running, then averaged per arm into table.attrs[<key>].
+CURVES = {"survival": "readmission_free_curve", "occupancy": "weekly_bed_occupancy"}
+
+
+def weekly_occupancy(model):
+    """Share of acute beds occupied, averaged over each whole week of the counted period."""
+    first = model.cfg.burn_in_days
+    weeks = (model.n_days - first) // 7
+    occupied = model.events[first:first + 7 * weeks, ev.BED_DAYS].reshape(weeks, 7).mean(axis=1)
+    return occupied / model.n_beds if model.n_beds else np.full(weeks, np.nan)
 
 
 def _split_curves(rows):
-    """The table without the curves, and each arm's mean readmission-free curve."""
-    curves = {}
-    for row in rows:
-        curves.setdefault(row["arm"], []).append(row.pop(CURVE))
-    table = pd.DataFrame(rows)
-    table.attrs["survival"] = {arm: np.mean(c, axis=0).tolist() for arm, c in curves.items()}
+    """The table without the series, and each arm's mean of each series."""
+    table = pd.DataFrame([{k: v for k, v in row.items() if k not in CURVES.values()} for row in rows])
+    for key, column in CURVES.items():
+        per_arm = {}
+        for row in rows:
+            per_arm.setdefault(row["arm"], []).append(row[column])
+        table.attrs[key] = {arm: np.mean(c, axis=0).tolist() for arm, c in per_arm.items()}
     return table
 
 

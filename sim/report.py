@@ -68,6 +68,7 @@ def summarise(cfg, table):
         "effects": effects,
         "economics": economics,
         "readmission_free": table.attrs.get("survival", {}),
+        "weekly_bed_occupancy": table.attrs.get("occupancy", {}),
     }
 
 
@@ -137,8 +138,8 @@ def _git_commit():
         return None
 
 
-def manifest(cfg, engine_seconds, overrides=None):
-    """What is needed to re-run and check this result."""
+def manifest_environment(wall_seconds):
+    """Where and how a result was made: commit, Python, package versions, threads, wall time."""
     versions = {}
     for name in PACKAGES:
         try:
@@ -146,13 +147,25 @@ def manifest(cfg, engine_seconds, overrides=None):
         except metadata.PackageNotFoundError:
             versions[name] = None
     return {
-        "config": OmegaConf.to_container(OmegaConf.structured(cfg)),
-        "seed": int(cfg.seed),
         "git_commit": _git_commit(),
         "python": platform.python_version(),
         "packages": versions,
         "numba_threads": numba.get_num_threads(),
-        "wall_seconds": engine_seconds,
+        "wall_seconds": wall_seconds,
+    }
+
+
+def config_record(cfg):
+    """The resolved config as manifest.json stores it (JSON values)."""
+    return json.loads(json.dumps(_json_safe(OmegaConf.to_container(OmegaConf.structured(cfg)))))
+
+
+def manifest(cfg, engine_seconds, overrides=None):
+    """What is needed to re-run and check this result."""
+    return {
+        "config": config_record(cfg),
+        "seed": int(cfg.seed),
+        **manifest_environment(engine_seconds),
         "overrides": overrides,
     }
 
@@ -248,8 +261,22 @@ def plot_survival(summary, path):
     plt.close(fig)
 
 
-RESULT_FILES = ("replications.csv", "readmission.png", "cost_effectiveness.png", "survival.png", "summary.json",
-                "manifest.json")
+def plot_occupancy(summary, path):
+    """Share of acute beds occupied, weekly mean over the counted period, per arm (mean of replications)."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for arm, series in summary["weekly_bed_occupancy"].items():
+        ax.plot(range(len(series)), 100 * np.asarray(series, dtype=float), label=arm)
+    ax.set_xlabel("week of the counted period")
+    ax.set_ylabel("acute beds occupied (%)")
+    ax.set_title("bed occupancy over time (weekly mean)", fontsize=10)
+    ax.legend()
+    fig.tight_layout()
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)
+
+
+RESULT_FILES = ("replications.csv", "readmission.png", "cost_effectiveness.png", "survival.png", "occupancy.png",
+                "summary.json", "manifest.json")
 
 
 def write_results(out_dir, cfg, table, summary, engine_seconds):
@@ -262,6 +289,8 @@ def write_results(out_dir, cfg, table, summary, engine_seconds):
         plot_cost_effectiveness(summary, table, out / "cost_effectiveness.png")
         if summary["readmission_free"]:
             plot_survival(summary, out / "survival.png")
+        if summary["weekly_bed_occupancy"]:
+            plot_occupancy(summary, out / "occupancy.png")
         _write_json(out / "summary.json", summary)
         _write_json(out / "manifest.json", manifest(cfg, engine_seconds, summary.get("overrides")))
     except BaseException:

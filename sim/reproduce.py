@@ -53,12 +53,20 @@ def reproduce(folder):
     return differences(committed, fresh)
 
 
+def result_folders(folder):
+    """The folder itself, or for a sweep study every job folder in it (each has its own manifest)."""
+    folder = Path(folder)
+    if (folder / "replications.csv").exists() or not any(folder.glob("*/manifest.json")):
+        return [folder]
+    return sorted((m.parent for m in folder.glob("*/manifest.json")), key=lambda p: p.name)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folders", nargs="+", help="results folders with manifest.json and replications.csv")
+    parser.add_argument("folders", nargs="+", help="results folders (a run, or a sweep study's folder of jobs)")
     args = parser.parse_args(argv)
     failed = False
-    for folder in args.folders:
+    for folder in [f for given in args.folders for f in result_folders(given)]:
         try:
             compared, found = reproduce(folder)
         except ConfigError as err:

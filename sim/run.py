@@ -1,8 +1,10 @@
 """Run an experiment and write its results: the one path the CLI and the named studies share."""
 
+import json
 import signal
 import sys
 import time
+from pathlib import Path
 
 from sim.experiment import run_experiment
 from sim.report import format_summary, summarise, write_results
@@ -13,9 +15,27 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def execute(cfg, out_dir, about=None):
-    """Run, write into `out_dir` (manifest last), print the verdict table; exit 130 if interrupted."""
+def completed(cfg, out_dir):
+    """The summary of a complete result of this same resolved config (seed included) in `out_dir`, else None."""
+    from sim.report import config_record
+
+    out_dir = Path(out_dir)
+    try:
+        done = json.loads((out_dir / "manifest.json").read_text())["config"]
+        summary = json.loads((out_dir / "summary.json").read_text())
+    except (OSError, ValueError, KeyError):
+        return None
+    return summary if done == config_record(cfg) else None
+
+
+def execute(cfg, out_dir, about=None, resume=False):
+    """Run, write into `out_dir` (manifest last), print the verdict table; exit 130 if interrupted.
+
+    With `resume` (sweep jobs), a folder already holding complete results of the same config is kept."""
     signal.signal(signal.SIGTERM, _interrupt)
+    if resume and (summary := completed(cfg, out_dir)) is not None:
+        print(f"skipped: {out_dir} already holds complete results of this config and seed")
+        return summary
     try:
         start = time.perf_counter()
         table = run_experiment(cfg)

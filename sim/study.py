@@ -4,10 +4,19 @@ A study file states its question, why its configuration is set as it is, and
 the Hydra overrides that make it; the results go to `results/<name>/` (or
 `--out`), written the same way as the main job's, with the study's text and
 overrides in `summary.json` and `manifest.json`.
+
+A study with a `sweep:` list (e.g. `program=a,b,c`) is a Hydra multirun into
+`results/<name>/<job>/`, run by the configured launcher, then gathered by
+`sim.sweep` into one table and its figures; the study's `manifest.json` is
+written last, after every job is complete. A study with a `sensitivity:`
+block is a global sensitivity analysis (`sim.sensitivity`).
 """
 
 import argparse
+import json
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -32,8 +41,9 @@ def load_study(path):
         raise ConfigError(f"{path}: not valid YAML ({' '.join(str(err).split())})") from None
     if not isinstance(spec, dict) or any(key not in spec for key in REQUIRED):
         raise ConfigError(f"{path}: a study needs the keys {', '.join(REQUIRED)}")
-    if not isinstance(spec["overrides"], list) or not all(isinstance(o, str) for o in spec["overrides"]):
-        raise ConfigError(f"{path}: overrides must be a list of key=value strings")
+    for key in ("overrides", "sweep"):
+        if key in spec and (not isinstance(spec[key], list) or not all(isinstance(o, str) for o in spec[key])):
+            raise ConfigError(f"{path}: {key} must be a list of key=value strings")
     return spec
 
 
@@ -60,8 +70,59 @@ def main(argv=None):
     from sim.run import execute
 
     name = Path(args.study).stem
+    out = Path(args.out) if args.out else ROOT / "results" / name
     about = {"study": name, "question": spec["question"], "why": spec["why"], "overrides": overrides}
-    execute(cfg, Path(args.out) if args.out else ROOT / "results" / name, about)
+    if "sweep" in spec:
+        sys.exit(run_sweep(about, spec["sweep"], out))
+    if "sensitivity" in spec:
+        from sim.sensitivity import check_spec, run_sensitivity
+
+        try:
+            block = check_spec(spec, args.study, cfg)
+        except ConfigError as err:
+            print(f"config error: {err}", file=sys.stderr)
+            sys.exit(2)
+        sys.exit(run_sensitivity(about, block, out, cfg.primary_outcome))
+    execute(cfg, out, about)
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value
+
+
+def run_sweep(about, sweep, out):
+    """The study's multirun, then its table, figures and manifest; the exit status."""
+    from sim.report import _write_json, manifest_environment
+    from sim.sweep import draw, gather, write_tables
+
+    try:
+        check_command_line(["-m", *about["overrides"], *sweep])
+    except ConfigError as err:
+        print(f"config error: {err}", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "manifest.json").unlink(missing_ok=True)  # incomplete until every job is
+    start = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "sim", "-m", *about["overrides"], *sweep,
+                          f"hydra.sweep.dir={out}"], cwd=ROOT)
+    if run.returncode:
+        return run.returncode
+    table, swept, left_out = gather(out)
+    if left_out:
+        print(f"{out}: jobs without complete results: {', '.join(left_out)}", file=sys.stderr)
+        return 1
+    write_tables(out, table)
+    draw(out, table, swept)
+    points = {job: json.loads((out / job / "summary.json").read_text()) for job in dict.fromkeys(table["job"])}
+    study = {**about, "sweep": sweep, "swept": swept,
+             "points": [{"job": job, **{k: _plain(table.loc[table.job == job, k].iloc[0]) for k in swept},
+                         "verdict": s["verdict"], "economic_verdict": s["economic_verdict"]}
+                        for job, s in points.items()]}
+    _write_json(out / "study.json", study)
+    _write_json(out / "manifest.json", {**about, "sweep": sweep, "jobs": list(points),
+                                        **manifest_environment(time.perf_counter() - start)})
+    print(f"results: {out}")
+    return 0
 
 
 if __name__ == "__main__":

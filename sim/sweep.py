@@ -4,15 +4,18 @@ After `python -m sim -m key=a,b,c ...`, every complete job folder (one with
 `manifest.json`) becomes rows of `sweep.csv` and `sweep.parquet` in the
 multirun folder: one row per sweep point and arm, with the swept values, each
 outcome's mean and 95% CI in that arm, the paired effect against usual care
-(on the programme's row) and both verdicts. With one numeric swept key,
-`sweep_effects.png` draws the effect against it with its CI band, and the
-points on the cost-effectiveness plane.
+(on the programme's row) and both verdicts. The figures: the primary effect
+against the swept values with its CI (`sweep_effects.png`, beside the
+cost-effectiveness plane), acceptability curves (`sweep_acceptability.png`),
+survival curves (`sweep_survival.png`) and bed occupancy over time
+(`sweep_occupancy.png`), one colour per sweep point.
 """
 
 import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -59,34 +62,132 @@ def _numeric_or_text(column):
     return converted if converted.notna().all() else column
 
 
-def plot_effects(table, key, primary, path):
+def _label(row, swept):
+    return ", ".join(f"{row[k]:g}" if isinstance(row[k], float) else str(row[k]) for k in swept) or row["job"]
+
+
+def _figure(ncols=1, width=6):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = table[table[f"effect_{primary}_mean"].notna()].sort_values(key)
-    fig, (effect, plane) = plt.subplots(1, 2, figsize=(10, 4))
-    x = rows[key]
-    effect.plot(x, 100 * rows[f"effect_{primary}_mean"], "o-", color="C0")
-    effect.fill_between(x, 100 * rows[f"effect_{primary}_ci_low"], 100 * rows[f"effect_{primary}_ci_high"],
-                        color="C0", alpha=0.2, label="95% CI")
+    fig, axes = plt.subplots(1, ncols, figsize=(width, 4))
+    return plt, fig, axes
+
+
+def _save(plt, fig, path):
+    from sim.report import write_atomic
+
+    fig.tight_layout()
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)
+
+
+def plot_effects(table, swept, primary, money, path):
+    """Left: the primary effect at each sweep point (a line and CI band over one numeric key, else CI bars).
+    Right: each point's mean on the cost-effectiveness plane, with 95% CI whiskers."""
+    rows = table[table[f"effect_{primary}_mean"].notna()]
+    line = len(swept) == 1 and pd.api.types.is_numeric_dtype(rows[swept[0]])
+    rows = rows.sort_values(swept[0]) if line else rows
+    plt, fig, (effect, plane) = _figure(2, 11)
+    mean, low, high = (100 * rows[f"effect_{primary}_{part}"].to_numpy() for part in ("mean", "ci_low", "ci_high"))
+    if line:
+        x = rows[swept[0]]
+        effect.plot(x, mean, "o-", color="C0", label="mean")
+        effect.fill_between(x, low, high, color="C0", alpha=0.2, label="95% CI")
+        effect.set_xlabel(swept[0])
+    else:
+        x = range(len(rows))
+        effect.errorbar(x, mean, yerr=[mean - low, high - mean], fmt="o", color="C0", capsize=3,
+                        label="mean, 95% CI")
+        effect.set_xticks(list(x), [_label(r, swept) for _, r in rows.iterrows()], rotation=30, ha="right",
+                          fontsize=8)
+        effect.set_xlabel(", ".join(swept) or "job")
     effect.axhline(0, color="black", lw=0.8)
-    effect.set_xlabel(key)
-    effect.set_ylabel(f"{primary}: programme - usual care (pp)")
-    effect.legend()
-    plane.scatter(rows["effect_qalys_discounted_mean"], rows["effect_cost_total_discounted_mean"], c=x)
-    for _, r in rows.iterrows():
-        plane.annotate(f"{r[key]:g}", (r["effect_qalys_discounted_mean"], r["effect_cost_total_discounted_mean"]),
-                       fontsize=8)
+    effect.set_ylabel(f"{primary} difference (pp)")
+    effect.set_title("programme - usual care (paired, 95% CI)", fontsize=10)
+    effect.legend(fontsize=8)
+    for k, (_, r) in enumerate(rows.iterrows()):
+        q, c = r["effect_qalys_discounted_mean"], r["effect_cost_total_discounted_mean"]
+        q_ci = [[q - r["effect_qalys_discounted_ci_low"]], [r["effect_qalys_discounted_ci_high"] - q]]
+        c_ci = [[c - r["effect_cost_total_discounted_ci_low"]], [r["effect_cost_total_discounted_ci_high"] - c]]
+        plane.errorbar(q, c, xerr=q_ci, yerr=c_ci,
+                       fmt="o", color=f"C{k % 10}", capsize=2, label=_label(r, swept))
     plane.axhline(0, color="black", lw=0.8)
     plane.axvline(0, color="black", lw=0.8)
     plane.set_xlabel("incremental QALYs per patient-year (discounted)")
-    plane.set_ylabel("incremental cost per patient-year (discounted)")
-    plane.set_title(f"cost-effectiveness plane, labelled by {key}", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    plane.set_ylabel(f"incremental cost per patient-year ({money}, disc.)")
+    plane.set_title("cost-effectiveness plane (mean, 95% CI)", fontsize=10)
+    plane.legend(fontsize=7)
+    _save(plt, fig, path)
+
+
+def plot_acceptability(folder, table, swept, path):
+    """The acceptability curve of every sweep point, from its paired replications."""
+    from sim.cost_effectiveness import acceptability_curve
+
+    plt, fig, ax = _figure()
+    thresholds = np.linspace(0, 100_000, 101)
+    rows = table[table["effect_cost_total_discounted_mean"].notna()]
+    for k, (_, r) in enumerate(rows.iterrows()):
+        summary = json.loads((folder / r["job"] / "summary.json").read_text())
+        c = summary["comparison"]
+        replications = pd.read_csv(folder / r["job"] / "replications.csv")
+        ax.plot(thresholds, acceptability_curve(replications, c["intervention"], c["comparator"], thresholds),
+                color=f"C{k % 10}", label=_label(r, swept))
+    money = json.loads((folder / rows["job"].iloc[0] / "summary.json").read_text())["currency"]
+    ax.set_xlabel(f"willingness to pay ({money} per QALY)")
+    ax.set_ylabel("probability cost-effective")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title("cost-effectiveness acceptability curves", fontsize=10)
+    ax.legend(fontsize=7)
+    _save(plt, fig, path)
+
+
+def plot_series(folder, table, swept, key, ylabel, xlabel, title, path):
+    """One summary.json series per sweep point: the programme solid, usual care dashed in the same colour,
+    or once in black when usual care is the same at every point (common random numbers, only the
+    programme swept)."""
+    plt, fig, ax = _figure(width=7)
+    comparators = []
+    for k, job in enumerate(dict.fromkeys(table["job"])):
+        row = table[table["job"] == job].iloc[0]
+        summary = json.loads((folder / job / "summary.json").read_text())
+        c = summary["comparison"]
+        curve = 100 * np.asarray(summary[key][c["intervention"]], dtype=float)
+        ax.step(range(len(curve)), curve, where="post", color=f"C{k % 10}", lw=1, label=_label(row, swept))
+        comparators.append((_label(row, swept), 100 * np.asarray(summary[key][c["comparator"]], dtype=float)))
+    if all(np.array_equal(curve, comparators[0][1], equal_nan=True) for _, curve in comparators):
+        comparators = [("usual care", comparators[0][1])]
+    for k, (label, curve) in enumerate(comparators):
+        color = "black" if len(comparators) == 1 else f"C{k % 10}"
+        ax.step(range(len(curve)), curve, "--", where="post", color=color, lw=1,
+                label=label if len(comparators) == 1 else f"{label}: usual care")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{title}; dashed: usual care", fontsize=10)
+    ax.legend(fontsize=7, ncol=2)
+    _save(plt, fig, path)
+
+
+def draw(folder, table, swept):
+    """Every sweep figure; returns their file names."""
+    first = json.loads((folder / table["job"].iloc[0] / "summary.json").read_text())
+    plot_effects(table, swept, first["primary_outcome"], first["currency"], folder / "sweep_effects.png")
+    plot_acceptability(folder, table, swept, folder / "sweep_acceptability.png")
+    plot_series(folder, table, swept, "readmission_free", "not yet readmitted (%)", "days since index discharge",
+                "time to first readmission (Kaplan-Meier, mean of replications)", folder / "sweep_survival.png")
+    plot_series(folder, table, swept, "weekly_bed_occupancy", "acute beds occupied (%)",
+                "week of the counted period", "bed occupancy over time (weekly mean)", folder / "sweep_occupancy.png")
+    return ["sweep_effects.png", "sweep_acceptability.png", "sweep_survival.png", "sweep_occupancy.png"]
+
+
+def write_tables(folder, table):
+    from sim.report import write_atomic
+
+    write_atomic(folder / "sweep.csv", lambda p: table.to_csv(p, index=False))
+    write_atomic(folder / "sweep.parquet", lambda p: table.to_parquet(p, index=False))
 
 
 def main(argv=None):
@@ -100,14 +201,8 @@ def main(argv=None):
     except (FileNotFoundError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
-    from sim.report import write_atomic
-
-    write_atomic(folder / "sweep.csv", lambda p: table.to_csv(p, index=False))
-    write_atomic(folder / "sweep.parquet", lambda p: table.to_parquet(p, index=False))
-    numeric = [k for k in swept if pd.api.types.is_numeric_dtype(table[k])]
-    if len(swept) == 1 and numeric:
-        primary = json.loads((folder / table["job"].iloc[0] / "summary.json").read_text())["primary_outcome"]
-        plot_effects(table, numeric[0], primary, folder / "sweep_effects.png")
+    write_tables(folder, table)
+    draw(folder, table, swept)
     print(f"{folder}: {table['job'].nunique()} sweep points, {len(table)} rows; swept: {', '.join(swept) or 'none'}")
     if left_out:
         print(f"left out (incomplete, no manifest.json): {', '.join(left_out)}")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.preflight import check_command_line
 from sim.reproduce import differences
 from sim.reproduce import main as reproduce_main
 from sim.study import load_study, study_config
@@ -21,10 +22,30 @@ def test_study_is_valid_and_its_results_are_committed(path):
     spec = load_study(path)
     study_config(spec)
     results = ROOT / "results" / path.stem
-    summary = json.loads((results / "summary.json").read_text())
-    assert summary["question"] == spec["question"] and summary["overrides"] == spec["overrides"]
-    for name in ("manifest.json", "readmission.png", "cost_effectiveness.png", "replications.csv"):
+    if "sweep" in spec:
+        check_command_line(["-m", *spec["overrides"], *spec["sweep"]])
+        study = json.loads((results / "study.json").read_text())
+        assert study["question"] == spec["question"] and study["sweep"] == spec["sweep"]
+        names = ["manifest.json", "sweep.csv", "sweep.parquet", "sweep_effects.png", "sweep_acceptability.png",
+                 "sweep_survival.png", "sweep_occupancy.png"]
+        names += [f"{point['job']}/{name}" for point in study["points"] for name in ("manifest.json", "summary.json")]
+    else:
+        summary = json.loads((results / "summary.json").read_text())
+        assert summary["question"] == spec["question"] and summary["overrides"] == spec["overrides"]
+        names = ["manifest.json", "readmission.png", "cost_effectiveness.png", "replications.csv", "survival.png",
+                 "occupancy.png"]
+    for name in names:
         assert (results / name).exists(), name
+
+
+def test_every_programme_is_paired_with_the_same_usual_care_arm():
+    """Common random numbers across a sweep: only the programme differs, so usual care is identical."""
+    table = pd.read_csv(ROOT / "results" / "all_programmes" / "sweep.csv", dtype={"job": str})
+    usual = table[table.arm == "usual_care"].drop(columns=["job", "program", "verdict", "economic_verdict"])
+    assert len(usual) == 6 and (usual.nunique(dropna=False) == 1).all()
+    programmes = table[table.arm != "usual_care"]
+    assert sorted(programmes.arm) == sorted(p.stem for p in (ROOT / "conf" / "program").glob("*.yaml")
+                                            if p.stem != "usual_care")
 
 
 @pytest.mark.parametrize("path", STUDIES, ids=[p.stem for p in STUDIES])
@@ -57,7 +78,7 @@ def test_differences_are_found_number_by_number():
 
 
 def test_the_mentoring_and_low_fidelity_studies_reach_opposite_verdicts():
-    verdict = {p.stem: json.loads((ROOT / "results" / p.stem / "summary.json").read_text())["verdict"]
-               for p in STUDIES}
+    verdict = {name: json.loads((ROOT / "results" / name / "summary.json").read_text())["verdict"]
+               for name in ("targeted_mentoring", "broad_low_fidelity")}
     assert verdict["targeted_mentoring"] == "lowers readmissions"
     assert verdict["broad_low_fidelity"] != "lowers readmissions"

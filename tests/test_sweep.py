@@ -34,4 +34,5 @@ def test_multirun_gathers_into_one_table(tmp_path):
     # fidelity 0: contacts have no effect, so the arms are identical; fidelity 1 lowers readmission
     assert effects.loc[0.0, "effect_readmission_90_mean"] == 0.0
     assert effects.loc[1.0, "effect_readmission_90_mean"] < 0.0
-    assert (sweep / "sweep_effects.png").read_bytes()[:4] == b"\x89PNG"
+    for figure in ("sweep_effects", "sweep_acceptability", "sweep_survival", "sweep_occupancy"):
+        assert (sweep / f"{figure}.png").read_bytes()[:4] == b"\x89PNG", figure
