@@ -54,11 +54,13 @@ def reproduce(folder):
 
 
 def result_folders(folder):
-    """The folder itself, or for a sweep study every job folder in it (each has its own manifest)."""
+    """The folder itself, or for a sweep or sensitivity study every job folder in it (each has its own
+    manifest and replications.csv), in job order."""
     folder = Path(folder)
-    if (folder / "replications.csv").exists() or not any(folder.glob("*/manifest.json")):
+    jobs = [m.parent for m in folder.glob("**/manifest.json") if (m.parent / "replications.csv").exists()]
+    if (folder / "replications.csv").exists() or not jobs:
         return [folder]
-    return sorted((m.parent for m in folder.glob("*/manifest.json")), key=lambda p: p.name)
+    return sorted(jobs, key=lambda p: [int(part) if part.isdigit() else part for part in p.relative_to(folder).parts])
 
 
 def main(argv=None):

@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 
 from sim.errors import ConfigError
+from sim.preflight import check_command_line
 
 METHODS = ("sobol", "morris")
 OUTPUTS = {"effect": "paired effect on the primary outcome", "incremental_cost": "incremental cost per patient-year"}
@@ -51,6 +52,11 @@ def check_spec(spec, path, base_cfg):
         if (not isinstance(bounds, list) or len(bounds) != 2 or not all(isinstance(b, int | float) for b in bounds)
                 or not bounds[0] < bounds[1]):
             raise ConfigError(f"{path}: sensitivity.parameters.{key} = {bounds!r}: must be [low, high] with low < high")
+        for bound in bounds:  # each end of the range must itself be a valid config
+            try:
+                check_command_line([*spec["overrides"], f"{key}={float(bound)!r}"])
+            except ConfigError as err:
+                raise ConfigError(f"{path}: sensitivity.parameters.{key} = {bounds!r}: {err}") from None
     return block
 
 
@@ -162,7 +168,6 @@ def plot(block, indices, path, primary):
 
 def run_sensitivity(about, block, out, primary):
     """Sample, run every point as one multirun, analyse; the exit status. manifest.json is written last."""
-    from sim.preflight import check_command_line
     from sim.report import _write_json, manifest_environment, write_atomic
 
     out.mkdir(parents=True, exist_ok=True)
@@ -171,13 +176,8 @@ def run_sensitivity(about, block, out, primary):
     search_path = write_points(block, points, out)
     jobs_dir = out / "jobs"
     overrides = overrides_for(about, len(points), search_path, jobs_dir)
-    try:
-        check_command_line(["-m", *overrides])
-    except ConfigError as err:
-        print(f"config error: {err}", file=sys.stderr)
-        return 2
     start = time.perf_counter()
-    run = subprocess.run([sys.executable, "-m", "sim", "-m", *overrides])
+    run = subprocess.run([sys.executable, "-m", "sim", "-m", *overrides])  # checks every point first (exit 2)
     if run.returncode:
         return run.returncode
     values = outputs(jobs_dir, len(points))

@@ -95,16 +95,11 @@ def run_sweep(about, sweep, out):
     from sim.report import _write_json, manifest_environment
     from sim.sweep import draw, gather, write_tables
 
-    try:
-        check_command_line(["-m", *about["overrides"], *sweep])
-    except ConfigError as err:
-        print(f"config error: {err}", file=sys.stderr)
-        return 2
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)  # incomplete until every job is
     start = time.perf_counter()
     run = subprocess.run([sys.executable, "-m", "sim", "-m", *about["overrides"], *sweep,
-                          f"hydra.sweep.dir={out}"], cwd=ROOT)
+                          f"hydra.sweep.dir={out}"], cwd=ROOT)  # checks every job first (exit 2)
     if run.returncode:
         return run.returncode
     table, swept, left_out = gather(out)

@@ -1,23 +1,52 @@
-"""The README's parameter table is generated from the schema and conf/, and kept in sync."""
+"""Generated documentation (README and docs/) is in sync with the code and conf/, and complete."""
 
+import re
+import shutil
 from pathlib import Path
 
-from sim.config import Config
-from sim.docs import parameter_table, render_readme
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+from sim.docs import DOCUMENTS, parameter_table, phase_list, render
+from sim.preflight import CONF
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_readme_parameter_table_is_up_to_date():
-    text = README.read_text()
-    assert render_readme(text) == text, "run: python -m sim.docs"
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_committed_document_matches_what_the_code_generates(name):
+    text = (ROOT / name).read_text()
+    assert render(text) == text, "run: python -m sim.docs"
 
 
-def test_every_schema_key_is_in_the_table():
+def test_changing_a_default_without_regenerating_is_caught(tmp_path):
+    shutil.copytree(ROOT / "conf", tmp_path / "conf")
+    care = tmp_path / "conf" / "care" / "default.yaml"
+    text = care.read_text()
+    assert re.search(r"^beds_per_1000: +\S+", text, re.M)
+    care.write_text(re.sub(r"^(beds_per_1000: +)\S+", r"\g<1>9.9", text, flags=re.M))
+    for name in ("README.md", "docs/ODD.md"):
+        committed = (ROOT / name).read_text()
+        regenerated = render(committed, tmp_path)
+        assert regenerated != committed and "| `9.9` |" in regenerated  # the stale document fails the check
+        assert render(regenerated, tmp_path) == regenerated  # regenerated, it passes
+
+
+def test_every_resolved_config_key_is_in_the_parameter_table():
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        cfg = OmegaConf.to_container(compose("config"))
+
+    def keys(node, prefix=""):
+        for key, value in node.items():
+            if isinstance(value, dict) and value:  # an empty dict is a free-form key (extension.params)
+                yield from keys(value, f"{prefix}{key}.")
+            else:
+                yield f"{prefix}{key}"
+
     table = parameter_table()
-    for group in ("population", "network", "care", "program", "costs"):
-        for name in Config.__dataclass_fields__[group].type.__dataclass_fields__:
-            assert f"`{group}.{name}`" in table
+    listed = set(re.findall(r"^\| `([\w.]+)` \|", table, re.M))
+    assert set(keys(cfg)) == listed
 
 
 def test_every_default_value_states_its_source_or_meaning():
@@ -25,3 +54,9 @@ def test_every_default_value_states_its_source_or_meaning():
     missing = [line.split("|")[1].strip() for line in parameter_table().splitlines()[2:]
                if line.split("|")[6].strip() == "-"]
     assert missing == []
+
+
+def test_the_phases_are_listed_in_the_order_the_kernel_runs_them():
+    phases = phase_list().splitlines()
+    assert [int(p.split(".")[0]) for p in phases] == list(range(len(phases)))
+    assert phases[0].startswith("0. start of day") and "relapse" in phases[5] and "end of day" in phases[-1]
