@@ -11,7 +11,7 @@ import mesa
 
 from sim import events as ev
 from sim.columns import COMMUNITY, CRISIS, INPATIENT, NEVER, NO_WORKER, RESPITE, Clinicians, Patients, PeerWorkers
-from sim.pathway import enrol, neighbour_hope, record_admission
+from sim.pathway import enrol, neighbour_hope, record_admission, record_trial_admission, recruit
 from sim.rules import (
     AT_CRISIS,
     AT_CRISIS_TEAM_END,
@@ -26,11 +26,13 @@ from sim.rules import (
     first_readmission_gap,
     followup_probability,
     hope_after_crisis,
+    in_trial_follow_up,
     index_discharge,
     length_of_stay,
     next_burnout,
     next_engagement,
     next_hope,
+    offered,
     offered_at,
     quit_probability,
     relapse_probability,
@@ -77,6 +79,8 @@ class Patient(_View):
         started = self.state
         if started == INPATIENT:
             m.events[m.day, ev.BED_DAYS] += 1
+            if in_trial_follow_up(m.rules, self.trial_day, NEVER, m.day, 1):
+                self.trial_bed_days += 1
         elif started == RESPITE:
             m.events[m.day, ev.RESPITE_DAYS] += 1
         else:
@@ -89,9 +93,14 @@ class Patient(_View):
             self.last_discharge_day = m.day
             self.index_discharge_day = index_discharge(m.rules, self.index_discharge_day, m.day, NEVER)
             m.events[m.day, ev.DISCHARGES] += 1
-            self.offer(AT_DISCHARGE)
+            event = AT_DISCHARGE
         else:
-            self.offer(AT_CRISIS_TEAM_END)
+            event = AT_CRISIS_TEAM_END
+        p = m.patients
+        recruit(m.rules, p.trial_arm, p.trial_day, m.snapshot.trial_places, m.events, m.day, self.index, event,
+                self.diagnosis, self.age_group, self.forensic, self.prior_admissions + self.admissions,
+                self.draw("trial_allocation"))
+        self.offer(event)
 
     def is_eligible(self):
         return eligible(self.model.rules, self.diagnosis, self.age_group, self.forensic,
@@ -101,7 +110,8 @@ class Patient(_View):
         """A peer worker, if the programme offers one at this event and the patient is eligible and takes it."""
         m = self.model
         r = m.rules
-        if not offered_at(r, event) or self.peer_worker != NO_WORKER or not self.is_eligible():
+        if not offered(r, event, m.day, self.peer_worker != NO_WORKER, self.trial_arm, self.trial_day, self.diagnosis,
+                       self.age_group, self.forensic, self.prior_admissions + self.admissions):
             return
         if self.draw("peer_offer") >= r.uptake:
             return
@@ -180,6 +190,8 @@ class Patient(_View):
         self.admissions += 1
         self.index_readmission_gap = first_readmission_gap(self.index_discharge_day, self.index_readmission_gap, day,
                                                            NEVER)
+        p = m.patients
+        record_trial_admission(r, p.trial_day, p.trial_admissions, p.trial_readmission_gap, self.index, day)
         record_admission(m.events, day, self.last_discharge_day)
 
 

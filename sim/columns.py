@@ -16,6 +16,8 @@ DIAGNOSIS_NAMES = ("psychosis", "mood", "substance_use")
 AGE_GROUP_NAMES = ("youth", "adult", "older_adult")
 NEVER = -(2**30)  # day sentinel for "never happened"; kept far from any real day
 NO_WORKER = -1
+# Trial arms of a patient (Patients.trial_arm).
+NOT_RECRUITED, CONTROL, INTERVENTION = -1, 0, 1
 
 
 class Patients(NamedTuple):
@@ -39,6 +41,11 @@ class Patients(NamedTuple):
     admissions: np.ndarray  # int32: admissions so far (burn-in included)
     index_discharge_day: np.ndarray  # int32: first discharge in the counted period (the index event), or NEVER
     index_readmission_gap: np.ndarray  # int32: days from the index discharge to the next admission, or -1
+    trial_arm: np.ndarray  # int8: NOT_RECRUITED, CONTROL or INTERVENTION (an emulated trial's randomisation)
+    trial_day: np.ndarray  # int32: day of the trial index event (recruitment), or NEVER
+    trial_readmission_gap: np.ndarray  # int32: days from the trial index event to the next admission, or -1
+    trial_admissions: np.ndarray  # int32: admissions during the trial follow-up
+    trial_bed_days: np.ndarray  # int32: days in an acute bed during the trial follow-up
 
 
 class PeerWorkers(NamedTuple):
@@ -64,6 +71,7 @@ class Snapshot(NamedTuple):
     state: np.ndarray  # int8: each patient's state at the start of the day
     beds_free: np.ndarray  # int64[1]: free beds at day start plus today's scheduled discharges
     respite_free: np.ndarray  # int64[1]: the same for peer-run respite places
+    trial_places: np.ndarray  # int64[1]: participants the trial still recruits (counts down; not reset daily)
 
 
 class Network(NamedTuple):
@@ -78,5 +86,6 @@ def copy_state(t):
     return type(t)(*(a.copy() for a in t))
 
 
-def new_snapshot(n):
-    return Snapshot(np.zeros(n), np.zeros(n, np.int8), np.zeros(1, np.int64), np.zeros(1, np.int64))
+def new_snapshot(n, trial_places=0):
+    return Snapshot(np.zeros(n), np.zeros(n, np.int8), np.zeros(1, np.int64), np.zeros(1, np.int64),
+                    np.full(1, trial_places, np.int64))

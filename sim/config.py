@@ -22,6 +22,8 @@ ENGINES = ("numba", "mesa")
 NETWORK_KINDS = ("small_world", "scale_free", "community", "file")
 ENTRIES = ("discharge", "crisis_end", "crisis", "community")
 PRIMARY_OUTCOMES = ("readmission_30", "readmission_90", "readmission_365")
+TRIAL_KINDS = ("none", "randomised")
+TRIAL_INDEX_EVENTS = ("discharge", "crisis_end", "either")
 
 
 def param(unit, lo=None, hi=None, *, choices=None, length=None, doc=""):
@@ -189,6 +191,22 @@ class ExtensionConfig:
 
 
 @dataclass
+class TrialConfig:
+    kind: str = param("-", choices=TRIAL_KINDS, doc="none, or a trial randomised at the index event")
+    name: str | None = param("-", doc="the trial emulated (a citation)")
+    index_event: str | None = param("-", choices=TRIAL_INDEX_EVENTS,
+                                    doc="discharge from a ward, end of a crisis-team episode, or either")
+    min_prior_admissions: int | None = param("admissions", 0, 1000, doc="eligibility: admissions before the index")
+    diagnoses: list[bool] | None = param("-", length=3, doc="eligibility: psychosis, mood, substance use")
+    age_groups: list[bool] | None = param("-", length=3, doc="eligibility: youth, adult, older adult")
+    forensic: bool | None = param("-", doc="eligibility: forensic patients")
+    sample_size: int | None = param("participants", 2, 10_000_000, doc="participants recruited, then it closes")
+    allocation: float | None = param("probability", 0.01, 0.99, doc="chance a participant is offered the programme")
+    recruitment_days: int | None = param("days", 1, 36_500, doc="recruitment window from the end of the burn-in")
+    follow_up_days: int | None = param("days", 1, 36_500, doc="follow-up after each participant's index event")
+
+
+@dataclass
 class Config:
     population: PopulationConfig = MISSING
     network: NetworkConfig = MISSING
@@ -199,6 +217,7 @@ class Config:
     economics: EconomicsConfig = MISSING
     psa: PsaConfig = MISSING
     extension: ExtensionConfig = MISSING
+    trial: TrialConfig = MISSING
     seed: int = param("-", 0, 2**63 - 1, doc="base seed; replication r uses a seed derived from (seed, r)")
     replications: int = param("paired replications", 2, 100_000, doc="each runs every arm on the same seed")
     engine: str = param("-", choices=ENGINES, doc="numba (fast kernels) or mesa (agent-by-agent reference)")
@@ -277,6 +296,7 @@ def validate(cfg):
             f"{care.hope_recovery_per_day + care.network_spillover_per_day}: must be at most 1 (keeps hope in [0, 1])"
         )
     load_extension(cfg.extension)
+    _check_trial(cfg)
     check_psa(cfg)
     window = int(cfg.primary_outcome.rsplit("_", 1)[1])
     if cfg.horizon_days <= window:
@@ -285,6 +305,25 @@ def validate(cfg):
             f"{cfg.primary_outcome}"
         )
     return cfg
+
+
+def _check_trial(cfg):
+    trial = cfg.trial
+    if trial.kind == "none":
+        return
+    for f in fields(TrialConfig):
+        if getattr(trial, f.name) is None:
+            raise ConfigError(f"trial.{f.name} = null: a randomised trial needs it")
+    if trial.recruitment_days + trial.follow_up_days > cfg.horizon_days:
+        raise ConfigError(f"trial.recruitment_days + trial.follow_up_days = "
+                          f"{trial.recruitment_days + trial.follow_up_days}: must fit in horizon_days = "
+                          f"{cfg.horizon_days}")
+    if cfg.program.entry == "crisis":
+        raise ConfigError(f"program = {cfg.program.name}: a trial randomises at discharge or the end of crisis-team "
+                          f"care, so it cannot emulate a programme entered at a crisis (program.entry = crisis)")
+    if cfg.program.workers_per_1000 <= 0:
+        raise ConfigError(f"program = {cfg.program.name}: a trial needs a programme with peer workers "
+                          f"(program.workers_per_1000 > 0)")
 
 
 def _check_network(net, n):

@@ -29,13 +29,14 @@ BURNOUT_MILLI = 20  # summed burnout of employed workers, x1000, rounded down
 RECRUITS_FROM_PATIENTS = 21  # hires who were patients in stable recovery
 CRISIS_DAYS = 22  # patient-days under the crisis team (diverted crises)
 READMITTED_30 = 23  # on the admission's own row: admissions within 30 days of the previous discharge
+TRIAL_RECRUITS = 24  # participants recruited into an emulated trial
 
 COLUMNS = (
     "admissions", "discharges",
     "readmissions_7", "readmissions_14", "readmissions_30", "readmissions_90", "readmissions_365",
     "diversions", "bed_days", "followups", "peer_contacts", "enrolments", "enrolled",
     "dropouts", "respite_stays", "respite_days", "worker_days", "worker_absent_days", "quits", "hires",
-    "burnout_milli", "recruits_from_patients", "crisis_days", "readmitted_30",
+    "burnout_milli", "recruits_from_patients", "crisis_days", "readmitted_30", "trial_recruits",
 )
 # (window in days, column); 7 and 14 days give the timing of 30-day readmissions (CIHI 2011)
 READMISSION_WINDOWS = (

@@ -21,6 +21,7 @@ from sim.population import make_population
 from sim.psa import sample
 from sim.streams import replication_seed
 from sim.survival import readmission_free_curve
+from sim.trial import trial_outcomes
 
 COMPARATOR = "usual_care"
 
@@ -36,11 +37,19 @@ def arms_of(cfg):
     return {COMPARATOR: usual_care_of(cfg.program), cfg.program.name: cfg.program}
 
 
+TRIAL = "trial"  # the arm label of an emulated trial's row: both arms live inside one care system
+
+
 def run_replication(cfg, replication, engine=None):
-    """Both arms on one seed, one population and one draw of the PSA parameters; one row per arm."""
+    """Both arms on one seed, one population and one draw of the PSA parameters; one row per arm.
+    With an emulated trial: one care system holding the trial's two arms; one row."""
     seed = replication_seed(cfg.seed, replication)
     cfg, drawn = sample(cfg, seed)
     population = make_population(cfg, seed)
+    if cfg.trial.kind != "none":
+        model = CareSystemModel(cfg, cfg.program, replication, engine, population).run()
+        psa = {f"psa:{key}": value for key, value in drawn.items()}
+        return [{"replication": replication, "seed": int(seed), "arm": TRIAL, **psa, **trial_outcomes(model)}]
     rows = []
     for arm, program in arms_of(cfg).items():
         model = CareSystemModel(cfg, program, replication, engine, population).run()
@@ -71,7 +80,8 @@ def _split_curves(rows):
     for key, column in CURVES.items():
         per_arm = {}
         for row in rows:
-            per_arm.setdefault(row["arm"], []).append(row[column])
+            if column in row:
+                per_arm.setdefault(row["arm"], []).append(row[column])
         table.attrs[key] = {arm: np.mean(c, axis=0).tolist() for arm, c in per_arm.items()}
     return table
 

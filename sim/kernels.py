@@ -16,7 +16,15 @@ from numba import njit
 from sim import events as ev
 from sim import streams
 from sim.columns import COMMUNITY, CRISIS, INPATIENT, NEVER, NO_WORKER, RESPITE
-from sim.pathway import begin_day, enrol, neighbour_hope, record_admission, record_workforce
+from sim.pathway import (
+    begin_day,
+    enrol,
+    neighbour_hope,
+    record_admission,
+    record_trial_admission,
+    record_workforce,
+    recruit,
+)
 from sim.rules import (
     AT_CRISIS,
     AT_CRISIS_TEAM_END,
@@ -31,11 +39,13 @@ from sim.rules import (
     first_readmission_gap,
     followup_probability,
     hope_after_crisis,
+    in_trial_follow_up,
     index_discharge,
     length_of_stay,
     next_burnout,
     next_engagement,
     next_hope,
+    offered,
     offered_at,
     quit_probability,
     relapse_probability,
@@ -47,10 +57,9 @@ record_workforce_kernel = njit(cache=True)(record_workforce)
 
 @njit(cache=True)
 def _offer(p, w, r, events, seed, day, i, event):
-    """Offer patient i a peer worker if the programme offers at this event and i is eligible."""
-    if not offered_at(r, event) or p.peer_worker[i] != NO_WORKER:
-        return
-    if not eligible(r, p.diagnosis[i], p.age_group[i], p.forensic[i], p.prior_admissions[i] + p.admissions[i]):
+    """Offer patient i a peer worker if the programme (or the emulated trial) offers one now."""
+    if not offered(r, event, day, p.peer_worker[i] != NO_WORKER, p.trial_arm[i], p.trial_day[i], p.diagnosis[i],
+                   p.age_group[i], p.forensic[i], p.prior_admissions[i] + p.admissions[i]):
         return
     if streams.uniform(seed, streams.PEER_OFFER, np.uint64(day), np.uint64(i)) >= r.uptake:
         return
@@ -79,6 +88,8 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
                 continue
             if s == INPATIENT:
                 events[day, ev.BED_DAYS] += 1
+                if in_trial_follow_up(r, p.trial_day[i], NEVER, day, 1):
+                    p.trial_bed_days[i] += 1
             elif s == RESPITE:
                 events[day, ev.RESPITE_DAYS] += 1
             else:
@@ -91,9 +102,13 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
                 p.last_discharge_day[i] = day
                 p.index_discharge_day[i] = index_discharge(r, p.index_discharge_day[i], day, NEVER)
                 events[day, ev.DISCHARGES] += 1
-                _offer(p, w, r, events, seed, day, i, AT_DISCHARGE)
+                event = AT_DISCHARGE
             else:
-                _offer(p, w, r, events, seed, day, i, AT_CRISIS_TEAM_END)
+                event = AT_CRISIS_TEAM_END
+            recruit(r, p.trial_arm, p.trial_day, snap.trial_places, events, day, i, event, p.diagnosis[i],
+                    p.age_group[i], p.forensic[i], p.prior_admissions[i] + p.admissions[i],
+                    streams.uniform(seed, streams.TRIAL_ALLOCATION, d, np.uint64(i)))
+            _offer(p, w, r, events, seed, day, i, event)
         # 2. network support: neighbours' (and mutual-help group members') start-of-day hope
         for i in range(n):
             if snap.state[i] == COMMUNITY:
@@ -169,6 +184,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             p.admissions[i] += 1
             p.index_readmission_gap[i] = first_readmission_gap(p.index_discharge_day[i], p.index_readmission_gap[i],
                                                                day, NEVER)
+            record_trial_admission(r, p.trial_day, p.trial_admissions, p.trial_readmission_gap, i, day)
             record_admission(events, day, p.last_discharge_day[i])
         # 6. peer workers: burnout, absence, quitting, and refilling vacancies
         for k in range(w.capacity.size):

@@ -55,7 +55,7 @@ class CareSystemModel(mesa.Model):
         self.n_beds = staff_count(cfg.care.beds_per_1000, n)
         self.n_respite = staff_count(self.program.respite_places_per_1000, n)
         self.rules = rules_from_config(cfg, self.program)
-        self.snapshot = new_snapshot(n)
+        self.snapshot = new_snapshot(n, cfg.trial.sample_size if cfg.trial.kind != "none" else 0)
         self.n_days = cfg.burn_in_days + cfg.horizon_days
         self.events = np.zeros((self.n_days, len(COLUMNS)), np.int64)
         self.day = 0

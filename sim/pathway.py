@@ -11,8 +11,14 @@ phased Numba loops and agent-by-agent Mesa stepping give the same result.
 from numba.extending import register_jitable
 
 from sim import events as ev
-from sim.columns import COMMUNITY, INPATIENT, NEVER, NO_WORKER, RESPITE
-from sim.rules import awaits_followup
+from sim.columns import COMMUNITY, CONTROL, INPATIENT, INTERVENTION, NEVER, NO_WORKER, NOT_RECRUITED, RESPITE
+from sim.rules import (
+    awaits_followup,
+    first_readmission_gap,
+    in_trial_follow_up,
+    trial_allocates_intervention,
+    trial_recruits,
+)
 
 
 @register_jitable
@@ -95,6 +101,29 @@ def neighbour_hope(indptr, indices, hope_start, i, group_sum, group_size):
     if count == 0:
         return hope_start[i]
     return total / count
+
+
+@register_jitable
+def recruit(r, trial_arm, trial_day, trial_places, events, day, i, event, diagnosis, age_group, forensic,
+            admissions_so_far, u):
+    """Recruit patient i into the emulated trial at this event if eligible and places remain, and randomise
+    with the draw u. Places go first come, first served in patient-index order, like beds."""
+    if trial_arm[i] != NOT_RECRUITED or trial_places[0] <= 0:
+        return
+    if not trial_recruits(r, event, day, diagnosis, age_group, forensic, admissions_so_far):
+        return
+    trial_arm[i] = INTERVENTION if trial_allocates_intervention(r, u) else CONTROL
+    trial_day[i] = day
+    trial_places[0] -= 1
+    events[day, ev.TRIAL_RECRUITS] += 1
+
+
+@register_jitable
+def record_trial_admission(r, trial_day, trial_admissions, trial_gap, i, day):
+    """A participant's admission: counted if inside the follow-up; the first one after the index sets the gap."""
+    if in_trial_follow_up(r, trial_day[i], NEVER, day, 0):
+        trial_admissions[i] += 1
+    trial_gap[i] = first_readmission_gap(trial_day[i], trial_gap[i], day, NEVER)
 
 
 @register_jitable

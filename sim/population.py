@@ -6,7 +6,7 @@ every arm, so the arms differ only by the programme.
 
 import numpy as np
 
-from sim.columns import COMMUNITY, NEVER, NO_WORKER, Patients
+from sim.columns import COMMUNITY, NEVER, NO_WORKER, NOT_RECRUITED, Patients
 from sim.network import build_graph, to_network
 
 
@@ -62,5 +62,10 @@ def make_population(cfg, seed, graph=None):
         admissions=np.zeros(n, np.int32),
         index_discharge_day=np.full(n, NEVER, np.int32),
         index_readmission_gap=np.full(n, -1, np.int32),
+        trial_arm=np.full(n, NOT_RECRUITED, np.int8),
+        trial_day=np.full(n, NEVER, np.int32),
+        trial_readmission_gap=np.full(n, -1, np.int32),
+        trial_admissions=np.zeros(n, np.int32),
+        trial_bed_days=np.zeros(n, np.int32),
     )
     return patients, to_network(graph if graph is not None else build_graph(cfg, n, graph_seed), n)

@@ -42,7 +42,12 @@ ROWS = (  # (metric, label, kind)
 
 
 def summarise(cfg, table):
-    """The summary of an experiment: per-arm means, paired effects, the verdict."""
+    """The summary of an experiment: per-arm means, paired effects, the verdict (or an emulated trial's)."""
+    if cfg.trial.kind != "none":
+        from sim.trial import summarise_trials
+
+        return {"program": cfg.program.name, "follow_up_days": int(cfg.trial.follow_up_days),
+                "trial": summarise_trials(cfg, table)}
     metrics = [c for c in table.columns if c not in ("replication", "seed", "arm") and not c.startswith("psa:")]
     intervention = cfg.program.name
     effects = paired_effects(table, metrics, intervention, COMPARATOR)
@@ -86,7 +91,11 @@ def _fmt(value, kind, signed=False):
 
 
 def format_summary(summary):
-    """The verdict table printed at the end of the main job."""
+    """The verdict table printed at the end of the main job (or an emulated trial's results)."""
+    if "trial" in summary:
+        from sim.trial import format_trial
+
+        return format_trial(summary)
     c = summary["comparison"]
     a, b = c["comparator"], c["intervention"]
     lines = [
@@ -276,7 +285,7 @@ def plot_occupancy(summary, path):
 
 
 RESULT_FILES = ("replications.csv", "readmission.png", "cost_effectiveness.png", "survival.png", "occupancy.png",
-                "summary.json", "manifest.json")
+                "trial.png", "summary.json", "manifest.json")
 
 
 def write_results(out_dir, cfg, table, summary, engine_seconds):
@@ -285,6 +294,13 @@ def write_results(out_dir, cfg, table, summary, engine_seconds):
     out.mkdir(parents=True, exist_ok=True)
     try:
         write_atomic(out / "replications.csv", lambda p: table.to_csv(p, index=False))
+        if "trial" in summary:
+            from sim.trial import plot_trials
+
+            plot_trials(summary, table, out / "trial.png", write_atomic)
+            _write_json(out / "summary.json", summary)
+            _write_json(out / "manifest.json", manifest(cfg, engine_seconds, summary.get("overrides")))
+            return
         plot(summary, table, out / "readmission.png")
         plot_cost_effectiveness(summary, table, out / "cost_effectiveness.png")
         if summary["readmission_free"]:

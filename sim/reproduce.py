@@ -37,11 +37,15 @@ def differences(committed, fresh):
     return committed.size, found
 
 
-def reproduce(folder):
+def reproduce(folder, points=None):
     """Re-run the experiment recorded in `folder` and return (numbers compared, differences)."""
     from sim.experiment import run_experiment
 
     folder = Path(folder)
+    if (folder / "points.csv").exists():
+        from sim.sensitivity import reproduce_points
+
+        return reproduce_points(folder, None if points is None else [int(p) for p in points.split(",")])
     try:
         manifest = json.loads((folder / "manifest.json").read_text())
         committed = pd.read_csv(folder / "replications.csv")
@@ -57,6 +61,8 @@ def result_folders(folder):
     """The folder itself, or for a sweep or sensitivity study every job folder in it (each has its own
     manifest and replications.csv), in job order."""
     folder = Path(folder)
+    if (folder / "points.csv").exists():  # a sensitivity study: re-run its points
+        return [folder]
     jobs = [m.parent for m in folder.glob("**/manifest.json") if (m.parent / "replications.csv").exists()]
     if (folder / "replications.csv").exists() or not jobs:
         return [folder]
@@ -66,11 +72,12 @@ def result_folders(folder):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", help="results folders (a run, or a sweep study's folder of jobs)")
+    parser.add_argument("--points", help="sensitivity studies: the points to re-run, e.g. 0,143,287 (default all)")
     args = parser.parse_args(argv)
     failed = False
     for folder in [f for given in args.folders for f in result_folders(given)]:
         try:
-            compared, found = reproduce(folder)
+            compared, found = reproduce(folder, args.points)
         except ConfigError as err:
             print(f"error: {err}", file=sys.stderr)
             sys.exit(2)

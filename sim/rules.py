@@ -20,6 +20,8 @@ ENTRY_CODES = {"discharge": ENTRY_DISCHARGE, "crisis_end": ENTRY_CRISIS_END, "cr
                "community": ENTRY_COMMUNITY}
 # The events at which an offer can be made.
 AT_DISCHARGE, AT_CRISIS_TEAM_END, AT_CRISIS, AT_START = 0, 1, 2, 3
+# An emulated trial's index event (TrialConfig.index_event).
+TRIAL_INDEX_CODES = {"discharge": 0, "crisis_end": 1, "either": 2}
 
 
 class Rules(NamedTuple):
@@ -80,6 +82,17 @@ class Rules(NamedTuple):
     hiring_delay_days: int
     recruit_from_patients: float
     stable_recovery_days: int
+    # an emulated trial (trial_on false: none)
+    trial_on: bool
+    trial_index_event: int
+    trial_diagnoses: np.ndarray  # int8 by diagnosis
+    trial_age_groups: np.ndarray  # int8 by age group
+    trial_forensic: bool
+    trial_min_prior_admissions: int
+    trial_first_day: int  # recruitment opens (the end of the burn-in)
+    trial_last_day: int  # recruitment closes (exclusive)
+    trial_allocation: float
+    trial_follow_up_days: int
 
 
 def rules_from_config(cfg, program):
@@ -142,7 +155,25 @@ def rules_from_config(cfg, program):
         hiring_delay_days=int(wf.hiring_delay_days),
         recruit_from_patients=float(wf.recruit_from_patients),
         stable_recovery_days=int(wf.stable_recovery_days),
+        **_trial_rules(cfg),
     )
+
+
+def _trial_rules(cfg):
+    t = cfg.trial
+    on = t.kind != "none"
+    return {
+        "trial_on": on,
+        "trial_index_event": TRIAL_INDEX_CODES[t.index_event] if on else 0,
+        "trial_diagnoses": np.asarray(t.diagnoses if on else [0, 0, 0], dtype=np.int8),
+        "trial_age_groups": np.asarray(t.age_groups if on else [0, 0, 0], dtype=np.int8),
+        "trial_forensic": bool(on and t.forensic),
+        "trial_min_prior_admissions": int(t.min_prior_admissions) if on else 0,
+        "trial_first_day": int(cfg.burn_in_days),
+        "trial_last_day": int(cfg.burn_in_days + t.recruitment_days) if on else 0,
+        "trial_allocation": float(t.allocation) if on else 0.0,
+        "trial_follow_up_days": int(t.follow_up_days) if on else 0,
+    }
 
 
 @register_jitable
@@ -279,3 +310,40 @@ def first_readmission_gap(index_day, gap, day, never):
     if index_day != never and gap < 0:
         return day - index_day
     return gap
+
+
+@register_jitable
+def trial_recruits(r, event, day, diagnosis, age_group, forensic, admissions_so_far):
+    """An emulated trial recruits at its index event inside the recruitment window, if the person is eligible."""
+    if not r.trial_on or day < r.trial_first_day or day >= r.trial_last_day:
+        return False
+    if r.trial_index_event == 0 and event != AT_DISCHARGE:
+        return False
+    if r.trial_index_event == 1 and event != AT_CRISIS_TEAM_END:
+        return False
+    return (r.trial_diagnoses[diagnosis] == 1 and r.trial_age_groups[age_group] == 1
+            and (forensic == 0 or r.trial_forensic) and admissions_so_far >= r.trial_min_prior_admissions)
+
+
+@register_jitable
+def trial_allocates_intervention(r, u):
+    """Individual randomisation: the intervention with probability `allocation`."""
+    return u < r.trial_allocation
+
+
+@register_jitable
+def in_trial_follow_up(r, trial_day, never, day, first):
+    """Day falls in a participant's follow-up: from `first` days after the index day (0 counts an admission
+    on the index day itself, 1 skips the index stay's last bed-day) to follow_up_days."""
+    return trial_day != never and first <= day - trial_day <= r.trial_follow_up_days
+
+
+@register_jitable
+def offered(r, event, day, has_worker, trial_arm, trial_day, diagnosis, age_group, forensic, admissions_so_far):
+    """Whether a patient is offered a peer worker now. In an emulated trial only intervention participants,
+    at their index event; otherwise at the programme's entry event, if its targeting includes them."""
+    if has_worker:
+        return False
+    if r.trial_on:
+        return trial_arm == 1 and trial_day == day
+    return offered_at(r, event) and eligible(r, diagnosis, age_group, forensic, admissions_so_far)

@@ -9,9 +9,15 @@ multirun (`+gsa_point=p00000,p00001,...`) through the configured launcher, so th
 evaluation is the same path as any sweep: the same preflight, resume, launchers,
 and a manifest per job. The indices are computed for the paired effect on the
 primary outcome and on the discounted cost per patient-year.
+
+The per-job folders (`jobs/`) are bulk output, ignored by git; `points.csv`
+(every point's values and outputs), `indices.csv`, `sensitivity.png` and the
+study's `manifest.json` (with the base config) are what is committed, and
+`python -m sim.reproduce <folder>` re-runs points from them.
 """
 
 import functools
+import io
 import json
 import subprocess
 import sys
@@ -101,6 +107,38 @@ def overrides_for(about, n_points, search_path, jobs_dir):
             f"hydra.sweep.dir={jobs_dir}"]
 
 
+def point_outputs(summary):
+    """The outputs the indices are computed for, from one point's summary."""
+    return (summary["effects"][summary["primary_outcome"]]["mean"], summary["economics"]["incremental_cost"]["mean"])
+
+
+def reproduce_points(folder, which=None):
+    """Re-run points of a sensitivity study from its manifest (the base config plus each point's values)
+    and return (numbers compared, differences) against `points.csv`."""
+    from omegaconf import OmegaConf
+
+    from sim.config import validate
+    from sim.experiment import run_experiment
+    from sim.report import summarise
+
+    manifest = json.loads((folder / "manifest.json").read_text())
+    committed = pd.read_csv(folder / "points.csv", index_col="point")
+    compared, found = 0, []
+    for point in committed.index if which is None else which:
+        raw = OmegaConf.create(manifest["config"])
+        for key in manifest["sensitivity"]["parameters"]:
+            OmegaConf.update(raw, key, float(committed.loc[point, key]))
+        cfg = validate(raw)
+        fresh = pd.Series(point_outputs(summarise(cfg, run_experiment(cfg, progress=False))), index=list(OUTPUTS))
+        fresh = pd.read_csv(io.StringIO(fresh.to_frame().T.to_csv(index=False))).iloc[0]  # same text round trip
+        for output in OUTPUTS:
+            compared += 1
+            if fresh[output] != committed.loc[point, output]:
+                found.append(f"point {point} {output}: committed {committed.loc[point, output]!r}, "
+                             f"re-run {fresh[output]!r}")
+    return compared, found
+
+
 def outputs(jobs_dir, n_points):
     """(points x outputs) array read from every job's summary.json, in point order."""
     values = np.full((n_points, len(OUTPUTS)), np.nan)
@@ -109,9 +147,7 @@ def outputs(jobs_dir, n_points):
         point = next(o.split("=", 1)[1] for o in yaml.safe_load(overrides.read_text()) if o.startswith("+gsa_point="))
         if not (job / "manifest.json").exists():
             continue
-        summary = json.loads((job / "summary.json").read_text())
-        values[int(point[1:])] = (summary["effects"][summary["primary_outcome"]]["mean"],
-                                  summary["economics"]["incremental_cost"]["mean"])
+        values[int(point[1:])] = point_outputs(json.loads((job / "summary.json").read_text()))
     return values
 
 
@@ -166,9 +202,9 @@ def plot(block, indices, path, primary):
     plt.close(fig)
 
 
-def run_sensitivity(about, block, out, primary):
+def run_sensitivity(about, block, out, cfg):
     """Sample, run every point as one multirun, analyse; the exit status. manifest.json is written last."""
-    from sim.report import _write_json, manifest_environment, write_atomic
+    from sim.report import _write_json, config_record, manifest_environment, write_atomic
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)  # incomplete until the indices are written
@@ -191,9 +227,10 @@ def run_sensitivity(about, block, out, primary):
     indices = analyse(block, points, values)
     write_atomic(out / "points.csv", lambda p: table.to_csv(p, index_label="point"))
     write_atomic(out / "indices.csv", lambda p: indices.to_csv(p, index=False))
-    plot(block, indices, out / "sensitivity.png", primary)
+    plot(block, indices, out / "sensitivity.png", cfg.primary_outcome)
     _write_json(out / "study.json", {**about, "sensitivity": block, "points": len(points)})
     _write_json(out / "manifest.json", {**about, "sensitivity": block, "points": len(points),
+                                        "config": config_record(cfg),
                                         **manifest_environment(time.perf_counter() - start)})
     print(indices.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
     print(f"results: {out}")

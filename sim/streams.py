@@ -19,6 +19,7 @@ PEER_CONTACT = np.uint64(4)
 PEER_OFFER = np.uint64(5)
 DISENGAGE = np.uint64(6)
 RESPITE_OFFER = np.uint64(7)
+TRIAL_ALLOCATION = np.uint64(13)
 # Peer-worker decisions (keyed by worker index).
 WORKER_ABSENCE = np.uint64(8)
 WORKER_RELAPSE = np.uint64(9)
@@ -34,6 +35,7 @@ STREAMS = {
     "peer_offer": PEER_OFFER,
     "disengage": DISENGAGE,
     "respite_offer": RESPITE_OFFER,
+    "trial_allocation": TRIAL_ALLOCATION,
 }
 WORKER_STREAMS = {
     "worker_absence": WORKER_ABSENCE,

@@ -82,7 +82,7 @@ def main(argv=None):
         except ConfigError as err:
             print(f"config error: {err}", file=sys.stderr)
             sys.exit(2)
-        sys.exit(run_sensitivity(about, block, out, cfg.primary_outcome))
+        sys.exit(run_sensitivity(about, block, out, cfg))
     execute(cfg, out, about)
 
 
