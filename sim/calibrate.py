@@ -18,12 +18,14 @@ import json
 import math
 import re
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
+from sim.config import Config
 from sim.errors import ConfigError
 from sim.preflight import CONF, check_command_line
 
@@ -82,7 +84,10 @@ def search(settings):
     storage.parent.mkdir(parents=True, exist_ok=True)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(study_name=settings["name"], storage=f"sqlite:///{storage}", load_if_exists=True,
-                                direction="minimize", sampler=optuna.samplers.TPESampler(seed=settings["seed"]))
+                                direction="minimize")
+    done = len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])
+    # seeded, and offset by the trials already done so a resumed study does not repeat its first samples
+    study.sampler = optuna.samplers.TPESampler(seed=settings["seed"] + done)
 
     def objective(trial):
         values = {key: trial.suggest_float(key, *bounds) for key, bounds in settings["parameters"].items()}
@@ -93,7 +98,6 @@ def search(settings):
         print(f"trial {trial.number}: loss {value:.3f} at {values}", flush=True)
         return value
 
-    done = len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])
     if done < settings["trials"]:
         study.optimize(objective, n_trials=settings["trials"] - done)
     report(settings, study)
@@ -138,21 +142,24 @@ def report(settings, study):
     print(f"best: trial {best.number}, loss {best.value:.3f}, {best.params}")
 
 
-def apply(settings):
-    """Write the best values into the default files of conf/, each with a comment naming the study and trial."""
+def apply(settings, conf=CONF):
+    """Write the best values into the default files of `conf`, each with a comment naming the study and trial."""
     best = json.loads((ROOT / settings["out"] / "best.json").read_text())
     overrides = dict(o.split("=", 1) for o in settings["model_overrides"])
     for key, value in best["parameters"].items():
         group, name = key.split(".", 1)
-        path = CONF / group / f"{overrides.get(group, 'default')}.yaml"
+        path = Path(conf) / group / f"{overrides.get(group, 'default')}.yaml"
         text = path.read_text()
         line = re.compile(rf"^{re.escape(name)}:[^\n]*$", re.M)
-        if not line.search(text):
+        found = line.search(text)
+        if not found:
             raise ConfigError(f"{path}: no line for {name} to calibrate")
-        comment = f"calibrated: {settings['out']} (Optuna study {best['study']}, trial {best['trial']})"
-        text = line.sub(f"{name}: {round(value, 4)!r}  # {comment}", text, count=1)
+        schema = Config.__dataclass_fields__[group].type.__dataclass_fields__[name]
+        comment = (f"{schema.metadata['unit']}; calibrated: {settings['out']} "
+                   f"(Optuna study {best['study']}, trial {best['trial']})")
+        text = text[:found.start()] + f"{name}: {round(value, 4)!r}  # {comment}" + text[found.end():]
         path.write_text(text)
-        print(f"{path.relative_to(ROOT)}: {name} = {round(value, 4)!r}")
+        print(f"{path}: {name} = {round(value, 4)!r}")
 
 
 def validate_table(settings):
@@ -197,7 +204,7 @@ def main(argv=None):
     parser.add_argument("overrides", nargs="*", help="conf/calibrate.yaml overrides, e.g. trials=60")
     parser.add_argument("--apply", action="store_true", help="write the best values into conf/")
     parser.add_argument("--validate", action="store_true", help="the validation table at the current conf/")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     try:
         settings = load_settings(args.overrides)
     except ConfigError as err:

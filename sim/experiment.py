@@ -47,12 +47,12 @@ def run_replication(cfg, replication, engine=None):
     cfg, drawn = sample(cfg, seed)
     population = make_population(cfg, seed)
     if cfg.trial.kind != "none":
-        model = CareSystemModel(cfg, cfg.program, replication, engine, population).run()
+        model = CareSystemModel(cfg, cfg.program, replication, engine, population, agent_views=False).run()
         psa = {f"psa:{key}": value for key, value in drawn.items()}
         return [{"replication": replication, "seed": int(seed), "arm": TRIAL, **psa, **trial_outcomes(model)}]
     rows = []
     for arm, program in arms_of(cfg).items():
-        model = CareSystemModel(cfg, program, replication, engine, population).run()
+        model = CareSystemModel(cfg, program, replication, engine, population, agent_views=False).run()
         outcomes = arm_outcomes(model)
         check_outcomes(outcomes)
         psa = {f"psa:{key}": value for key, value in drawn.items()}

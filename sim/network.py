@@ -92,6 +92,43 @@ def _read_edge_list(path, stamp, n):
     return np.array(edges, dtype=np.int64).reshape(-1, 2)
 
 
+# From this many patients up, the default small-world family is built straight into edge arrays with
+# numpy (networkx took 10.9 s and 1.3 GB at 1,000,000); smaller networks keep networkx's generator.
+LARGE_NETWORK = 100_000
+
+
+def small_world_edges(n, k, p, seed):
+    """Watts-Strogatz edges as an (m, 2) array: a ring where each patient links to its k/2 next
+    neighbours, then each edge's far end is rewired with probability p to a patient chosen uniformly
+    (redrawn if that would make a self-loop or a duplicate; after 10 draws the edge keeps its lattice end)."""
+    rng = np.random.default_rng(seed)
+    u = np.repeat(np.arange(n, dtype=np.int64), k // 2)
+    v = (u + np.tile(np.arange(1, k // 2 + 1, dtype=np.int64), n)) % n
+    lattice = v.copy()
+    pending = np.flatnonzero(rng.random(u.size) < p)
+    for _ in range(10):
+        if pending.size == 0:
+            break
+        v[pending] = rng.integers(0, n, pending.size)
+        key = np.minimum(u, v) * n + np.maximum(u, v)
+        _, first = np.unique(key, return_index=True)
+        clash = np.ones(u.size, bool)
+        clash[first] = False  # a duplicate: every copy of a key but its first
+        pending = pending[(u[pending] == v[pending]) | clash[pending]]
+    v[pending] = lattice[pending]
+    key = np.minimum(u, v) * n + np.maximum(u, v)
+    _, keep = np.unique(key, return_index=True)
+    return np.stack([u[np.sort(keep)], v[np.sort(keep)]], axis=1)
+
+
+def build_network(cfg, n, seed):
+    """The CSR network of the configured family over patients 0..n-1."""
+    net = cfg.network
+    if net.kind == "small_world" and n >= LARGE_NETWORK:
+        return _csr(small_world_edges(n, net.mean_degree, net.rewiring, seed), n)
+    return to_network(build_graph(cfg, n, seed), n)
+
+
 def build_graph(cfg, n, seed):
     """A networkx graph over patients 0..n-1 of the configured family."""
     net = cfg.network

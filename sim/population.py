@@ -7,7 +7,7 @@ every arm, so the arms differ only by the programme.
 import numpy as np
 
 from sim.columns import COMMUNITY, NEVER, NO_WORKER, NOT_RECRUITED, Patients
-from sim.network import build_graph, to_network
+from sim.network import build_network, to_network
 
 
 def staff_count(per_1000, n):
@@ -68,4 +68,4 @@ def make_population(cfg, seed, graph=None):
         trial_admissions=np.zeros(n, np.int32),
         trial_bed_days=np.zeros(n, np.int32),
     )
-    return patients, to_network(graph if graph is not None else build_graph(cfg, n, graph_seed), n)
+    return patients, to_network(graph, n) if graph is not None else build_network(cfg, n, graph_seed)

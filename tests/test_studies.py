@@ -37,8 +37,9 @@ def test_study_is_valid_and_its_results_are_committed(path):
     else:
         summary = json.loads((results / "summary.json").read_text())
         assert summary["question"] == spec["question"] and summary["overrides"] == spec["overrides"]
-        names = ["manifest.json", "readmission.png", "cost_effectiveness.png", "replications.csv", "survival.png",
-                 "occupancy.png"]
+        names = ["manifest.json", "replications.csv"]
+        names += (["trial.png"] if "trial" in summary else
+                  ["readmission.png", "cost_effectiveness.png", "survival.png", "occupancy.png"])
     for name in names:
         assert (results / name).exists(), name
 
@@ -92,3 +93,12 @@ def test_the_mentoring_and_low_fidelity_studies_reach_opposite_verdicts():
                for name in ("targeted_mentoring", "broad_low_fidelity")}
     assert verdict["targeted_mentoring"] == "lowers readmissions"
     assert verdict["broad_low_fidelity"] != "lowers readmissions"
+
+
+def test_the_core_emulation_lands_inside_the_published_intervals():
+    """The calibrated model's CORE trial: control and intervention rates inside the arms' binomial 95% CIs and
+    the median odds ratio inside the published 95% CI (0.43-0.99)."""
+    trial = json.loads((ROOT / "results" / "core_trial" / "summary.json").read_text())["trial"]
+    assert 0.316 <= trial["control_rate"] <= 0.448
+    assert 0.233 <= trial["intervention_rate"] <= 0.352
+    assert 0.43 <= trial["odds_ratio"] <= 0.99
