@@ -44,7 +44,7 @@ def test_morris_screening_through_the_launcher(tmp_path):
     assert indices.loc[("effect", "program.uptake"), "mu_star"] > 0.0
     assert indices.loc[("incremental_cost", "program.uptake"), "mu_star"] > 0.0
     # each point's values reached its job: the manifest holds the sampled values
-    jobs = result_folders(out)
+    jobs = result_folders(out / "jobs")
     assert len(jobs) == len(points)
     for job in jobs:
         config = json.loads((job / "manifest.json").read_text())["config"]
