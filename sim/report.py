@@ -256,32 +256,34 @@ def plot_cost_effectiveness(summary, table, path):
     plt.close(fig)
 
 
-def plot_survival(summary, path):
-    """Kaplan-Meier share not yet readmitted after the index discharge, per arm (mean of replications)."""
+def _plot_by_arm(series_by_arm, path, xlabel, ylabel, title, step):
+    """One line per arm of a per-day or per-week series (percentages)."""
     fig, ax = plt.subplots(figsize=(6, 4))
-    for arm, curve in summary["readmission_free"].items():
-        ax.step(range(len(curve)), 100 * np.asarray(curve), where="post", label=arm)
-    ax.set_xlabel("days since index discharge")
-    ax.set_ylabel("not yet readmitted (%)")
-    ax.set_title("time to first readmission (Kaplan-Meier, per patient)", fontsize=10)
+    for arm, series in series_by_arm.items():
+        values = 100 * np.asarray(series, dtype=float)
+        if step:
+            ax.step(range(len(values)), values, where="post", label=arm)
+        else:
+            ax.plot(range(len(values)), values, label=arm)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
     ax.legend()
     fig.tight_layout()
     write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)
+
+
+def plot_survival(summary, path):
+    """Kaplan-Meier share not yet readmitted after the index discharge, per arm (mean of replications)."""
+    _plot_by_arm(summary["readmission_free"], path, "days since index discharge", "not yet readmitted (%)",
+                 "time to first readmission (Kaplan-Meier, per patient)", step=True)
 
 
 def plot_occupancy(summary, path):
     """Share of acute beds occupied, weekly mean over the counted period, per arm (mean of replications)."""
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for arm, series in summary["weekly_bed_occupancy"].items():
-        ax.plot(range(len(series)), 100 * np.asarray(series, dtype=float), label=arm)
-    ax.set_xlabel("week of the counted period")
-    ax.set_ylabel("acute beds occupied (%)")
-    ax.set_title("bed occupancy over time (weekly mean)", fontsize=10)
-    ax.legend()
-    fig.tight_layout()
-    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
-    plt.close(fig)
+    _plot_by_arm(summary["weekly_bed_occupancy"], path, "week of the counted period", "acute beds occupied (%)",
+                 "bed occupancy over time (weekly mean)", step=False)
 
 
 RESULT_FILES = ("replications.csv", "readmission.png", "cost_effectiveness.png", "survival.png", "occupancy.png",

@@ -224,10 +224,19 @@ def offered_at(r, event):
 
 
 @register_jitable
+def meets_criteria(diagnoses, age_groups, forensic_ok, min_admissions, diagnosis, age_group, forensic,
+                   admissions_so_far):
+    """Inclusion criteria (a programme's targeting, a trial's eligibility): diagnosis, age group, forensic
+    status and admissions so far."""
+    return (diagnoses[diagnosis] == 1 and age_groups[age_group] == 1 and (forensic == 0 or forensic_ok)
+            and admissions_so_far >= min_admissions)
+
+
+@register_jitable
 def eligible(r, diagnosis, age_group, forensic, admissions_so_far):
-    """Targeting: diagnosis, age group, forensic status and admissions so far."""
-    return (r.eligible_diagnoses[diagnosis] == 1 and r.eligible_age_groups[age_group] == 1
-            and (forensic == 0 or r.eligible_forensic) and admissions_so_far >= r.min_prior_admissions)
+    """The programme's targeting."""
+    return meets_criteria(r.eligible_diagnoses, r.eligible_age_groups, r.eligible_forensic, r.min_prior_admissions,
+                          diagnosis, age_group, forensic, admissions_so_far)
 
 
 @register_jitable
@@ -321,8 +330,8 @@ def trial_recruits(r, event, day, diagnosis, age_group, forensic, admissions_so_
         return False
     if r.trial_index_event == 1 and event != AT_CRISIS_TEAM_END:
         return False
-    return (r.trial_diagnoses[diagnosis] == 1 and r.trial_age_groups[age_group] == 1
-            and (forensic == 0 or r.trial_forensic) and admissions_so_far >= r.trial_min_prior_admissions)
+    return meets_criteria(r.trial_diagnoses, r.trial_age_groups, r.trial_forensic, r.trial_min_prior_admissions,
+                          diagnosis, age_group, forensic, admissions_so_far)
 
 
 @register_jitable
