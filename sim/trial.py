@@ -8,7 +8,9 @@ replication is one simulated trial on a new seed. Per trial: the share
 readmitted within the follow-up per arm, the odds ratio with its 95% CI
 (2x2 table, Woolf logit interval, Haldane's +0.5 when a cell is empty) and
 Wald p-value, and mean differences in admissions and bed-days per participant
-(Welch). Over trials: the mean rates, the median OR and the 2.5-97.5%
+(Welch), and in time to first readmission as the restricted mean
+readmission-free time over the follow-up (no one is censored earlier: the
+horizon covers recruitment plus follow-up). Over trials: the mean rates, the median OR and the 2.5-97.5%
 range of the OR estimates, and the power (share of trials with p < 0.05).
 """
 
@@ -65,7 +67,11 @@ def trial_outcomes(model):
             readmitted["intervention"], n["intervention"], readmitted["control"], n["control"])
     else:
         row["odds_ratio"] = row["or_ci_low"] = row["or_ci_high"] = row["p_value"] = math.nan
-    for outcome, column in (("admissions", p.trial_admissions), ("bed_days", p.trial_bed_days)):
+    follow_up = model.cfg.trial.follow_up_days
+    gap = p.trial_readmission_gap
+    free_days = np.where((gap >= 0) & (gap <= follow_up), gap, follow_up)  # everyone is followed to the end
+    for outcome, column in (("admissions", p.trial_admissions), ("bed_days", p.trial_bed_days),
+                            ("readmission_free_days", free_days)):
         diff, low, high = mean_difference(column[arms["intervention"]], column[arms["control"]])
         row[f"{outcome}_difference"], row[f"{outcome}_ci_low"], row[f"{outcome}_ci_high"] = diff, low, high
     # the service around the trial: per-discharge readmission over the counted period (the base rates)
@@ -93,6 +99,7 @@ def summarise_trials(cfg, table):
         "power": float((table["p_value"] < ALPHA).mean()),
         "admissions_difference": float(table["admissions_difference"].mean()),
         "bed_days_difference": float(table["bed_days_difference"].mean()),
+        "readmission_free_days_difference": float(table["readmission_free_days_difference"].mean()),
         "service_readmission_30": float(table["service_readmission_30"].mean()),
         "service_share_of_30_day_within_7": float((table["service_readmission_7"]
                                                    / table["service_readmission_30"]).mean()),
@@ -114,7 +121,8 @@ def format_trial(summary):
         f"odds ratio: median {t['odds_ratio']:.2f} over trials (95% of trials {t['or_ci_low']:.2f}-"
         f"{t['or_ci_high']:.2f}); power (p < 0.05): {t['power']:.2f}",
         f"admissions per participant {t['admissions_difference']:+.3f}, bed-days per participant "
-        f"{t['bed_days_difference']:+.2f} (intervention - control, mean over trials)",
+        f"{t['bed_days_difference']:+.2f}, readmission-free days in follow-up "
+        f"{t['readmission_free_days_difference']:+.1f} (intervention - control, mean over trials)",
     ])
 
 

@@ -17,7 +17,7 @@ from sim.config import validate
 from sim.errors import ConfigError
 from sim.model import CareSystemModel
 from sim.preflight import CONF
-from sim.trial import mean_difference, odds_ratio
+from sim.trial import mean_difference, odds_ratio, trial_outcomes
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["population.n=600", "burn_in_days=30", "horizon_days=200", "primary_outcome=readmission_30",
@@ -84,6 +84,23 @@ def test_the_cli_reports_the_trial(tmp_path):
         assert isinstance(trial[key], float), key
     assert trial["mean_participants_recruited"] == 441.0
     assert (tmp_path / "trial.png").exists() and (tmp_path / "manifest.json").exists()
+    assert "readmission-free days in follow-up" in run.stdout
+
+
+def test_readmission_free_time_is_the_follow_up_for_those_not_readmitted():
+    model = CareSystemModel(config([*SMALL, "trial.sample_size=1000"]), engine="numba").run()
+    p, follow_up = model.patients, 90
+
+    def free_days(arm):
+        gap = p.trial_readmission_gap[p.trial_arm == arm]
+        readmitted = (gap >= 0) & (gap <= follow_up)
+        # the first readmission inside the follow-up and the admission count agree on who was readmitted
+        assert (readmitted == (p.trial_admissions[p.trial_arm == arm] > 0)).all()
+        assert readmitted.any() and not readmitted.all()
+        return np.where(readmitted, gap, follow_up)
+
+    expected = free_days(INTERVENTION).mean() - free_days(CONTROL).mean()
+    assert trial_outcomes(model)["readmission_free_days_difference"] == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("overrides, message", [
