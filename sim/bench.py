@@ -23,16 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _config(patients, days):
-    from hydra import compose, initialize_config_dir
+    from sim.preflight import load_config
 
-    from sim.config import register, validate
-    from sim.preflight import CONF
-
-    register()
-    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-        return validate(compose("config", overrides=[f"population.n={patients}", "burn_in_days=0",
-                                                     f"horizon_days={max(days, 31)}",
-                                                     "primary_outcome=readmission_30"]))
+    return load_config([f"population.n={patients}", "burn_in_days=0", f"horizon_days={max(days, 31)}",
+                        "primary_outcome=readmission_30"])
 
 
 def measure(engine, patients, days):

@@ -20,14 +20,14 @@ import re
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.config import Config
 from sim.errors import ConfigError
-from sim.preflight import CONF, check_command_line
+from sim.preflight import CONF, check_command_line, load_config
+from sim.trial import per_trial
 
 ROOT = CONF.parent
 
@@ -49,27 +49,14 @@ def load_settings(overrides):
 
 def simulate(model_overrides, values=None):
     """The per-trial results table of the model with these parameter values."""
-    from sim.config import validate
     from sim.experiment import run_experiment
 
     overrides = [*model_overrides, *(f"{key}={value!r}" for key, value in (values or {}).items())]
-    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-        cfg = validate(compose("config", overrides=overrides))
-    return run_experiment(cfg, progress=False)
-
-
-def simulated_targets(table):
-    """Each target's simulated value: the mean over simulated trials (the OR: the median)."""
-    shares = {f"service_share_of_30_day_within_{d}": table[f"service_readmission_{d}"] / table["service_readmission_30"]
-              for d in (7, 14)}
-    columns = {"service_readmission_30": table["service_readmission_30"], **shares,
-               "control_rate": table["control_rate"], "intervention_rate": table["intervention_rate"],
-               "odds_ratio": table["odds_ratio"]}
-    return columns
+    return run_experiment(load_config(overrides), progress=False)
 
 
 def loss(settings, table):
-    simulated = simulated_targets(table)
+    simulated = per_trial(table)
     total = 0.0
     for name, target in settings["targets"].items():
         if target["tolerance"] is not None:
@@ -92,7 +79,7 @@ def search(settings):
     def objective(trial):
         values = {key: trial.suggest_float(key, *bounds) for key, bounds in settings["parameters"].items()}
         table = simulate(settings["model_overrides"], values)
-        for name, column in simulated_targets(table).items():
+        for name, column in per_trial(table).items():
             trial.set_user_attr(name, float(column.mean()) if name != "odds_ratio" else float(column.median()))
         value = loss(settings, table)
         print(f"trial {trial.number}: loss {value:.3f} at {values}", flush=True)
@@ -169,7 +156,7 @@ def validate_table(settings):
     overrides = [o for o in settings["model_overrides"] if not o.startswith("replications=")]
     table = simulate([*overrides, f"replications={settings['validation_trials']}"])
     rows = []
-    for name, column in simulated_targets(table).items():
+    for name, column in per_trial(table).items():
         target = settings["targets"][name]
         centre = float(column.median() if name == "odds_ratio" else column.mean())
         low, high = (float(column.quantile(q)) for q in (0.025, 0.975))
@@ -219,5 +206,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    np.seterr(all="ignore")
     main()

@@ -60,6 +60,13 @@ def _where_from(message, overrides, choices):
     return message
 
 
+def load_config(overrides):
+    """The validated config (dataclasses) that `python -m sim <overrides>` would run."""
+    register()
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        return validate(compose("config", overrides=list(overrides)))
+
+
 def check_command_line(argv):
     """Raise ConfigError for the first bad job; do nothing for Hydra's informational flags."""
     args = get_args_parser().parse_args(argv)

@@ -299,16 +299,14 @@ def write_results(out_dir, cfg, table, summary, engine_seconds):
         if "trial" in summary:
             from sim.trial import plot_trials
 
-            plot_trials(summary, table, out / "trial.png", write_atomic)
-            _write_json(out / "summary.json", summary)
-            _write_json(out / "manifest.json", manifest(cfg, engine_seconds, summary.get("overrides")))
-            return
-        plot(summary, table, out / "readmission.png")
-        plot_cost_effectiveness(summary, table, out / "cost_effectiveness.png")
-        if summary["readmission_free"]:
-            plot_survival(summary, out / "survival.png")
-        if summary["weekly_bed_occupancy"]:
-            plot_occupancy(summary, out / "occupancy.png")
+            plot_trials(summary, table, out / "trial.png")
+        else:
+            plot(summary, table, out / "readmission.png")
+            plot_cost_effectiveness(summary, table, out / "cost_effectiveness.png")
+            if summary["readmission_free"]:
+                plot_survival(summary, out / "survival.png")
+            if summary["weekly_bed_occupancy"]:
+                plot_occupancy(summary, out / "occupancy.png")
         _write_json(out / "summary.json", summary)
         _write_json(out / "manifest.json", manifest(cfg, engine_seconds, summary.get("overrides")))
     except BaseException:

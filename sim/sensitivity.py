@@ -19,7 +19,6 @@ study's `manifest.json` (with the base config) are what is committed, and
 import functools
 import io
 import json
-import subprocess
 import sys
 import time
 
@@ -205,6 +204,7 @@ def plot(block, indices, path, primary):
 def run_sensitivity(about, block, out, cfg):
     """Sample, run every point as one multirun, analyse; the exit status. manifest.json is written last."""
     from sim.report import _write_json, config_record, manifest_environment, write_atomic
+    from sim.study import multirun
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)  # incomplete until the indices are written
@@ -213,9 +213,9 @@ def run_sensitivity(about, block, out, cfg):
     jobs_dir = out / "jobs"
     overrides = overrides_for(about, len(points), search_path, jobs_dir)
     start = time.perf_counter()
-    run = subprocess.run([sys.executable, "-m", "sim", "-m", *overrides])  # checks every point first (exit 2)
-    if run.returncode:
-        return run.returncode
+    status = multirun(overrides)
+    if status:
+        return status
     values = outputs(jobs_dir, len(points))
     if np.isnan(values).any():
         print(f"{jobs_dir}: {int(np.isnan(values).any(axis=1).sum())} points without complete results",

@@ -20,11 +20,10 @@ import time
 from pathlib import Path
 
 import yaml
-from hydra import compose, initialize_config_dir
 
-from sim.config import validate
 from sim.errors import ConfigError
-from sim.preflight import CONF, check_command_line
+from sim.preflight import check_command_line, load_config
+from sim.reproduce import _plain
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = ("question", "why", "overrides")
@@ -51,8 +50,7 @@ def study_config(spec, extra=()):
     """The validated config of a study (preflight first: one line and exit 2 on bad input)."""
     overrides = [*spec["overrides"], *extra]
     check_command_line(overrides)
-    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-        return validate(compose("config", overrides=overrides)), overrides
+    return load_config(overrides), overrides
 
 
 def main(argv=None):
@@ -86,8 +84,10 @@ def main(argv=None):
     execute(cfg, out, about)
 
 
-def _plain(value):
-    return value.item() if hasattr(value, "item") else value
+def multirun(overrides):
+    """`python -m sim -m <overrides>` through the configured launcher; every job is checked before any
+    runs (exit status 2 on bad input). Returns the exit status."""
+    return subprocess.run([sys.executable, "-m", "sim", "-m", *overrides], cwd=ROOT).returncode
 
 
 def run_sweep(about, sweep, out):
@@ -98,10 +98,9 @@ def run_sweep(about, sweep, out):
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)  # incomplete until every job is
     start = time.perf_counter()
-    run = subprocess.run([sys.executable, "-m", "sim", "-m", *about["overrides"], *sweep,
-                          f"hydra.sweep.dir={out}"], cwd=ROOT)  # checks every job first (exit 2)
-    if run.returncode:
-        return run.returncode
+    status = multirun([*about["overrides"], *sweep, f"hydra.sweep.dir={out}"])
+    if status:
+        return status
     table, swept, left_out = gather(out)
     if left_out:
         print(f"{out}: jobs without complete results: {', '.join(left_out)}", file=sys.stderr)
