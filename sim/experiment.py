@@ -37,6 +37,16 @@ def arms_of(cfg):
     return {COMPARATOR: usual_care_of(cfg.program), cfg.program.name: cfg.program}
 
 
+def arm_models(cfg, replication, engine=None, population=None):
+    """Each arm's model of one replication, not yet run: one seed, one population (common random numbers).
+
+    `cfg` is the replication's config (after any PSA draw); the live view steps these same models."""
+    if population is None:
+        population = make_population(cfg, replication_seed(cfg.seed, replication))
+    return {arm: CareSystemModel(cfg, program, replication, engine, population, agent_views=False)
+            for arm, program in arms_of(cfg).items()}
+
+
 TRIAL = "trial"  # the arm label of an emulated trial's row: both arms live inside one care system
 
 
@@ -46,16 +56,15 @@ def run_replication(cfg, replication, engine=None):
     seed = replication_seed(cfg.seed, replication)
     cfg, drawn = sample(cfg, seed)
     population = make_population(cfg, seed)
+    psa = {f"psa:{key}": value for key, value in drawn.items()}
     if cfg.trial.kind != "none":
         model = CareSystemModel(cfg, cfg.program, replication, engine, population, agent_views=False).run()
-        psa = {f"psa:{key}": value for key, value in drawn.items()}
         return [{"replication": replication, "seed": int(seed), "arm": TRIAL, **psa, **trial_outcomes(model)}]
     rows = []
-    for arm, program in arms_of(cfg).items():
-        model = CareSystemModel(cfg, program, replication, engine, population, agent_views=False).run()
+    for arm, model in arm_models(cfg, replication, engine, population).items():
+        model.run()
         outcomes = arm_outcomes(model)
         check_outcomes(outcomes)
-        psa = {f"psa:{key}": value for key, value in drawn.items()}
         rows.append({"replication": replication, "seed": int(seed), "arm": arm, **psa, **outcomes,
                      CURVES["survival"]: readmission_free_curve(model.patients, model.n_days),
                      CURVES["occupancy"]: weekly_occupancy(model)})
