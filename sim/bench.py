@@ -3,7 +3,8 @@
 Every measurement runs in its own process (so its peak memory is its own),
 on the full model with the default programme active, one Numba thread:
 the Numba engine for `--days` days and the Mesa engine on the same model for
-fewer days at large sizes (`--mesa-days`). Set-up is split into the network,
+fewer days at large sizes (`--mesa-days`). Memory: the process's peak, and per
+patient the peak above the baseline of libraries and compiled kernels. Set-up is split into the network,
 the patients' state and the Mesa agent views; compile time is measured cold
 (an empty Numba cache) and cached. Machines here are shared and noisy: read
 the ratios (Numba / Mesa at each size), which are measured in the same run.
@@ -41,6 +42,7 @@ def measure(engine, patients, days):
     start = time.perf_counter()
     _run_tiny()
     compile_s = time.perf_counter() - start
+    baseline_mb = _peak_rss_mb()  # the interpreter, libraries and compiled kernels, before any model is built
     cfg = _config(patients, days)
     timed = {"network": 0.0}
     build = network.build_network
@@ -76,7 +78,12 @@ def measure(engine, patients, days):
             "patient_days_per_s": patients * days / run_s, "run_s": run_s,
             "setup_s": timed["network"] + state_s + model_s + agents_s, "network_s": timed["network"],
             "state_s": state_s + model_s, "agents_s": agents_s, "compile_s": compile_s,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}
+            "peak_rss_mb": _peak_rss_mb(), "baseline_rss_mb": baseline_mb,
+            "bytes_per_patient": (_peak_rss_mb() - baseline_mb) * 2**20 / patients}
+
+
+def _peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _run_tiny():
@@ -127,11 +134,11 @@ def main(argv=None):
         return
     print(f"compile: cold {cold:.1f} s, cached {cached:.1f} s; one thread; full model, default programme")
     print(f"{'engine':6} {'patients':>10} {'days':>5} {'M patient-days/s':>17} {'setup s':>8} {'network':>8} "
-          f"{'state':>6} {'agents':>7} {'peak MB':>8}")
+          f"{'state':>6} {'agents':>7} {'peak MB':>8} {'B/patient':>9}")
     for r in rows:
         print(f"{r['engine']:6} {r['patients']:>10,} {r['days']:>5} {r['patient_days_per_s'] / 1e6:>17.3f} "
               f"{r['setup_s']:>8.2f} {r['network_s']:>8.2f} {r['state_s']:>6.2f} {r['agents_s']:>7.2f} "
-              f"{r['peak_rss_mb']:>8.0f}")
+              f"{r['peak_rss_mb']:>8.0f} {r['bytes_per_patient']:>9.0f}")
     for size in sizes:
         fast, slow = (next(r for r in rows if r["engine"] == e and r["patients"] == size) for e in ("numba", "mesa"))
         print(f"numba / mesa at {size:,} patients: {fast['patient_days_per_s'] / slow['patient_days_per_s']:.0f}x")

@@ -219,7 +219,7 @@ class Config:
     extension: ExtensionConfig = MISSING
     trial: TrialConfig = MISSING
     seed: int = param("-", 0, 2**63 - 1, doc="base seed; replication r uses a seed derived from (seed, r)")
-    replications: int = param("paired replications", 2, 100_000, doc="each runs every arm on the same seed")
+    replications: int = param("paired replications", 1, 100_000, doc="each runs every arm on the same seed")
     engine: str = param("-", choices=ENGINES, doc="numba (fast kernels) or mesa (agent-by-agent reference)")
     burn_in_days: int = param("days", 0, 36_500, doc="days simulated before outcomes are counted")
     horizon_days: int = param("days", 1, 36_500, doc="days over which outcomes are counted")

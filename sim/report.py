@@ -126,6 +126,9 @@ def format_summary(summary):
         f"{_fmt(p['mean'], 'rate', True)}, 95% CI {_fmt(p['ci_low'], 'rate', True)} to "
         f"{_fmt(p['ci_high'], 'rate', True)}); economic verdict: {summary['economic_verdict']}",
     ]
+    if summary["replications"] < 2:
+        lines.append("one replication gives no confidence intervals, so no effect can be detected: "
+                     "use replications >= 2 for a verdict")
     return "\n".join(lines)
 
 

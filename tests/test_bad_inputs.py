@@ -71,7 +71,7 @@ CASES = [
     (["hydra.searchpath=[file://{d}]", "costs=bad"], "costs/bad.yaml"),
     # run settings
     (["engine=fortran"], "engine"),
-    (["replications=1"], "replications"),
+    (["replications=0"], "replications"),
     (["seed=-1"], "seed"),
     (["horizon_days=100"], "horizon_days"),
     (["primary_outcome=readmission_31"], "primary_outcome"),

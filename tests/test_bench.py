@@ -7,7 +7,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = {"engine", "patients", "days", "threads", "patient_days_per_s", "setup_s", "network_s", "state_s",
-          "agents_s", "compile_s", "compile_cold_s", "compile_cached_s", "peak_rss_mb"}
+          "agents_s", "compile_s", "compile_cold_s", "compile_cached_s", "peak_rss_mb",
+          "baseline_rss_mb", "bytes_per_patient"}
 
 
 def test_bench_json_lines():
@@ -21,3 +22,6 @@ def test_bench_json_lines():
     numba, mesa = rows
     assert numba["agents_s"] == 0.0 and mesa["agents_s"] > 3e-4  # agent views (~4 us each) only for Mesa
     assert numba["compile_cold_s"] > numba["compile_cached_s"]  # the cache works
+    for row in rows:
+        assert 0 < row["baseline_rss_mb"] <= row["peak_rss_mb"]
+        assert row["bytes_per_patient"] == (row["peak_rss_mb"] - row["baseline_rss_mb"]) * 2**20 / 300

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
     ("care.relapse_base_per_day=[0.001,nan,0.001]", "care.relapse_base_per_day"),
     ("network.mean_degree=7", "network.mean_degree"),
     ("engine=fortran", "engine"),
-    ("replications=1", "replications"),
+    ("replications=0", "replications"),
     ("costs.bed_day=inf", "costs.bed_day"),
 ])
 def test_out_of_range_values_are_rejected_naming_the_key(override, key):

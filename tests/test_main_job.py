@@ -50,3 +50,19 @@ def test_engine_choice_does_not_change_the_results(tmp_path):
         assert run.returncode == 0, run.stderr
         tables[engine] = pd.read_csv(out / "replications.csv")
     pd.testing.assert_frame_equal(tables["numba"], tables["mesa"])
+
+
+def test_one_replication_runs_and_says_it_has_no_interval(tmp_path):
+    """`replications=1` (a quick look, or a very large population) runs; the report says why no verdict."""
+    out = tmp_path / "one"
+    run = subprocess.run(
+        [sys.executable, "-m", "sim", "population.n=800", "replications=1", "burn_in_days=30", "horizon_days=400",
+         f"hydra.run.dir={out}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "one replication gives no confidence intervals" in run.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["replications"] == 1 and summary["verdict"] == "no detectable effect"
+    assert summary["effects"]["readmission_365"]["ci_low"] is None  # NaN, written as null
+    assert len(pd.read_csv(out / "replications.csv")) == 2
