@@ -17,9 +17,12 @@ ARGS = ["population.n=3000", "replications=6", "burn_in_days=30", "horizon_days=
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_killed_run_writes_nothing_and_the_rerun_completes(tmp_path, sig):
     out = tmp_path / "run"
+    # The run gets SIGINT as from a terminal's Ctrl-C even when this test runs in a background job
+    # (a non-interactive shell starts those with SIGINT ignored, and Python then keeps it ignored).
     proc = subprocess.Popen([sys.executable, "-m", "sim", *ARGS, f"hydra.run.dir={out}"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "SIM_PROGRESS": "lines"})
+                            env={**os.environ, "SIM_PROGRESS": "lines"},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     seen = ""
     deadline = time.monotonic() + 300
     while "replication 1/6 done" not in seen and time.monotonic() < deadline:
