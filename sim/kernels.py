@@ -32,6 +32,7 @@ from sim.rules import (
     AT_START,
     ENTRY_COMMUNITY,
     ENTRY_CRISIS,
+    POST_DISCHARGE_DAYS,
     absence_probability,
     awaits_followup,
     contact_weight,
@@ -48,6 +49,7 @@ from sim.rules import (
     offered,
     offered_at,
     quit_probability,
+    relapse_bound,
     relapse_probability,
 )
 
@@ -77,6 +79,11 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
     neighbours = np.zeros(n)
     weight = np.zeros(n)
     followed = np.zeros(n, np.bool_)
+    settled_bound = np.empty(n)  # relapse_bound outside the post-discharge window, and inside it
+    discharged_bound = np.empty(n)
+    for i in range(n):
+        settled_bound[i] = relapse_bound(r, p.diagnosis[i], p.age_group[i], p.forensic[i], p.severity[i], False)
+        discharged_bound[i] = relapse_bound(r, p.diagnosis[i], p.age_group[i], p.forensic[i], p.severity[i], True)
     for day in range(first_day, last_day):
         begin_day(p, w, c, snap, events, n_beds, n_respite, r.followup_window_days, day)
         d = np.uint64(day)
@@ -152,15 +159,18 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
                 p.hope[i] = next_hope(r, p.hope[i], p.baseline_hope[i], neighbours[i], weight[i])
                 p.engagement[i] = next_engagement(r, p.engagement[i], p.baseline_engagement[i], weight[i],
                                                   followed[i])
-        # 5. relapse: a crisis goes to peer respite (if the programme offers it), a free bed, or the crisis team
+        # 5. relapse: a crisis goes to peer respite (if the programme offers it), a free bed, or the crisis team;
+        #    a draw at or above the patient's relapse bound is no crisis, without computing the exact hazard
         for i in range(n):
             if snap.state[i] != COMMUNITY:
                 continue
             ui = np.uint64(i)
-            risk = relapse_probability(r, p.diagnosis[i], p.age_group[i], p.forensic[i], p.severity[i], p.hope[i],
-                                       p.engagement[i], neighbours[i], day - p.last_discharge_day[i],
-                                       day - p.last_followup_day[i])
-            if streams.uniform(seed, streams.RELAPSE, d, ui) >= risk:
+            u = streams.uniform(seed, streams.RELAPSE, d, ui)
+            since = day - p.last_discharge_day[i]
+            if u >= (discharged_bound[i] if 0 <= since <= POST_DISCHARGE_DAYS else settled_bound[i]):
+                continue
+            if u >= relapse_probability(r, p.diagnosis[i], p.age_group[i], p.forensic[i], p.severity[i], p.hope[i],
+                                        p.engagement[i], neighbours[i], since, day - p.last_followup_day[i]):
                 continue
             p.hope[i] = hope_after_crisis(r, p.hope[i])
             if (r.entry == ENTRY_CRISIS and snap.respite_free[0] > 0 and offered_at(r, AT_CRISIS)

@@ -85,7 +85,7 @@ def enrol(caseload, capacity, absent_days, vacant_days, worker_diagnosis, diagno
     return chosen
 
 
-@register_jitable
+@register_jitable(inline="always")  # a call passing arrays would cost reference counting per patient-day
 def neighbour_hope(indptr, indices, hope_start, i, group_sum, group_size):
     """Mean start-of-day hope of i's neighbours and, in mutual-help groups, of its fellow members
     (own hope if isolated), summed in CSR order."""

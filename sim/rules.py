@@ -209,6 +209,24 @@ def relapse_probability(r, diagnosis, age_group, forensic, severity, hope, engag
 
 
 @register_jitable
+def relapse_bound(r, diagnosis, age_group, forensic, severity, after_discharge):
+    """An upper bound of `relapse_probability` over every hope, engagement, neighbour hope and follow-up
+    (all in [0, 1]) and, with `after_discharge`, every day of the post-discharge window.
+
+    A day's relapse draw at or above it is no crisis whatever those are, so the engine can skip the
+    exact hazard there (exact early rejection: the outcome is the same bit for bit). The factor
+    1 + 1e-9 covers rounding in the exact hazard's own sum."""
+    log_hr = (r.severity_log_hr * (severity - 0.5)
+              + r.age_log_hr[age_group]
+              + r.forensic_log_hr * forensic
+              + 0.5 * (abs(r.hope_log_hr) + abs(r.engagement_log_hr) + abs(r.network_log_hr))
+              + max(0.0, -r.followup_log_hr))
+    if after_discharge:
+        log_hr += max(0.0, r.post_discharge_log_hr)
+    return (1.0 - math.exp(-r.relapse_base[diagnosis] * math.exp(log_hr))) * (1.0 + 1e-9)
+
+
+@register_jitable
 def followup_probability(r, engagement, load, capacity):
     """Daily chance a recently discharged patient is seen: falls as load exceeds capacity."""
     pressure = 1.0 if load <= capacity else capacity / load
