@@ -26,8 +26,8 @@ def offline_environment():
             "SOLARA_HOME": str(home)}
 
 
-if missing_view_requirement():
-    sys.exit(missing_view_requirement())
+if missing := missing_view_requirement():
+    sys.exit(missing)
 os.environ.update(offline_environment())
 
 import solara  # noqa: E402  (the settings above must be in place before Solara reads them)

@@ -74,12 +74,13 @@ def measure(engine, patients, days):
         for _ in range(days):
             model.step()
     run_s = time.perf_counter() - t
+    peak_mb = _peak_rss_mb()
     return {"engine": engine, "patients": patients, "days": days, "threads": numba.get_num_threads(),
             "patient_days_per_s": patients * days / run_s, "run_s": run_s,
             "setup_s": timed["network"] + state_s + model_s + agents_s, "network_s": timed["network"],
             "state_s": state_s + model_s, "agents_s": agents_s, "compile_s": compile_s,
-            "peak_rss_mb": _peak_rss_mb(), "baseline_rss_mb": baseline_mb,
-            "bytes_per_patient": (_peak_rss_mb() - baseline_mb) * 2**20 / patients}
+            "peak_rss_mb": peak_mb, "baseline_rss_mb": baseline_mb,
+            "bytes_per_patient": (peak_mb - baseline_mb) * 2**20 / patients}
 
 
 def _peak_rss_mb():

@@ -187,6 +187,18 @@ def _trial_rules(cfg):
 
 
 @register_jitable
+def fixed_log_hr(r, age_group, forensic, severity):
+    """The part of a patient's log hazard ratio of relapse that does not change: severity, age, forensic."""
+    return r.severity_log_hr * (severity - 0.5) + r.age_log_hr[age_group] + r.forensic_log_hr * forensic
+
+
+@register_jitable
+def crisis_probability(r, diagnosis, log_hr):
+    """Daily probability of a crisis at this log hazard ratio."""
+    return 1.0 - math.exp(-r.relapse_base[diagnosis] * math.exp(log_hr))
+
+
+@register_jitable
 def relapse_probability(r, diagnosis, age_group, forensic, severity, hope, engagement, neighbour_hope,
                         days_since_discharge, days_since_followup):
     """Daily probability of a crisis in the community.
@@ -195,9 +207,7 @@ def relapse_probability(r, diagnosis, age_group, forensic, severity, hope, engag
     the post-discharge term is highest on the day of discharge and decays exponentially
     (CIHI 2011: 41% of 30-day readmissions fall in the first week).
     """
-    log_hr = (r.severity_log_hr * (severity - 0.5)
-              + r.age_log_hr[age_group]
-              + r.forensic_log_hr * forensic
+    log_hr = (fixed_log_hr(r, age_group, forensic, severity)
               - r.hope_log_hr * (hope - 0.5)
               - r.engagement_log_hr * (engagement - 0.5)
               - r.network_log_hr * (neighbour_hope - 0.5))
@@ -205,7 +215,7 @@ def relapse_probability(r, diagnosis, age_group, forensic, severity, hope, engag
         log_hr += r.post_discharge_log_hr * math.exp(-days_since_discharge / r.post_discharge_decay_days)
     if 0 <= days_since_followup <= r.followup_protection_days:
         log_hr -= r.followup_log_hr
-    return 1.0 - math.exp(-r.relapse_base[diagnosis] * math.exp(log_hr))
+    return crisis_probability(r, diagnosis, log_hr)
 
 
 @register_jitable
@@ -216,14 +226,12 @@ def relapse_bound(r, diagnosis, age_group, forensic, severity, after_discharge):
     A day's relapse draw at or above it is no crisis whatever those are, so the engine can skip the
     exact hazard there (exact early rejection: the outcome is the same bit for bit). The factor
     1 + 1e-9 covers rounding in the exact hazard's own sum."""
-    log_hr = (r.severity_log_hr * (severity - 0.5)
-              + r.age_log_hr[age_group]
-              + r.forensic_log_hr * forensic
+    log_hr = (fixed_log_hr(r, age_group, forensic, severity)
               + 0.5 * (abs(r.hope_log_hr) + abs(r.engagement_log_hr) + abs(r.network_log_hr))
               + max(0.0, -r.followup_log_hr))
     if after_discharge:
         log_hr += max(0.0, r.post_discharge_log_hr)
-    return (1.0 - math.exp(-r.relapse_base[diagnosis] * math.exp(log_hr))) * (1.0 + 1e-9)
+    return crisis_probability(r, diagnosis, log_hr) * (1.0 + 1e-9)
 
 
 @register_jitable
