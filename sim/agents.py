@@ -141,8 +141,8 @@ class Patient(_View):
         if followed:
             self.last_followup_day = day
             m.events[day, ev.FOLLOWUPS] += 1
-        self.hope = next_hope(r, self.hope, self.baseline_hope, neighbours, weight)
-        self.engagement = next_engagement(r, self.engagement, self.baseline_engagement, weight, followed)
+        self.hope = next_hope(r.daily, self.hope, self.baseline_hope, neighbours, weight)
+        self.engagement = next_engagement(r.daily, self.engagement, self.baseline_engagement, weight, followed)
         risk = relapse_probability(r, self.diagnosis, self.age_group, self.forensic, self.severity, self.hope,
                                    self.engagement, neighbours, day - self.last_discharge_day,
                                    day - self.last_followup_day)

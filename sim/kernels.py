@@ -11,7 +11,7 @@ serial loop is fast enough for the default study.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from sim import events as ev
 from sim import streams
@@ -36,8 +36,10 @@ from sim.rules import (
     absence_probability,
     awaits_followup,
     contact_weight,
+    daily_relapse_probability,
     eligible,
     first_readmission_gap,
+    fixed_log_hr,
     followup_probability,
     hope_after_crisis,
     in_trial_follow_up,
@@ -50,7 +52,6 @@ from sim.rules import (
     offered_at,
     quit_probability,
     relapse_bound,
-    relapse_probability,
 )
 
 begin_day_kernel = njit(cache=True)(begin_day)
@@ -79,11 +80,17 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
     neighbours = np.zeros(n)
     weight = np.zeros(n)
     followed = np.zeros(n, np.bool_)
+    crisis = np.zeros(n, np.bool_)
     settled_bound = np.empty(n)  # relapse_bound outside the post-discharge window, and inside it
     discharged_bound = np.empty(n)
+    base = np.empty(n)  # the baseline hazard and fixed_log_hr, for the parallel loop (which cannot take r)
+    fixed = np.empty(n)
     for i in range(n):
         settled_bound[i] = relapse_bound(r, p.diagnosis[i], p.age_group[i], p.forensic[i], p.severity[i], False)
         discharged_bound[i] = relapse_bound(r, p.diagnosis[i], p.age_group[i], p.forensic[i], p.severity[i], True)
+        base[i] = r.relapse_base[p.diagnosis[i]]
+        fixed[i] = fixed_log_hr(r, p.age_group[i], p.forensic[i], p.severity[i])
+    daily, group_ties = r.daily, r.group_ties
     for day in range(first_day, last_day):
         begin_day(p, w, c, snap, events, n_beds, n_respite, r.followup_window_days, day)
         d = np.uint64(day)
@@ -117,14 +124,8 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
                     streams.uniform(seed, streams.TRIAL_ALLOCATION, d, np.uint64(i)))
             _offer(p, w, r, events, seed, day, i, event)
         # 2. network support: neighbours' (and mutual-help group members') start-of-day hope
-        for i in range(n):
-            if snap.state[i] == COMMUNITY:
-                k = p.peer_worker[i]
-                if r.group_ties and k != NO_WORKER:
-                    neighbours[i] = neighbour_hope(net.indptr, net.indices, snap.hope, i, w.group_hope[k],
-                                                   w.group_size[k])
-                else:
-                    neighbours[i] = neighbour_hope(net.indptr, net.indices, snap.hope, i, 0.0, 0)
+        network_support(snap.state, snap.hope, p.peer_worker, net.indptr, net.indices, group_ties, w.group_hope,
+                        w.group_size, neighbours)
         # 3. peer contacts (engagement fades; absent workers miss them), then clinician follow-up
         for i in range(n):
             if snap.state[i] != COMMUNITY:
@@ -153,25 +154,15 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             if followed[i]:
                 p.last_followup_day[i] = day
                 events[day, ev.FOLLOWUPS] += 1
-        # 4. hope and engagement move with today's contacts
+        # 4. hope and engagement move with today's contacts; 5. relapse: a crisis goes to peer respite (if the
+        #    programme offers it), a free bed, or the crisis team, in patient order (beds go first come, first served)
+        hope_and_relapse(snap.state, p.hope, p.baseline_hope, p.engagement, p.baseline_engagement, p.last_discharge_day,
+                         p.last_followup_day, daily, seed, day, neighbours, weight, followed, base, fixed,
+                         settled_bound, discharged_bound, crisis)
         for i in range(n):
-            if snap.state[i] == COMMUNITY:
-                p.hope[i] = next_hope(r, p.hope[i], p.baseline_hope[i], neighbours[i], weight[i])
-                p.engagement[i] = next_engagement(r, p.engagement[i], p.baseline_engagement[i], weight[i],
-                                                  followed[i])
-        # 5. relapse: a crisis goes to peer respite (if the programme offers it), a free bed, or the crisis team;
-        #    a draw at or above the patient's relapse bound is no crisis, without computing the exact hazard
-        for i in range(n):
-            if snap.state[i] != COMMUNITY:
+            if not crisis[i]:
                 continue
             ui = np.uint64(i)
-            u = streams.uniform(seed, streams.RELAPSE, d, ui)
-            since = day - p.last_discharge_day[i]
-            if u >= (discharged_bound[i] if 0 <= since <= POST_DISCHARGE_DAYS else settled_bound[i]):
-                continue
-            if u >= relapse_probability(r, p.diagnosis[i], p.age_group[i], p.forensic[i], p.severity[i], p.hope[i],
-                                        p.engagement[i], neighbours[i], since, day - p.last_followup_day[i]):
-                continue
             p.hope[i] = hope_after_crisis(r, p.hope[i])
             if (r.entry == ENTRY_CRISIS and snap.respite_free[0] > 0 and offered_at(r, AT_CRISIS)
                     and eligible(r, p.diagnosis[i], p.age_group[i], p.forensic[i],
@@ -220,6 +211,43 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
                 else:
                     w.vacant_days[k] = r.hiring_delay_days
         record_workforce(w, events, day)
+
+
+# The two parallel phases take plain arrays, not the NamedTuples: in Numba 0.68 a prange loop's writes
+# to an array reached through a NamedTuple were lost, and Rules (a tuple holding tuples) cannot be passed.
+@njit(cache=True, parallel=True)
+def network_support(state, hope, peer_worker, indptr, indices, group_ties, group_hope, group_size, neighbours):
+    """Phase 2 for every community patient: the mean start-of-day hope of its neighbours (and fellow
+    mutual-help group members). Each patient writes only its own slot, so patients run in parallel."""
+    for i in prange(state.size):
+        if state[i] == COMMUNITY:
+            k = peer_worker[i]
+            if group_ties and k != NO_WORKER:
+                neighbours[i] = neighbour_hope(indptr, indices, hope, i, group_hope[k], group_size[k])
+            else:
+                neighbours[i] = neighbour_hope(indptr, indices, hope, i, 0.0, 0)
+
+
+@njit(cache=True, parallel=True)
+def hope_and_relapse(state, hope, baseline_hope, engagement, baseline_engagement, last_discharge_day,
+                     last_followup_day, daily, seed, day, neighbours, weight, followed, base, fixed, settled_bound,
+                     discharged_bound, crisis):
+    """Phases 4 and 5 up to the crisis itself, for every patient whose day started in the community
+    (`state` is the start-of-day snapshot): hope and engagement move with today's contacts, then the
+    day's relapse draw against the patient's hazard. A draw at or above the patient's relapse bound is
+    no crisis, without computing the exact hazard. Each patient reads and writes only its own slots, so
+    patients run in parallel; `crisis` marks who relapses today."""
+    d = np.uint64(day)
+    for i in prange(state.size):
+        crisis[i] = False
+        if state[i] == COMMUNITY:
+            hope[i] = next_hope(daily, hope[i], baseline_hope[i], neighbours[i], weight[i])
+            engagement[i] = next_engagement(daily, engagement[i], baseline_engagement[i], weight[i], followed[i])
+            u = streams.uniform(seed, streams.RELAPSE, d, np.uint64(i))
+            since = day - last_discharge_day[i]
+            if u < (discharged_bound[i] if 0 <= since <= POST_DISCHARGE_DAYS else settled_bound[i]):
+                crisis[i] = u < daily_relapse_probability(daily, base[i], fixed[i], hope[i], engagement[i],
+                                                          neighbours[i], since, day - last_followup_day[i])
 
 
 @njit(cache=True)

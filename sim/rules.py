@@ -23,6 +23,25 @@ AT_DISCHARGE, AT_CRISIS_TEAM_END, AT_CRISIS, AT_START = 0, 1, 2, 3
 TRIAL_INDEX_CODES = {"discharge": 0, "crisis_end": 1, "either": 2}
 
 
+class Daily(NamedTuple):
+    """The scalars of the rules each community patient goes through every day (hope, engagement, the
+    relapse hazard). Flat, unlike `Rules`: Numba's parallel loops cannot take a tuple that holds tuples."""
+
+    hope_log_hr: float
+    engagement_log_hr: float
+    network_log_hr: float
+    post_discharge_log_hr: float
+    post_discharge_decay_days: float
+    followup_log_hr: float
+    followup_protection_days: int
+    followup_engagement_gain: float
+    hope_recovery: float
+    engagement_recovery: float
+    network_spillover: float
+    contact_hope_gain: float  # per contact, fidelity applied
+    contact_engagement_gain: float
+
+
 class Rules(NamedTuple):
     """The parameters the rules read, flattened from the config for Numba.
 
@@ -34,23 +53,12 @@ class Rules(NamedTuple):
     severity_log_hr: float
     age_log_hr: tuple  # by age group
     forensic_log_hr: float
-    post_discharge_log_hr: float
-    post_discharge_decay_days: float
-    hope_log_hr: float
-    engagement_log_hr: float
-    network_log_hr: float
-    followup_log_hr: float
-    followup_protection_days: int
     mean_los_days: tuple  # by diagnosis
     forensic_los_multiplier: float
     diversion_days: int
     # clinicians and psychosocial resources
     followup_window_days: int
     followup_rate: float
-    followup_engagement_gain: float
-    hope_recovery: float
-    engagement_recovery: float
-    network_spillover: float
     admission_hope_loss: float
     # the programme
     entry: int
@@ -63,8 +71,6 @@ class Rules(NamedTuple):
     max_contacts: int  # 0 = no cap
     contact_probability: float  # per day
     duration_days: int
-    contact_hope_gain: float  # per contact, fidelity applied
-    contact_engagement_gain: float
     match_bonus: float
     group_ties: bool
     respite_days: int
@@ -95,6 +101,7 @@ class Rules(NamedTuple):
     trial_last_day: int  # recruitment closes (exclusive)
     trial_allocation: float
     trial_follow_up_days: int
+    daily: Daily
 
 
 def _floats(values):
@@ -114,22 +121,11 @@ def rules_from_config(cfg, program):
         severity_log_hr=float(care.severity_log_hr),
         age_log_hr=_floats(care.age_log_hr),
         forensic_log_hr=float(care.forensic_log_hr),
-        post_discharge_log_hr=float(care.post_discharge_log_hr),
-        post_discharge_decay_days=float(care.post_discharge_decay_days),
-        hope_log_hr=float(care.hope_log_hr),
-        engagement_log_hr=float(care.engagement_log_hr),
-        network_log_hr=float(care.network_log_hr),
-        followup_log_hr=float(care.followup_log_hr),
-        followup_protection_days=int(care.followup_protection_days),
         mean_los_days=_floats(care.mean_los_days),
         forensic_los_multiplier=float(care.forensic_los_multiplier),
         diversion_days=int(care.diversion_days),
         followup_window_days=int(care.followup_window_days),
         followup_rate=float(care.followup_rate_per_day),
-        followup_engagement_gain=float(care.followup_engagement_gain),
-        hope_recovery=float(care.hope_recovery_per_day),
-        engagement_recovery=float(care.engagement_recovery_per_day),
-        network_spillover=float(care.network_spillover_per_day),
         admission_hope_loss=float(care.admission_hope_loss),
         entry=ENTRY_CODES[program.entry],
         eligible_diagnoses=_flags(program.diagnoses),
@@ -141,8 +137,6 @@ def rules_from_config(cfg, program):
         max_contacts=int(program.max_contacts),
         contact_probability=float(program.contacts_per_week) / 7.0,
         duration_days=int(program.duration_days),
-        contact_hope_gain=float(program.hope_gain) * float(program.fidelity),
-        contact_engagement_gain=float(program.engagement_gain) * float(program.fidelity),
         match_bonus=float(program.match_bonus),
         group_ties=bool(program.group_ties),
         respite_days=int(program.respite_days),
@@ -166,6 +160,21 @@ def rules_from_config(cfg, program):
         recruit_from_patients=float(wf.recruit_from_patients),
         stable_recovery_days=int(wf.stable_recovery_days),
         **_trial_rules(cfg),
+        daily=Daily(
+            hope_log_hr=float(care.hope_log_hr),
+            engagement_log_hr=float(care.engagement_log_hr),
+            network_log_hr=float(care.network_log_hr),
+            post_discharge_log_hr=float(care.post_discharge_log_hr),
+            post_discharge_decay_days=float(care.post_discharge_decay_days),
+            followup_log_hr=float(care.followup_log_hr),
+            followup_protection_days=int(care.followup_protection_days),
+            followup_engagement_gain=float(care.followup_engagement_gain),
+            hope_recovery=float(care.hope_recovery_per_day),
+            engagement_recovery=float(care.engagement_recovery_per_day),
+            network_spillover=float(care.network_spillover_per_day),
+            contact_hope_gain=float(program.hope_gain) * float(program.fidelity),
+            contact_engagement_gain=float(program.engagement_gain) * float(program.fidelity),
+        ),
     )
 
 
@@ -193,9 +202,9 @@ def fixed_log_hr(r, age_group, forensic, severity):
 
 
 @register_jitable
-def crisis_probability(r, diagnosis, log_hr):
-    """Daily probability of a crisis at this log hazard ratio."""
-    return 1.0 - math.exp(-r.relapse_base[diagnosis] * math.exp(log_hr))
+def crisis_probability(base, log_hr):
+    """Daily probability of a crisis at this baseline hazard (1/day) and log hazard ratio."""
+    return 1.0 - math.exp(-base * math.exp(log_hr))
 
 
 @register_jitable
@@ -207,15 +216,24 @@ def relapse_probability(r, diagnosis, age_group, forensic, severity, hope, engag
     the post-discharge term is highest on the day of discharge and decays exponentially
     (CIHI 2011: 41% of 30-day readmissions fall in the first week).
     """
-    log_hr = (fixed_log_hr(r, age_group, forensic, severity)
-              - r.hope_log_hr * (hope - 0.5)
-              - r.engagement_log_hr * (engagement - 0.5)
-              - r.network_log_hr * (neighbour_hope - 0.5))
+    return daily_relapse_probability(r.daily, r.relapse_base[diagnosis], fixed_log_hr(r, age_group, forensic, severity),
+                                     hope, engagement, neighbour_hope, days_since_discharge, days_since_followup)
+
+
+@register_jitable
+def daily_relapse_probability(daily, base, fixed, hope, engagement, neighbour_hope, days_since_discharge,
+                              days_since_followup):
+    """`relapse_probability` given the patient's baseline hazard and `fixed_log_hr` (what a parallel loop,
+    which cannot take `Rules`, computes it from)."""
+    log_hr = (fixed
+              - daily.hope_log_hr * (hope - 0.5)
+              - daily.engagement_log_hr * (engagement - 0.5)
+              - daily.network_log_hr * (neighbour_hope - 0.5))
     if 0 <= days_since_discharge <= POST_DISCHARGE_DAYS:
-        log_hr += r.post_discharge_log_hr * math.exp(-days_since_discharge / r.post_discharge_decay_days)
-    if 0 <= days_since_followup <= r.followup_protection_days:
-        log_hr -= r.followup_log_hr
-    return crisis_probability(r, diagnosis, log_hr)
+        log_hr += daily.post_discharge_log_hr * math.exp(-days_since_discharge / daily.post_discharge_decay_days)
+    if 0 <= days_since_followup <= daily.followup_protection_days:
+        log_hr -= daily.followup_log_hr
+    return crisis_probability(base, log_hr)
 
 
 @register_jitable
@@ -226,12 +244,13 @@ def relapse_bound(r, diagnosis, age_group, forensic, severity, after_discharge):
     A day's relapse draw at or above it is no crisis whatever those are, so the engine can skip the
     exact hazard there (exact early rejection: the outcome is the same bit for bit). The factor
     1 + 1e-9 covers rounding in the exact hazard's own sum."""
+    daily = r.daily
     log_hr = (fixed_log_hr(r, age_group, forensic, severity)
-              + 0.5 * (abs(r.hope_log_hr) + abs(r.engagement_log_hr) + abs(r.network_log_hr))
-              + max(0.0, -r.followup_log_hr))
+              + 0.5 * (abs(daily.hope_log_hr) + abs(daily.engagement_log_hr) + abs(daily.network_log_hr))
+              + max(0.0, -daily.followup_log_hr))
     if after_discharge:
-        log_hr += max(0.0, r.post_discharge_log_hr)
-    return crisis_probability(r, diagnosis, log_hr) * (1.0 + 1e-9)
+        log_hr += max(0.0, daily.post_discharge_log_hr)
+    return crisis_probability(r.relapse_base[diagnosis], log_hr) * (1.0 + 1e-9)
 
 
 @register_jitable
@@ -285,22 +304,22 @@ def contact_weight(r, burnout, matched):
 
 
 @register_jitable
-def next_hope(r, hope, baseline, neighbour_hope, weight):
+def next_hope(daily, hope, baseline, neighbour_hope, weight):
     """Hope drifts back to baseline, is pulled toward neighbours', and rises with a peer contact (weight > 0)."""
-    h = hope + r.hope_recovery * (baseline - hope) + r.network_spillover * (neighbour_hope - hope)
+    h = hope + daily.hope_recovery * (baseline - hope) + daily.network_spillover * (neighbour_hope - hope)
     if weight > 0.0:
-        h += min(1.0, r.contact_hope_gain * weight) * (1.0 - h)
+        h += min(1.0, daily.contact_hope_gain * weight) * (1.0 - h)
     return h
 
 
 @register_jitable
-def next_engagement(r, engagement, baseline, weight, followed_up):
+def next_engagement(daily, engagement, baseline, weight, followed_up):
     """Engagement drifts back to baseline and rises with peer contacts and clinician follow-up."""
-    e = engagement + r.engagement_recovery * (baseline - engagement)
+    e = engagement + daily.engagement_recovery * (baseline - engagement)
     if weight > 0.0:
-        e += min(1.0, r.contact_engagement_gain * weight) * (1.0 - e)
+        e += min(1.0, daily.contact_engagement_gain * weight) * (1.0 - e)
     if followed_up:
-        e += r.followup_engagement_gain * (1.0 - e)
+        e += daily.followup_engagement_gain * (1.0 - e)
     return e
 
 

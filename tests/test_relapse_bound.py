@@ -27,10 +27,9 @@ log_hr = st.floats(0.0, 10.0)
 def test_the_bound_is_never_below_the_hazard(severity, hope, engagement, neighbours, diagnosis, age_group,
                                              forensic, since_discharge, since_followup, hope_hr, engagement_hr,
                                              network_hr, followup_hr, post_hr, severity_hr, base):
-    r = RULES._replace(
-        hope_log_hr=hope_hr, engagement_log_hr=engagement_hr, network_log_hr=network_hr,
-        followup_log_hr=followup_hr, post_discharge_log_hr=post_hr, severity_log_hr=severity_hr,
-        relapse_base=(base, base, base))
+    daily = RULES.daily._replace(hope_log_hr=hope_hr, engagement_log_hr=engagement_hr, network_log_hr=network_hr,
+                                 followup_log_hr=followup_hr, post_discharge_log_hr=post_hr)
+    r = RULES._replace(severity_log_hr=severity_hr, relapse_base=(base, base, base), daily=daily)
     risk = relapse_probability(r, diagnosis, age_group, forensic, severity, hope, engagement, neighbours,
                                since_discharge, since_followup)
     after_discharge = 0 <= since_discharge <= POST_DISCHARGE_DAYS
