@@ -221,10 +221,20 @@ class Config:
     seed: int = param("-", 0, 2**63 - 1, doc="base seed; replication r uses a seed derived from (seed, r)")
     replications: int = param("paired replications", 1, 100_000, doc="each runs every arm on the same seed")
     engine: str = param("-", choices=ENGINES, doc="numba (fast kernels) or mesa (agent-by-agent reference)")
+    threads: int = param("Numba threads", 1, 4096, doc="threads the Numba engine's parallel phases use; "
+                                                         "results are identical for any count")
     burn_in_days: int = param("days", 0, 36_500, doc="days simulated before outcomes are counted")
     horizon_days: int = param("days", 1, 36_500, doc="days over which outcomes are counted")
     primary_outcome: str = param("-", choices=PRIMARY_OUTCOMES, doc="per-discharge readmission the verdict is based on")
     debug: bool = param("-", doc="check the model's invariants at the end of every day")
+
+
+def _check_threads(threads):
+    import numba
+
+    if threads > numba.config.NUMBA_NUM_THREADS:
+        raise ConfigError(f"threads = {threads}: this process allows at most {numba.config.NUMBA_NUM_THREADS} Numba "
+                          f"threads (NUMBA_NUM_THREADS, by default the number of cores)")
 
 
 def register():
@@ -289,6 +299,7 @@ def validate(cfg):
         if abs(sum(shares) - 1.0) > 1e-9:
             raise ConfigError(f"population.{key} = {list(shares)}: must sum to 1")
     _check_network(cfg.network, cfg.population.n)
+    _check_threads(cfg.threads)
     care = cfg.care
     if care.hope_recovery_per_day + care.network_spillover_per_day > 1.0:
         raise ConfigError(

@@ -154,8 +154,10 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             if followed[i]:
                 p.last_followup_day[i] = day
                 events[day, ev.FOLLOWUPS] += 1
-        # 4. hope and engagement move with today's contacts; 5. relapse: a crisis goes to peer respite (if the
-        #    programme offers it), a free bed, or the crisis team, in patient order (beds go first come, first served)
+        # 4. hope and engagement move with today's contacts
+        # 5. relapse: the day's draw against each patient's hazard (a draw at or above the patient's relapse
+        #    bound is no crisis, without computing the exact hazard); a crisis goes to peer respite (if the
+        #    programme offers it), a free bed, or the crisis team, in patient order
         hope_and_relapse(snap.state, p.hope, p.baseline_hope, p.engagement, p.baseline_engagement, p.last_discharge_day,
                          p.last_followup_day, daily, seed, day, neighbours, weight, followed, base, fixed,
                          settled_bound, discharged_bound, crisis)

@@ -1,6 +1,9 @@
 """The care system as a Mesa model: it owns the state arrays, the network and the day loop."""
 
+from contextlib import contextmanager
+
 import mesa
+import numba
 import numpy as np
 
 from sim import invariants, streams
@@ -11,6 +14,17 @@ from sim.extensions import load as load_extension
 from sim.kernels import begin_day_kernel, record_workforce_kernel, simulate_days
 from sim.population import clinician_count, make_population, staff_count
 from sim.rules import rules_from_config
+
+
+@contextmanager
+def numba_threads(threads):
+    """Run the enclosed kernels on `threads` Numba threads, then restore the caller's setting."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
 
 
 class CareSystemModel(mesa.Model):
@@ -110,8 +124,9 @@ class CareSystemModel(mesa.Model):
         return self
 
     def _run_numba(self, last_day):
-        simulate_days(self.patients, self.workers, self.clinicians, self.snapshot, self.network, self.rules,
-                      self.events, self.seed, self.n_beds, self.n_respite, self.day, last_day)
+        with numba_threads(self.cfg.threads):
+            simulate_days(self.patients, self.workers, self.clinicians, self.snapshot, self.network, self.rules,
+                          self.events, self.seed, self.n_beds, self.n_respite, self.day, last_day)
         self.day = last_day
 
     def _step_mesa(self):

@@ -17,7 +17,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numba  # noqa: E402
 import numpy as np  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
@@ -150,8 +149,9 @@ def _git_commit():
         return None
 
 
-def manifest_environment(wall_seconds):
-    """Where and how a result was made: commit, Python, package versions, threads, wall time."""
+def manifest_environment(wall_seconds, threads=None):
+    """Where and how a result was made: commit, Python, package versions, Numba threads (of a single run;
+    a sweep's jobs record their own), wall time."""
     versions = {}
     for name in PACKAGES:
         try:
@@ -162,7 +162,7 @@ def manifest_environment(wall_seconds):
         "git_commit": _git_commit(),
         "python": platform.python_version(),
         "packages": versions,
-        "numba_threads": numba.get_num_threads(),
+        **({} if threads is None else {"numba_threads": threads}),
         "wall_seconds": wall_seconds,
     }
 
@@ -177,7 +177,7 @@ def manifest(cfg, engine_seconds, overrides=None):
     return {
         "config": config_record(cfg),
         "seed": int(cfg.seed),
-        **manifest_environment(engine_seconds),
+        **manifest_environment(engine_seconds, cfg.threads),
         "overrides": overrides,
     }
 

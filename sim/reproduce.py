@@ -23,6 +23,15 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
+def stored_config(manifest):
+    """A manifest's resolved config. Manifests written before the `threads` key existed ran on one thread
+    (the count never changes a result)."""
+    raw = OmegaConf.create(manifest["config"])
+    if "threads" not in raw:
+        raw.threads = 1
+    return raw
+
+
 def differences(committed, fresh):
     """(numbers compared, lines describing each difference) between two results tables."""
     if list(committed.columns) != list(fresh.columns) or len(committed) != len(fresh):
@@ -51,7 +60,7 @@ def reproduce(folder, points=None):
         committed = pd.read_csv(folder / "replications.csv")
     except OSError as err:
         raise ConfigError(f"{folder}: not a complete results folder ({err.strerror}: {err.filename})") from None
-    cfg = validate(OmegaConf.create(manifest["config"]))
+    cfg = validate(stored_config(manifest))
     fresh = run_experiment(cfg, progress=False)
     fresh = pd.read_csv(io.StringIO(fresh.to_csv(index=False)))  # the same text round trip as the committed file
     return differences(committed, fresh)

@@ -119,12 +119,13 @@ def reproduce_points(folder, which=None):
     from sim.config import validate
     from sim.experiment import run_experiment
     from sim.report import summarise
+    from sim.reproduce import stored_config
 
     manifest = json.loads((folder / "manifest.json").read_text())
     committed = pd.read_csv(folder / "points.csv", index_col="point")
     compared, found = 0, []
     for point in committed.index if which is None else which:
-        raw = OmegaConf.create(manifest["config"])
+        raw = stored_config(manifest)
         for key in manifest["sensitivity"]["parameters"]:
             OmegaConf.update(raw, key, float(committed.loc[point, key]))
         cfg = validate(raw)
@@ -231,7 +232,7 @@ def run_sensitivity(about, block, out, cfg):
     _write_json(out / "study.json", {**about, "sensitivity": block, "points": len(points)})
     _write_json(out / "manifest.json", {**about, "sensitivity": block, "points": len(points),
                                         "config": config_record(cfg),
-                                        **manifest_environment(time.perf_counter() - start)})
+                                        **manifest_environment(time.perf_counter() - start, cfg.threads)})
     print(indices.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
     print(f"results: {out}")
     return 0

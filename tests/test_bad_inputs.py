@@ -71,6 +71,8 @@ CASES = [
     (["hydra.searchpath=[file://{d}]", "costs=bad"], "costs/bad.yaml"),
     # run settings
     (["engine=fortran"], "engine"),
+    (["threads=0"], "threads"),
+    (["threads=4096"], "threads = 4096: this process allows at most"),
     (["replications=0"], "replications"),
     (["seed=-1"], "seed"),
     (["horizon_days=100"], "horizon_days"),
