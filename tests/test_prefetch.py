@@ -1,0 +1,25 @@
+"""The prefetch in the network-support phase is a hint: with it, every patient's neighbours' hope is the
+same bit for bit as without it (the kernel uses it only from `PREFETCH_FROM` patients up)."""
+
+import numpy as np
+
+from sim.kernels import PREFETCH_AHEAD, network_support
+from sim.network import _csr, small_world_edges
+
+
+def test_prefetching_changes_no_value():
+    n = 5000
+    net = _csr(small_world_edges(n, 10, 0.1, 3), n)
+    rng = np.random.default_rng(3)
+    state = rng.choice(4, n, p=[0.9, 0.05, 0.03, 0.02]).astype(np.int8)
+    hope = rng.random(n)
+    peer_worker = np.where(rng.random(n) < 0.1, rng.integers(0, 20, n), -1).astype(np.int32)
+    group_hope, group_size = rng.random(20) * 5, rng.integers(0, 8, 20).astype(np.int32)
+    out = {}
+    for ahead in (0, PREFETCH_AHEAD, n + 5):
+        neighbours = np.zeros(n)
+        network_support(state, hope, peer_worker, net.indptr, net.indices, True, group_hope, group_size,
+                        neighbours, ahead)
+        out[ahead] = neighbours
+    assert np.count_nonzero(out[0]) > n * 0.85  # the community patients got a value
+    assert np.array_equal(out[0], out[PREFETCH_AHEAD]) and np.array_equal(out[0], out[n + 5])
