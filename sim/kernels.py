@@ -1,13 +1,16 @@
 """The Numba engine: the day applied to all patients and workers, one phase at a time.
 
 Each phase is a tight loop (separate loops ran faster than one fused pass in a
-prototype at 1M patients). The per-patient sequence is the same as
-`Patient.step` in the Mesa engine: a patient who starts the day in a bed, with
-the crisis team or in respite spends it there (phase 1); one who starts it in
-the community goes through phases 2-5. Workers follow (phase 6), as
-`PeerWorker.step` does. Serial on purpose: the draws are keyed by (seed,
-stream, day, agent), so a parallel version would give the same numbers, but a
-serial loop is fast enough for the default study.
+prototype at 1M patients; hope, engagement and the relapse draw share one, as
+they read and write only the patient's own slots). The per-patient sequence is
+the same as `Patient.step` in the Mesa engine: a patient who starts the day in
+a bed, with the crisis team or in respite spends it there (phase 1); one who
+starts it in the community goes through phases 2-5. Workers follow (phase 6),
+as `PeerWorker.step` does. Network support and hope/relapse run in parallel
+over patients (`threads`): there a patient reads only others' start-of-day
+values and the draws are keyed by (seed, stream, day, agent), so the thread
+count changes no number; everything that shares beds, places or workers runs
+in patient order.
 """
 
 import numpy as np
