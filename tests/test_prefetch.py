@@ -1,7 +1,9 @@
-"""The prefetch in the network-support phase is a hint: with it, every patient's neighbours' hope is the
-same bit for bit as without it (the kernel uses it only from `PREFETCH_FROM` patients up)."""
+"""The network phase's memory tricks change no value: the prefetch (a hint; the kernel uses it only from
+`PREFETCH_FROM` patients up) and the CSR built by one key sort."""
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.kernels import PREFETCH_AHEAD, network_support
 from sim.network import _csr, small_world_edges
@@ -23,3 +25,15 @@ def test_prefetching_changes_no_value():
         out[ahead] = neighbours
     assert np.count_nonzero(out[0]) > n * 0.85  # the community patients got a value
     assert np.array_equal(out[0], out[PREFETCH_AHEAD]) and np.array_equal(out[0], out[n + 5])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(2, 60).flatmap(lambda n: st.tuples(st.just(n), st.sets(
+    st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda e: e[0] < e[1]), max_size=200))))
+def test_the_csr_lists_each_patients_neighbours_in_ascending_order(graph):
+    """The order the neighbours' hope is summed in (the engines agree because both read this order)."""
+    n, edges = graph
+    net = _csr(np.array(sorted(edges), dtype=np.int64).reshape(-1, 2), n)
+    for i in range(n):
+        expected = sorted([b for a, b in edges if a == i] + [a for a, b in edges if b == i])
+        assert net.indices[net.indptr[i]:net.indptr[i + 1]].tolist() == expected
