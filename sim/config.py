@@ -9,6 +9,7 @@ cross-field rules before any work starts.
 import math
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 
+import numba
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
@@ -230,8 +231,6 @@ class Config:
 
 
 def _check_threads(threads):
-    import numba
-
     if threads > numba.config.NUMBA_NUM_THREADS:
         raise ConfigError(f"threads = {threads}: this process allows at most {numba.config.NUMBA_NUM_THREADS} Numba "
                           f"threads (NUMBA_NUM_THREADS, by default the number of cores)")

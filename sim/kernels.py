@@ -40,6 +40,7 @@ from sim.rules import (
     absence_probability,
     awaits_followup,
     contact_weight,
+    daily_relapse_bound,
     daily_relapse_probability,
     eligible,
     first_readmission_gap,
@@ -55,7 +56,6 @@ from sim.rules import (
     offered,
     offered_at,
     quit_probability,
-    relapse_bound,
 )
 
 # Prefetch neighbours' hope from this many patients up: below it their hope fits in a core's cache and the
@@ -91,16 +91,17 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
     weight = np.zeros(n)
     followed = np.zeros(n, np.bool_)
     crisis = np.zeros(n, np.bool_)
-    settled_bound = np.empty(n)  # relapse_bound outside the post-discharge window, and inside it
-    discharged_bound = np.empty(n)
     base = np.empty(n)  # the baseline hazard and fixed_log_hr, for the parallel loop (which cannot take r)
     fixed = np.empty(n)
+    settled_bound = np.empty(n)  # relapse_bound outside the post-discharge window, and inside it
+    discharged_bound = np.empty(n)
+    daily, group_ties = r.daily, r.group_ties
     for i in range(n):
-        settled_bound[i] = relapse_bound(r, p.diagnosis[i], p.age_group[i], p.forensic[i], p.severity[i], False)
-        discharged_bound[i] = relapse_bound(r, p.diagnosis[i], p.age_group[i], p.forensic[i], p.severity[i], True)
         base[i] = r.relapse_base[p.diagnosis[i]]
         fixed[i] = fixed_log_hr(r, p.age_group[i], p.forensic[i], p.severity[i])
-    daily, group_ties = r.daily, r.group_ties
+        settled_bound[i] = daily_relapse_bound(daily, base[i], fixed[i], False)
+        discharged_bound[i] = daily_relapse_bound(daily, base[i], fixed[i], True)
+    ahead = PREFETCH_AHEAD if n >= PREFETCH_FROM else 0
     for day in range(first_day, last_day):
         begin_day(p, w, c, snap, events, n_beds, n_respite, r.followup_window_days, day)
         d = np.uint64(day)
@@ -135,7 +136,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             _offer(p, w, r, events, seed, day, i, event)
         # 2. network support: neighbours' (and mutual-help group members') start-of-day hope
         network_support(snap.state, snap.hope, p.peer_worker, net.indptr, net.indices, group_ties, w.group_hope,
-                        w.group_size, neighbours, PREFETCH_AHEAD if n >= PREFETCH_FROM else 0)
+                        w.group_size, neighbours, ahead)
         # 3. peer contacts (engagement fades; absent workers miss them), then clinician follow-up
         for i in range(n):
             if snap.state[i] != COMMUNITY:

@@ -242,15 +242,21 @@ def relapse_bound(r, diagnosis, age_group, forensic, severity, after_discharge):
     (all in [0, 1]) and, with `after_discharge`, every day of the post-discharge window.
 
     A day's relapse draw at or above it is no crisis whatever those are, so the engine can skip the
-    exact hazard there (exact early rejection: the outcome is the same bit for bit). The factor
-    1 + 1e-9 covers rounding in the exact hazard's own sum."""
-    daily = r.daily
-    log_hr = (fixed_log_hr(r, age_group, forensic, severity)
+    exact hazard there (exact early rejection: the outcome is the same bit for bit)."""
+    return daily_relapse_bound(r.daily, r.relapse_base[diagnosis], fixed_log_hr(r, age_group, forensic, severity),
+                               after_discharge)
+
+
+@register_jitable
+def daily_relapse_bound(daily, base, fixed, after_discharge):
+    """`relapse_bound` given the patient's baseline hazard and `fixed_log_hr`, as for
+    `daily_relapse_probability`. The factor 1 + 1e-9 covers rounding in the exact hazard's own sum."""
+    log_hr = (fixed
               + 0.5 * (abs(daily.hope_log_hr) + abs(daily.engagement_log_hr) + abs(daily.network_log_hr))
               + max(0.0, -daily.followup_log_hr))
     if after_discharge:
         log_hr += max(0.0, daily.post_discharge_log_hr)
-    return crisis_probability(r.relapse_base[diagnosis], log_hr) * (1.0 + 1e-9)
+    return crisis_probability(base, log_hr) * (1.0 + 1e-9)
 
 
 @register_jitable
