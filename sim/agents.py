@@ -3,8 +3,10 @@
 A `Patient` holds only its index: every attribute (`hope`, `state`, ...) is a
 property reading or writing its slot of the model's columns, so AgentSet
 queries, the DataCollector and Mesa's visualisation see live state.
-`Patient.step()` is the reference engine: the day of one patient, written
-for reading, calling the same rules as the Numba kernels in `sim.kernels`.
+`hope` and `engagement` read today's values (they drift to baseline in closed
+form from the day they were last set). `Patient.step()` is the reference
+engine: the day of one patient, written for reading, calling the same rules
+as the Numba kernels in `sim.kernels`.
 """
 
 import mesa
@@ -22,16 +24,14 @@ from sim.rules import (
     absence_probability,
     awaits_followup,
     contact_weight,
+    drifted,
     eligible,
     first_readmission_gap,
     followup_probability,
-    hope_after_crisis,
     in_trial_follow_up,
     index_discharge,
     length_of_stay,
     next_burnout,
-    next_engagement,
-    next_hope,
     offered,
     offered_at,
     quit_probability,
@@ -68,7 +68,7 @@ class Patient(_View):
 
     def step(self):
         """One day: spent in a bed, with the crisis team or in respite if it started there, else in the community."""
-        if self.model.snapshot.state[self.index] == COMMUNITY:
+        if self.state == COMMUNITY:
             self.live_in_community()
         else:
             self.stay()
@@ -123,13 +123,13 @@ class Patient(_View):
             self.programme_contacts = 0
 
     def live_in_community(self):
-        """Network support, peer contact, clinician follow-up, then the risk of a crisis."""
+        """The risk of a crisis first; without one, the day's peer contact and clinician follow-up. What
+        the day does to hope and engagement is settled at its end (`CareSystemModel.todays_changes`)."""
         m, day, r = self.model, self.model.day, self.model.rules
-        w = m.workers
-        k = self.peer_worker
-        group = r.group_ties and k != NO_WORKER
-        neighbours = neighbour_hope(m.network.indptr, m.network.indices, m.snapshot.hope, self.index,
-                                    w.group_hope[k] if group else 0.0, w.group_size[k] if group else 0)
+        if self.draw("relapse") < self.relapse_risk():
+            self.crisis()
+            m.todays_changes.append((self.index, 0.0, False, True))
+            return
         if r.entry == ENTRY_COMMUNITY and day == 0:
             self.offer(AT_START)
         weight = self.meet_peer_worker()
@@ -141,13 +141,22 @@ class Patient(_View):
         if followed:
             self.last_followup_day = day
             m.events[day, ev.FOLLOWUPS] += 1
-        self.hope = next_hope(r.daily, self.hope, self.baseline_hope, neighbours, weight)
-        self.engagement = next_engagement(r.daily, self.engagement, self.baseline_engagement, weight, followed)
-        risk = relapse_probability(r, self.diagnosis, self.age_group, self.forensic, self.severity, self.hope,
-                                   self.engagement, neighbours, day - self.last_discharge_day,
-                                   day - self.last_followup_day)
-        if self.draw("relapse") < risk:
-            self.crisis()
+        if weight > 0.0 or followed:
+            m.todays_changes.append((self.index, weight, followed, False))
+
+    def relapse_risk(self):
+        """Today's crisis probability: own hope and engagement, neighbours' (and fellow group members') hope,
+        the post-discharge window and the latest follow-up."""
+        m, r = self.model, self.model.rules
+        w, p, net = m.workers, m.patients, m.network
+        k = self.peer_worker
+        group = r.group_ties and k != NO_WORKER
+        neighbours = neighbour_hope(net.indptr, net.indices, p.hope, p.baseline_hope, p.resources_day,
+                                    r.daily.hope_decay, m.day, self.index, w.group_hope[k] if group else 0.0,
+                                    w.group_size[k] if group else 0)
+        return relapse_probability(r, self.diagnosis, self.age_group, self.forensic, self.severity, self.hope,
+                                   self.engagement, neighbours, m.day - self.last_discharge_day,
+                                   m.day - self.last_followup_day)
 
     def meet_peer_worker(self):
         """Today's peer contact, as the weight of its effect (0 = none): engagement may fade first."""
@@ -171,7 +180,6 @@ class Patient(_View):
     def crisis(self):
         """Peer respite if the programme offers it and a place is free, else a bed, else the crisis team."""
         m, day, r = self.model, self.model.day, self.model.rules
-        self.hope = hope_after_crisis(r, self.hope)
         if (r.entry == ENTRY_CRISIS and m.snapshot.respite_free[0] > 0 and offered_at(r, AT_CRISIS)
                 and self.is_eligible() and self.draw("respite_offer") < r.uptake):
             m.snapshot.respite_free[0] -= 1
@@ -249,3 +257,19 @@ class Clinician(_View):
 for _cls, _table in ((Patient, "patients"), (PeerWorker, "workers"), (Clinician, "clinicians")):
     for _name in _cls._columns:
         setattr(_cls, _name, _column(_table, _name))
+
+
+def _resource(name, decay):
+    def get(self):
+        p = self.model.patients
+        return drifted(getattr(p, name)[self.index], getattr(p, "baseline_" + name)[self.index],
+                       getattr(self.model.rules.daily, decay), self.model.day - p.resources_day[self.index])
+
+    def put(self, value):
+        self.model.set_resources([self.index], **{name: value})
+
+    return property(get, put, doc=f"This patient's {name} today (set: as of today).")
+
+
+Patient.hope = _resource("hope", "hope_decay")
+Patient.engagement = _resource("engagement", "engagement_decay")

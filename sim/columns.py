@@ -28,8 +28,9 @@ class Patients(NamedTuple):
     prior_admissions: np.ndarray  # int32: admissions before the simulation starts
     baseline_hope: np.ndarray  # float64 in [0, 1]: where hope drifts back to
     baseline_engagement: np.ndarray  # float64 in [0, 1]
-    hope: np.ndarray  # float64 in [0, 1]
-    engagement: np.ndarray  # float64 in [0, 1]: probability of attending follow-up
+    hope: np.ndarray  # float64 in [0, 1], as of resources_day
+    engagement: np.ndarray  # float64 in [0, 1], as of resources_day: probability of attending follow-up
+    resources_day: np.ndarray  # int32: the day hope and engagement were set; since then they drift to baseline
     state: np.ndarray  # int8: COMMUNITY, INPATIENT, CRISIS (crisis team) or RESPITE (peer-run respite)
     days_left: np.ndarray  # int32: days left of the stay, crisis or respite episode
     last_discharge_day: np.ndarray  # int32: day of the latest discharge, or NEVER
@@ -65,10 +66,8 @@ class Clinicians(NamedTuple):
 
 
 class Snapshot(NamedTuple):
-    """Start-of-day values that patients read about each other (makes agent order irrelevant)."""
+    """Start-of-day places that patients compete for in index order (makes agent order irrelevant)."""
 
-    hope: np.ndarray  # float64: each patient's hope at the start of the day
-    state: np.ndarray  # int8: each patient's state at the start of the day
     beds_free: np.ndarray  # int64[1]: free beds at day start plus today's scheduled discharges
     respite_free: np.ndarray  # int64[1]: the same for peer-run respite places
     trial_places: np.ndarray  # int64[1]: participants the trial still recruits (counts down; not reset daily)
@@ -86,6 +85,5 @@ def copy_state(t):
     return type(t)(*(a.copy() for a in t))
 
 
-def new_snapshot(n, trial_places=0):
-    return Snapshot(np.zeros(n), np.zeros(n, np.int8), np.zeros(1, np.int64), np.zeros(1, np.int64),
-                    np.full(1, trial_places, np.int64))
+def new_snapshot(trial_places=0):
+    return Snapshot(np.zeros(1, np.int64), np.zeros(1, np.int64), np.full(1, trial_places, np.int64))

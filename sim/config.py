@@ -87,7 +87,6 @@ class CareConfig:
     followup_engagement_gain: float = param("fraction of gap to 1", 0.0, 1.0, doc="engagement gain from a follow-up")
     hope_recovery_per_day: float = param("fraction/day", 0.0, 1.0, doc="drift of hope back to the personal baseline")
     engagement_recovery_per_day: float = param("fraction/day", 0.0, 1.0, doc="drift of engagement back to baseline")
-    network_spillover_per_day: float = param("fraction/day", 0.0, 1.0, doc="pull of hope toward neighbours' mean")
     admission_hope_loss: float = param("fraction of hope", 0.0, 1.0, doc="hope lost at a crisis")
 
 
@@ -299,12 +298,6 @@ def validate(cfg):
             raise ConfigError(f"population.{key} = {list(shares)}: must sum to 1")
     _check_network(cfg.network, cfg.population.n)
     _check_threads(cfg.threads)
-    care = cfg.care
-    if care.hope_recovery_per_day + care.network_spillover_per_day > 1.0:
-        raise ConfigError(
-            f"care.hope_recovery_per_day + care.network_spillover_per_day = "
-            f"{care.hope_recovery_per_day + care.network_spillover_per_day}: must be at most 1 (keeps hope in [0, 1])"
-        )
     load_extension(cfg.extension)
     _check_trial(cfg)
     check_psa(cfg)

@@ -1,16 +1,20 @@
 """The Numba engine: the day applied to all patients and workers, one phase at a time.
 
-Each phase is a tight loop (separate loops ran faster than one fused pass in a
-prototype at 1M patients; hope, engagement and the relapse draw share one, as
-they read and write only the patient's own slots). The per-patient sequence is
-the same as `Patient.step` in the Mesa engine: a patient who starts the day in
-a bed, with the crisis team or in respite spends it there (phase 1); one who
-starts it in the community goes through phases 2-5. Workers follow (phase 6),
-as `PeerWorker.step` does. Network support and hope/relapse run in parallel
-over patients (`threads`): there a patient reads only others' start-of-day
-values and the draws are keyed by (seed, stream, day, agent), so the thread
-count changes no number; everything that shares beds, places or workers runs
-in patient order.
+The per-patient sequence is the same as `Patient.step` in the Mesa engine: a
+patient who starts the day in a bed, with the crisis team or in respite spends
+it there; one who starts it in the community first faces the day's relapse
+draw, then, if no crisis came, the day's peer contact and clinician follow-up.
+Workers follow, as `PeerWorker.step` does.
+
+Most patient-days change nothing, and the loops are built so that they cost
+little: hope and engagement drift in closed form (`drifted`) and are touched
+only when something changes them; the relapse draw is first compared with a
+per-patient bound, and the exact hazard (with the neighbours' hope) is computed
+only on the ~0.1% of patient-days where the draw falls below it. The relapse
+draws run in parallel over patients (`threads`): a patient reads only
+start-of-day values and the draws are keyed by (seed, stream, day, agent), so
+the thread count changes no number; everything that shares beds, places or
+workers runs in patient order.
 """
 
 import numpy as np
@@ -27,42 +31,34 @@ from sim.pathway import (
     record_trial_admission,
     record_workforce,
     recruit,
+    settle_resources,
 )
-from sim.prefetch import prefetch
 from sim.rules import (
     AT_CRISIS,
     AT_CRISIS_TEAM_END,
     AT_DISCHARGE,
     AT_START,
+    BOUND_SLACK,
     ENTRY_COMMUNITY,
     ENTRY_CRISIS,
-    POST_DISCHARGE_DAYS,
     absence_probability,
     awaits_followup,
     contact_weight,
-    daily_relapse_bound,
     daily_relapse_probability,
+    drifted,
     eligible,
     first_readmission_gap,
     fixed_log_hr,
     followup_probability,
-    hope_after_crisis,
     in_trial_follow_up,
     index_discharge,
     length_of_stay,
     next_burnout,
-    next_engagement,
-    next_hope,
     offered,
     offered_at,
     quit_probability,
+    relapse_bound_from,
 )
-
-# Prefetch neighbours' hope from this many patients up: below it their hope fits in a core's cache and the
-# prefetches only cost (the neighbours' hope loop, per patient: at 100,000 18-33 ns without, 28-38 with;
-# at 200,000 41 without, 28 with; at a million 109-131 without, 34-45 with).
-PREFETCH_FROM = 150_000
-PREFETCH_AHEAD = 16  # patients
 
 begin_day_kernel = njit(cache=True)(begin_day)
 record_workforce_kernel = njit(cache=True)(record_workforce)
@@ -87,120 +83,104 @@ def _offer(p, w, r, events, seed, day, i, event):
 def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_day, last_day):
     """Advance the care system from `first_day` up to (not including) `last_day`."""
     n = p.state.size
-    neighbours = np.zeros(n)
-    weight = np.zeros(n)
+    daily = r.daily
+    crisis = np.zeros((n + 7) // 8 * 8, np.bool_)  # whole words, so crises are found eight patients at a time
+    crisis_words = crisis.view(np.uint64)
+    crises = np.empty(n, np.int32)  # today's crises, in index order
+    active = np.empty(n, np.int32)  # patients with more to do today than the relapse draw, in index order
+    candidates = np.arange(n).astype(np.int32)  # whom begin_day looks at: everyone on the first day
+    n_candidates = n
+    changed = np.empty(n, np.int32)  # patients whose hope or engagement the day changed
+    weight = np.zeros(n)  # their peer contact's weight, and whether a clinician followed them up
     followed = np.zeros(n, np.bool_)
-    crisis = np.zeros(n, np.bool_)
     base = np.empty(n)  # the baseline hazard and fixed_log_hr, for the parallel loop (which cannot take r)
     fixed = np.empty(n)
-    settled_bound = np.empty(n)  # relapse_bound outside the post-discharge window, and inside it
-    discharged_bound = np.empty(n)
-    daily, group_ties = r.daily, r.group_ties
+    bound = np.empty(n)  # a relapse bound valid until the patient's next discharge or change of hope/engagement
     for i in range(n):
         base[i] = r.relapse_base[p.diagnosis[i]]
         fixed[i] = fixed_log_hr(r, p.age_group[i], p.forensic[i], p.severity[i])
-        settled_bound[i] = daily_relapse_bound(daily, base[i], fixed[i], False)
-        discharged_bound[i] = daily_relapse_bound(daily, base[i], fixed[i], True)
-    ahead = PREFETCH_AHEAD if n >= PREFETCH_FROM else 0
+        bound[i] = relapse_bound_from(daily, base[i], fixed[i], p.hope[i], p.baseline_hope[i], p.engagement[i],
+                                      p.baseline_engagement[i], first_day - p.last_discharge_day[i])
     for day in range(first_day, last_day):
-        begin_day(p, w, c, snap, events, n_beds, n_respite, r.followup_window_days, day)
+        n_active = begin_day(p, w, c, snap, r, events, n_beds, n_respite, day, candidates, n_candidates, active)
         d = np.uint64(day)
-        # 1. ward, crisis team and respite: episodes run down; a discharge opens the
-        #    readmission windows; leaving may bring a peer-worker offer
-        for i in range(n):
-            s = snap.state[i]
-            if s == COMMUNITY:
+        # 1. relapse: the day's draw of every patient who starts it in the community against the hazard
+        #    (a draw at or above the patient's bound is no crisis, without computing the exact hazard)
+        relapse_draws(p.state, p.last_discharge_day, p.last_followup_day, p.hope, p.baseline_hope, p.engagement,
+                      p.baseline_engagement, p.resources_day, p.peer_worker, net.indptr, net.indices, r.group_ties,
+                      w.group_hope, w.group_size, daily, streams.day_key(seed, streams.RELAPSE, d), day, base,
+                      fixed, bound, crisis)
+        n_crises = _flagged(crisis_words, crisis, crises)
+        # 2. the day of each active patient in index order: a stay, crisis-team episode or respite runs down
+        #    (leaving may bring a peer-worker offer); in the community, unless a crisis came, the day's peer
+        #    contact and clinician follow-up
+        disengage_key = streams.day_key(seed, streams.DISENGAGE, d)
+        contact_key = streams.day_key(seed, streams.PEER_CONTACT, d)
+        followup_key = streams.day_key(seed, streams.FOLLOWUP, d)
+        count = 0
+        for j in range(n_active):
+            i = active[j]
+            s = p.state[i]
+            if s != COMMUNITY:
+                _stay(p, w, r, snap, events, seed, day, i, s)
+                if p.state[i] == COMMUNITY:
+                    bound[i] = relapse_bound_from(daily, base[i], fixed[i], p.hope[i], p.baseline_hope[i],
+                                                  p.engagement[i], p.baseline_engagement[i],
+                                                  day + 1 - p.last_discharge_day[i])
                 continue
-            if s == INPATIENT:
-                events[day, ev.BED_DAYS] += 1
-                if in_trial_follow_up(r, p.trial_day[i], NEVER, day, 1):
-                    p.trial_bed_days[i] += 1
-            elif s == RESPITE:
-                events[day, ev.RESPITE_DAYS] += 1
-            else:
-                events[day, ev.CRISIS_DAYS] += 1
-            p.days_left[i] -= 1
-            if p.days_left[i] > 0:
-                continue
-            p.state[i] = COMMUNITY
-            if s == INPATIENT:
-                p.last_discharge_day[i] = day
-                p.index_discharge_day[i] = index_discharge(r, p.index_discharge_day[i], day, NEVER)
-                events[day, ev.DISCHARGES] += 1
-                event = AT_DISCHARGE
-            else:
-                event = AT_CRISIS_TEAM_END
-            recruit(r, p.trial_arm, p.trial_day, snap.trial_places, events, day, i, event, p.diagnosis[i],
-                    p.age_group[i], p.forensic[i], p.prior_admissions[i] + p.admissions[i],
-                    streams.uniform(seed, streams.TRIAL_ALLOCATION, d, np.uint64(i)))
-            _offer(p, w, r, events, seed, day, i, event)
-        # 2. network support: neighbours' (and mutual-help group members') start-of-day hope
-        network_support(snap.state, snap.hope, p.peer_worker, net.indptr, net.indices, group_ties, w.group_hope,
-                        w.group_size, neighbours, ahead)
-        # 3. peer contacts (engagement fades; absent workers miss them), then clinician follow-up
-        for i in range(n):
-            if snap.state[i] != COMMUNITY:
+            if crisis[i]:
                 continue
             ui = np.uint64(i)
             if r.entry == ENTRY_COMMUNITY and day == 0:
                 _offer(p, w, r, events, seed, day, i, AT_START)
-            weight[i] = 0.0
+            contact = 0.0
             k = p.peer_worker[i]
             if k != NO_WORKER:
-                if streams.uniform(seed, streams.DISENGAGE, d, ui) < r.disengagement:
+                if streams.uniform_at(disengage_key, ui) < r.disengagement:
                     p.peer_worker[i] = NO_WORKER
                     events[day, ev.DROPOUTS] += 1
-                elif w.absent_days[k] == 0 and streams.uniform(seed, streams.PEER_CONTACT, d, ui) \
-                        < r.contact_probability:
-                    weight[i] = contact_weight(r, w.burnout[k], w.diagnosis[k] == p.diagnosis[i])
+                elif w.absent_days[k] == 0 and streams.uniform_at(contact_key, ui) < r.contact_probability:
+                    contact = contact_weight(r, w.burnout[k], w.diagnosis[k] == p.diagnosis[i])
                     events[day, ev.PEER_CONTACTS] += 1
                     p.programme_contacts[i] += 1
                     if r.max_contacts > 0 and p.programme_contacts[i] >= r.max_contacts:
                         p.peer_end_day[i] = day + 1
             last = p.last_discharge_day[i]
-            k = p.clinician[i]
-            followed[i] = (awaits_followup(day - last, p.last_followup_day[i], last, r.followup_window_days)
-                           and streams.uniform(seed, streams.FOLLOWUP, d, ui)
-                           < followup_probability(r, p.engagement[i], c.load[k], c.capacity[k]))
-            if followed[i]:
-                p.last_followup_day[i] = day
-                events[day, ev.FOLLOWUPS] += 1
-        # 4. hope and engagement move with today's contacts
-        # 5. relapse: the day's draw against each patient's hazard (a draw at or above the patient's relapse
-        #    bound is no crisis, without computing the exact hazard); a crisis goes to peer respite (if the
-        #    programme offers it), a free bed, or the crisis team, in patient order
-        hope_and_relapse(snap.state, p.hope, p.baseline_hope, p.engagement, p.baseline_engagement, p.last_discharge_day,
-                         p.last_followup_day, daily, seed, day, neighbours, weight, followed, base, fixed,
-                         settled_bound, discharged_bound, crisis)
-        for i in range(n):
-            if not crisis[i]:
-                continue
-            ui = np.uint64(i)
-            p.hope[i] = hope_after_crisis(r, p.hope[i])
-            if (r.entry == ENTRY_CRISIS and snap.respite_free[0] > 0 and offered_at(r, AT_CRISIS)
-                    and eligible(r, p.diagnosis[i], p.age_group[i], p.forensic[i],
-                                 p.prior_admissions[i] + p.admissions[i])
-                    and streams.uniform(seed, streams.RESPITE_OFFER, d, ui) < r.uptake):
-                snap.respite_free[0] -= 1
-                p.state[i] = RESPITE
-                p.days_left[i] = r.respite_days
-                events[day, ev.RESPITE_STAYS] += 1
-                continue
-            if snap.beds_free[0] <= 0:
-                p.state[i] = CRISIS
-                p.days_left[i] = r.diversion_days
-                events[day, ev.DIVERSIONS] += 1
-                continue
-            snap.beds_free[0] -= 1
-            p.state[i] = INPATIENT
-            p.days_left[i] = length_of_stay(r, p.diagnosis[i], p.forensic[i],
-                                            streams.uniform(seed, streams.LENGTH_OF_STAY, d, ui))
-            p.admissions[i] += 1
-            p.index_readmission_gap[i] = first_readmission_gap(p.index_discharge_day[i], p.index_readmission_gap[i],
-                                                               day, NEVER)
-            record_trial_admission(r, p.trial_day, p.trial_admissions, p.trial_readmission_gap, i, day)
-            record_admission(events, day, p.last_discharge_day[i])
-        # 6. peer workers: burnout, absence, quitting, and refilling vacancies
+            seen = False
+            if awaits_followup(day - last, p.last_followup_day[i], last, r.followup_window_days):
+                k = p.clinician[i]
+                engagement = drifted(p.engagement[i], p.baseline_engagement[i], daily.engagement_decay,
+                                     day - p.resources_day[i])
+                seen = streams.uniform_at(followup_key, ui) < followup_probability(r, engagement, c.load[k],
+                                                                                    c.capacity[k])
+                if seen:
+                    p.last_followup_day[i] = day
+                    events[day, ev.FOLLOWUPS] += 1
+            if contact > 0.0 or seen:
+                weight[i] = contact
+                followed[i] = seen
+                changed[count] = i
+                count += 1
+        # 3. crises in index order: peer respite (if the programme offers it), a free bed or the crisis team.
+        #    They share nothing with phase 2 (discharges free beds from the next day), so the order is the
+        #    same as stepping patient by patient
+        for j in range(n_crises):
+            i = crises[j]
+            _crisis(p, r, snap, events, seed, day, i)
+            weight[i] = 0.0
+            followed[i] = False
+            changed[count] = i
+            count += 1
+        # 4. hope and engagement of those the day changed, set as of tomorrow
+        for j in range(count):
+            i = changed[j]
+            settle_resources(r, p.hope, p.engagement, p.baseline_hope, p.baseline_engagement, p.resources_day, i,
+                             day, weight[i], followed[i], crisis[i])
+            bound[i] = relapse_bound_from(daily, base[i], fixed[i], p.hope[i], p.baseline_hope[i], p.engagement[i],
+                                          p.baseline_engagement[i], day + 1 - p.last_discharge_day[i])
+        # tomorrow only today's active patients and crises can be busy
+        n_candidates = _merge(active, n_active, crises, n_crises, candidates)
+        # 5. peer workers: burnout, absence, quitting, and refilling vacancies
         for k in range(w.capacity.size):
             uk = np.uint64(k)
             if w.vacant_days[k] > 0:
@@ -226,47 +206,137 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
         record_workforce(w, events, day)
 
 
-# The two parallel phases take plain arrays, not the NamedTuples: in Numba 0.68 a prange loop's writes
-# to an array reached through a NamedTuple were lost, and Rules (a tuple holding tuples) cannot be passed.
-@njit(cache=True, parallel=True)
-def network_support(state, hope, peer_worker, indptr, indices, group_ties, group_hope, group_size, neighbours,
-                    ahead):
-    """Phase 2 for every community patient: the mean start-of-day hope of its neighbours (and fellow
-    mutual-help group members). Each patient writes only its own slot, so patients run in parallel.
-    With `ahead` > 0, the neighbours' hope of the patient `ahead` places on is prefetched."""
-    n = state.size
-    for i in prange(n):
-        if 0 < ahead < n - i:
-            for j in range(indptr[i + ahead], indptr[i + ahead + 1]):
-                prefetch(hope, indices[j])
-        if state[i] == COMMUNITY:
-            k = peer_worker[i]
-            if group_ties and k != NO_WORKER:
-                neighbours[i] = neighbour_hope(indptr, indices, hope, i, group_hope[k], group_size[k])
-            else:
-                neighbours[i] = neighbour_hope(indptr, indices, hope, i, 0.0, 0)
+@njit(cache=True)
+def resources_on(p, daily, day):
+    """Every patient's hope and engagement at the start of `day` (two new arrays)."""
+    n = p.state.size
+    hope = np.empty(n)
+    engagement = np.empty(n)
+    for i in range(n):
+        ago = day - p.resources_day[i]
+        hope[i] = drifted(p.hope[i], p.baseline_hope[i], daily.hope_decay, ago)
+        engagement[i] = drifted(p.engagement[i], p.baseline_engagement[i], daily.engagement_decay, ago)
+    return hope, engagement
 
 
-@njit(cache=True, parallel=True)
-def hope_and_relapse(state, hope, baseline_hope, engagement, baseline_engagement, last_discharge_day,
-                     last_followup_day, daily, seed, day, neighbours, weight, followed, base, fixed, settled_bound,
-                     discharged_bound, crisis):
-    """Phases 4 and 5 up to the crisis itself, for every patient whose day started in the community
-    (`state` is the start-of-day snapshot): hope and engagement move with today's contacts, then the
-    day's relapse draw against the patient's hazard. A draw at or above the patient's relapse bound is
-    no crisis, without computing the exact hazard. Each patient reads and writes only its own slots, so
-    patients run in parallel; `crisis` marks who relapses today."""
+@njit(cache=True)
+def _flagged(words, flags, out):
+    """Indices of the set flags, in order, into `out` (a word at a time: most words are zero); their count."""
+    count = 0
+    for j in range(words.size):
+        if words[j] != 0:
+            for i in range(8 * j, 8 * j + 8):
+                if flags[i]:
+                    out[count] = i
+                    count += 1
+    return count
+
+
+@njit(cache=True)
+def _merge(a, n_a, b, n_b, out):
+    """The union of two ascending index lists, ascending, into `out`; its length."""
+    i = j = count = 0
+    while i < n_a or j < n_b:
+        if j == n_b or (i < n_a and a[i] < b[j]):
+            out[count] = a[i]
+            i += 1
+        elif i == n_a or b[j] < a[i]:
+            out[count] = b[j]
+            j += 1
+        else:
+            out[count] = a[i]
+            i += 1
+            j += 1
+        count += 1
+    return count
+
+
+@njit(inline="always")  # a call passing the state tuples would cost reference counting per patient-day
+def _stay(p, w, r, snap, events, seed, day, i, s):
+    """A day in a bed, with the crisis team or in respite; a discharge opens the readmission windows."""
     d = np.uint64(day)
+    if s == INPATIENT:
+        events[day, ev.BED_DAYS] += 1
+        if in_trial_follow_up(r, p.trial_day[i], NEVER, day, 1):
+            p.trial_bed_days[i] += 1
+    elif s == RESPITE:
+        events[day, ev.RESPITE_DAYS] += 1
+    else:
+        events[day, ev.CRISIS_DAYS] += 1
+    p.days_left[i] -= 1
+    if p.days_left[i] > 0:
+        return
+    p.state[i] = COMMUNITY
+    if s == INPATIENT:
+        p.last_discharge_day[i] = day
+        p.index_discharge_day[i] = index_discharge(r, p.index_discharge_day[i], day, NEVER)
+        events[day, ev.DISCHARGES] += 1
+        event = AT_DISCHARGE
+    else:
+        event = AT_CRISIS_TEAM_END
+    recruit(r, p.trial_arm, p.trial_day, snap.trial_places, events, day, i, event, p.diagnosis[i],
+            p.age_group[i], p.forensic[i], p.prior_admissions[i] + p.admissions[i],
+            streams.uniform(seed, streams.TRIAL_ALLOCATION, d, np.uint64(i)))
+    _offer(p, w, r, events, seed, day, i, event)
+
+
+@njit(inline="always")
+def _crisis(p, r, snap, events, seed, day, i):
+    """Peer respite if the programme offers it and a place is free, else a bed, else the crisis team."""
+    d, ui = np.uint64(day), np.uint64(i)
+    if (r.entry == ENTRY_CRISIS and snap.respite_free[0] > 0 and offered_at(r, AT_CRISIS)
+            and eligible(r, p.diagnosis[i], p.age_group[i], p.forensic[i],
+                         p.prior_admissions[i] + p.admissions[i])
+            and streams.uniform(seed, streams.RESPITE_OFFER, d, ui) < r.uptake):
+        snap.respite_free[0] -= 1
+        p.state[i] = RESPITE
+        p.days_left[i] = r.respite_days
+        events[day, ev.RESPITE_STAYS] += 1
+        return
+    if snap.beds_free[0] <= 0:
+        p.state[i] = CRISIS
+        p.days_left[i] = r.diversion_days
+        events[day, ev.DIVERSIONS] += 1
+        return
+    snap.beds_free[0] -= 1
+    p.state[i] = INPATIENT
+    p.days_left[i] = length_of_stay(r, p.diagnosis[i], p.forensic[i],
+                                    streams.uniform(seed, streams.LENGTH_OF_STAY, d, ui))
+    p.admissions[i] += 1
+    p.index_readmission_gap[i] = first_readmission_gap(p.index_discharge_day[i], p.index_readmission_gap[i],
+                                                       day, NEVER)
+    record_trial_admission(r, p.trial_day, p.trial_admissions, p.trial_readmission_gap, i, day)
+    record_admission(events, day, p.last_discharge_day[i])
+
+
+# The parallel phase takes plain arrays, not the NamedTuples: in Numba 0.68 a prange loop's writes to an
+# array reached through a NamedTuple were lost, and Rules (a tuple holding tuples) cannot be passed.
+@njit(cache=True, parallel=True)
+def relapse_draws(state, last_discharge_day, last_followup_day, hope, baseline_hope, engagement,
+                  baseline_engagement, resources_day, peer_worker, indptr, indices, group_ties, group_hope,
+                  group_size, daily, key, day, base, fixed, bound, crisis):
+    """Phase 1 for every patient who starts the day in the community: the relapse draw against the
+    patient's hazard; `crisis` marks who relapses today. A draw at or above the patient's bound is no
+    crisis, without computing the exact hazard; when it is computed, the bound is tightened to today's
+    post-discharge factor. Each patient reads start-of-day values and writes only its own slots, so
+    patients run in parallel."""
     for i in prange(state.size):
         crisis[i] = False
         if state[i] == COMMUNITY:
-            hope[i] = next_hope(daily, hope[i], baseline_hope[i], neighbours[i], weight[i])
-            engagement[i] = next_engagement(daily, engagement[i], baseline_engagement[i], weight[i], followed[i])
-            u = streams.uniform(seed, streams.RELAPSE, d, np.uint64(i))
-            since = day - last_discharge_day[i]
-            if u < (discharged_bound[i] if 0 <= since <= POST_DISCHARGE_DAYS else settled_bound[i]):
-                crisis[i] = u < daily_relapse_probability(daily, base[i], fixed[i], hope[i], engagement[i],
-                                                          neighbours[i], since, day - last_followup_day[i])
+            u = streams.uniform_at(key, np.uint64(i))
+            if u < bound[i] + BOUND_SLACK:
+                k = peer_worker[i]
+                group = group_ties and k != NO_WORKER
+                neighbours = neighbour_hope(indptr, indices, hope, baseline_hope, resources_day, daily.hope_decay,
+                                            day, i, group_hope[k] if group else 0.0, group_size[k] if group else 0)
+                ago = day - resources_day[i]
+                since = day - last_discharge_day[i]
+                crisis[i] = u < daily_relapse_probability(
+                    daily, base[i], fixed[i], drifted(hope[i], baseline_hope[i], daily.hope_decay, ago),
+                    drifted(engagement[i], baseline_engagement[i], daily.engagement_decay, ago), neighbours, since,
+                    day - last_followup_day[i])
+                bound[i] = relapse_bound_from(daily, base[i], fixed[i], hope[i], baseline_hope[i], engagement[i],
+                                              baseline_engagement[i], since)
 
 
 @njit(cache=True)

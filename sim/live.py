@@ -64,7 +64,7 @@ def day_measures(model):
     return {
         "bed_occupancy": 100.0 * row[ev.BED_DAYS] / model.n_beds if model.n_beds else np.nan,
         "readmissions_30": int(model.events[:day + 1, ev.READMITTED_30].sum()),
-        "mean_hope": float(model.patients.hope.mean()),
+        "mean_hope": float(model.resources_today()[0].mean()),
         "burnout": row[ev.BURNOUT_MILLI] / 1000.0 / filled if filled else np.nan,
         "vacancies": int(n_posts - filled),
     }

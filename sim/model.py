@@ -11,7 +11,8 @@ from sim.agents import Clinician, Patient, PeerWorker
 from sim.columns import Clinicians, PeerWorkers, copy_state, new_snapshot
 from sim.events import COLUMNS
 from sim.extensions import load as load_extension
-from sim.kernels import begin_day_kernel, record_workforce_kernel, simulate_days
+from sim.kernels import begin_day_kernel, record_workforce_kernel, resources_on, simulate_days
+from sim.pathway import settle_resources
 from sim.population import clinician_count, make_population, staff_count
 from sim.rules import rules_from_config
 
@@ -71,11 +72,12 @@ class CareSystemModel(mesa.Model):
         self.n_beds = staff_count(cfg.care.beds_per_1000, n)
         self.n_respite = staff_count(self.program.respite_places_per_1000, n)
         self.rules = rules_from_config(cfg, self.program)
-        self.snapshot = new_snapshot(n, cfg.trial.sample_size if cfg.trial.kind != "none" else 0)
+        self.snapshot = new_snapshot(cfg.trial.sample_size if cfg.trial.kind != "none" else 0)
         self.n_days = cfg.burn_in_days + cfg.horizon_days
         self.events = np.zeros((self.n_days, len(COLUMNS)), np.int64)
         self.day = 0
         self.todays_draws = {}
+        self.todays_changes = []  # Mesa engine: (patient, contact weight, followed up, crisis) to settle at day end
         self.extension = load_extension(cfg.extension)
         self.extension_costs = np.zeros(self.n_days)  # currency, each day
         self._patient_agents = self._worker_agents = None
@@ -129,17 +131,37 @@ class CareSystemModel(mesa.Model):
                           self.events, self.seed, self.n_beds, self.n_respite, self.day, last_day)
         self.day = last_day
 
+    def resources_today(self):
+        """Every patient's hope and engagement at the start of the next day to run (two arrays)."""
+        return resources_on(self.patients, self.rules.daily, self.day)
+
+    def set_resources(self, who, hope=None, engagement=None):
+        """Set the hope and/or engagement of patients `who` (indices or a mask) as of the start of the next
+        day to run; the other keeps its value, and both drift to baseline from there."""
+        p = self.patients
+        hope_now, engagement_now = self.resources_today()
+        p.hope[who] = hope_now[who] if hope is None else hope
+        p.engagement[who] = engagement_now[who] if engagement is None else engagement
+        p.resources_day[who] = self.day
+
     def _step_mesa(self):
-        """The reference engine: snapshot, each patient's step() in index order, then each worker's."""
+        """The reference engine: start-of-day counts, each patient's step() in index order, the day's changes
+        to hope and engagement, then each worker's step()."""
         self.create_agent_views()
-        begin_day_kernel(self.patients, self.workers, self.clinicians, self.snapshot, self.events, self.n_beds,
-                         self.n_respite, self.rules.followup_window_days, self.day)
-        n, n_workers = self.cfg.population.n, self.workers.capacity.size
+        n = self.cfg.population.n
+        begin_day_kernel(self.patients, self.workers, self.clinicians, self.snapshot, self.rules, self.events,
+                         self.n_beds, self.n_respite, self.day, np.arange(n), n, np.empty(n, np.int32))
+        n_workers = self.workers.capacity.size
         draws = {name: streams.draws(self.seed, s, self.day, n) for name, s in streams.STREAMS.items()}
         draws.update({name: streams.draws(self.seed, s, self.day, n_workers)
                       for name, s in streams.WORKER_STREAMS.items()})
         self.todays_draws = draws
+        self.todays_changes = []
         self._patient_agents.do("step")
+        p = self.patients
+        for i, weight, followed, crisis in self.todays_changes:
+            settle_resources(self.rules, p.hope, p.engagement, p.baseline_hope, p.baseline_engagement,
+                             p.resources_day, i, self.day, weight, followed, crisis)
         for worker in self._worker_agents:
             worker.step()
         record_workforce_kernel(self.workers, self.events, self.day)

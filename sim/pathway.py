@@ -1,9 +1,9 @@
-"""Care-system bookkeeping shared by both engines: day snapshots, peer slots, events, worker records.
+"""Care-system bookkeeping shared by both engines: day counts, peer slots, events, worker records.
 
 These functions take arrays and scalars, or whole state tuples only where
 they are called once a day (Numba refcounts every column of a tuple passed to
 an inner function, which made a per-patient call 80x slower). What patients
-read about each other comes from the start-of-day snapshot, and beds, respite
+read about each other is as of the start of the day, and beds, respite
 places and peer slots are handed out in patient-index order: that is why the
 phased Numba loops and agent-by-agent Mesa stepping give the same result.
 """
@@ -13,8 +13,12 @@ from numba.extending import register_jitable
 from sim import events as ev
 from sim.columns import COMMUNITY, CONTROL, INPATIENT, INTERVENTION, NEVER, NO_WORKER, NOT_RECRUITED, RESPITE
 from sim.rules import (
+    ENTRY_COMMUNITY,
     awaits_followup,
+    drifted,
+    engagement_tomorrow,
     first_readmission_gap,
+    hope_tomorrow,
     in_trial_follow_up,
     trial_allocates_intervention,
     trial_recruits,
@@ -22,14 +26,21 @@ from sim.rules import (
 
 
 @register_jitable
-def begin_day(p, w, c, snap, events, n_beds, n_respite, followup_window_days, day):
-    """Take the start-of-day snapshot: hope, states, free beds and respite places, caseloads,
-    mutual-help group hope, and clinician load.
+def begin_day(p, w, c, snap, r, events, n_beds, n_respite, day, candidates, n_candidates, active):
+    """Take the start-of-day counts: free beds and respite places, caseloads, mutual-help group hope,
+    and clinician load. Return how many patients have more to do today than the relapse draw, listed
+    in index order in `active`: those away from the community, with a peer worker or awaiting follow-up
+    (everyone, on the day a programme open to the whole community starts).
+
+    Only the first `n_candidates` patients of `candidates` (in index order) are looked at; every other
+    patient must be in the community with nothing to do. All patients always qualify; so, from the
+    second day of a run, do yesterday's active patients and crises: no one else can be busy today.
 
     Peer relationships that reach their end day, or whose worker has left, are
     closed here, so a freed slot reopens at the start of a day, never in the
     middle of one. Places free today are those free at the start of the day
-    plus today's scheduled departures.
+    plus today's scheduled departures. Hope and engagement need no snapshot:
+    what a day changes in them is set as of the next day (`settle_resources`).
     """
     occupied = 0
     leaving = 0
@@ -39,10 +50,13 @@ def begin_day(p, w, c, snap, events, n_beds, n_respite, followup_window_days, da
     w.caseload[:] = 0
     w.group_hope[:] = 0.0
     c.load[:] = 0
-    for i in range(p.state.size):
+    window = r.followup_window_days
+    everyone = r.entry == ENTRY_COMMUNITY and day == 0
+    count = 0
+    for j in range(n_candidates):
+        i = candidates[j]
         s = p.state[i]
-        snap.state[i] = s
-        snap.hope[i] = p.hope[i]
+        busy = everyone or s != COMMUNITY
         if s == INPATIENT:
             occupied += 1
             if p.days_left[i] == 1:
@@ -56,15 +70,22 @@ def begin_day(p, w, c, snap, events, n_beds, n_respite, followup_window_days, da
             p.peer_worker[i] = NO_WORKER
         elif k != NO_WORKER:
             w.caseload[k] += 1
-            w.group_hope[k] += p.hope[i]
+            if r.group_ties:
+                w.group_hope[k] += drifted(p.hope[i], p.baseline_hope[i], r.daily.hope_decay, day - p.resources_day[i])
             enrolled += 1
+            busy = True
         last = p.last_discharge_day[i]
-        if s == COMMUNITY and awaits_followup(day - last, p.last_followup_day[i], last, followup_window_days):
+        if s == COMMUNITY and awaits_followup(day - last, p.last_followup_day[i], last, window):
             c.load[p.clinician[i]] += 1
+            busy = True
+        if busy:
+            active[count] = i
+            count += 1
     w.group_size[:] = w.caseload
     snap.beds_free[0] = n_beds - occupied + leaving
     snap.respite_free[0] = n_respite - in_respite + leaving_respite
     events[day, ev.ENROLLED] = enrolled
+    return count
 
 
 @register_jitable
@@ -86,21 +107,36 @@ def enrol(caseload, capacity, absent_days, vacant_days, worker_diagnosis, diagno
 
 
 @register_jitable(inline="always")  # a call passing arrays would cost reference counting per patient-day
-def neighbour_hope(indptr, indices, hope_start, i, group_sum, group_size):
-    """Mean start-of-day hope of i's neighbours and, in mutual-help groups, of its fellow members
-    (own hope if isolated), summed in CSR order."""
+def neighbour_hope(indptr, indices, hope, baseline_hope, resources_day, decay, day, i, group_sum, group_size):
+    """Mean hope today of i's neighbours and, in mutual-help groups, of its fellow members (own hope if
+    isolated), summed in CSR order. Read only on the days the relapse draw needs the exact hazard."""
     lo = indptr[i]
     hi = indptr[i + 1]
     total = 0.0
     for j in range(lo, hi):
-        total += hope_start[indices[j]]
+        k = indices[j]
+        total += drifted(hope[k], baseline_hope[k], decay, day - resources_day[k])
     count = hi - lo
+    own = drifted(hope[i], baseline_hope[i], decay, day - resources_day[i])
     if group_size > 1:
-        total += group_sum - hope_start[i]
+        total += group_sum - own
         count += group_size - 1
     if count == 0:
-        return hope_start[i]
+        return own
     return total / count
+
+
+@register_jitable(inline="always")
+def settle_resources(r, hope, engagement, baseline_hope, baseline_engagement, resources_day, i, day, weight,
+                     followed_up, crisis):
+    """End of the day for a patient whose hope or engagement it changed (a peer contact, a follow-up, a
+    crisis): both are set as of tomorrow, so everyone read start-of-day values all day."""
+    days = day + 1 - resources_day[i]
+    h = drifted(hope[i], baseline_hope[i], r.daily.hope_decay, days)
+    e = drifted(engagement[i], baseline_engagement[i], r.daily.engagement_decay, days)
+    hope[i] = hope_tomorrow(r, h, weight, crisis)
+    engagement[i] = engagement_tomorrow(r, e, weight, followed_up)
+    resources_day[i] = day + 1
 
 
 @register_jitable

@@ -51,6 +51,7 @@ def make_population(cfg, seed, graph=None):
         baseline_engagement=engagement,
         hope=hope.copy(),
         engagement=engagement.copy(),
+        resources_day=np.zeros(n, np.int32),
         state=np.full(n, COMMUNITY, np.int8),
         days_left=np.zeros(n, np.int32),
         last_discharge_day=np.full(n, NEVER, np.int32),

@@ -35,9 +35,8 @@ class Daily(NamedTuple):
     followup_log_hr: float
     followup_protection_days: int
     followup_engagement_gain: float
-    hope_recovery: float
-    engagement_recovery: float
-    network_spillover: float
+    hope_decay: float  # 1/day: -log(1 - hope_recovery_per_day)
+    engagement_decay: float  # 1/day: -log(1 - engagement_recovery_per_day)
     contact_hope_gain: float  # per contact, fidelity applied
     contact_engagement_gain: float
 
@@ -169,13 +168,17 @@ def rules_from_config(cfg, program):
             followup_log_hr=float(care.followup_log_hr),
             followup_protection_days=int(care.followup_protection_days),
             followup_engagement_gain=float(care.followup_engagement_gain),
-            hope_recovery=float(care.hope_recovery_per_day),
-            engagement_recovery=float(care.engagement_recovery_per_day),
-            network_spillover=float(care.network_spillover_per_day),
+            hope_decay=_decay(care.hope_recovery_per_day),
+            engagement_decay=_decay(care.engagement_recovery_per_day),
             contact_hope_gain=float(program.hope_gain) * float(program.fidelity),
             contact_engagement_gain=float(program.engagement_gain) * float(program.fidelity),
         ),
     )
+
+
+def _decay(recovery_per_day):
+    """The continuous rate (1/day) at which a resource closes `recovery_per_day` of its gap each day."""
+    return math.inf if recovery_per_day >= 1.0 else -math.log1p(-float(recovery_per_day))
 
 
 def _trial_rules(cfg):
@@ -237,26 +240,58 @@ def daily_relapse_probability(daily, base, fixed, hope, engagement, neighbour_ho
 
 
 @register_jitable
-def relapse_bound(r, diagnosis, age_group, forensic, severity, after_discharge):
-    """An upper bound of `relapse_probability` over every hope, engagement, neighbour hope and follow-up
-    (all in [0, 1]) and, with `after_discharge`, every day of the post-discharge window.
+def relapse_bound(r, diagnosis, age_group, forensic, severity, hope_low, hope_high, engagement_low,
+                  engagement_high):
+    """An upper bound of the daily relapse hazard (1/day) outside the post-discharge window, over every
+    hope and engagement in the given ranges, any neighbours' hope and follow-up.
 
-    A day's relapse draw at or above it is no crisis whatever those are, so the engine can skip the
-    exact hazard there (exact early rejection: the outcome is the same bit for bit)."""
+    Multiplied by `post_discharge_factor` and plus `BOUND_SLACK`, it is at least `relapse_probability`:
+    a day's relapse draw at or above it is no crisis whatever the exact hazard, so the Numba engine skips
+    computing it there (exact early rejection: the outcome is the same bit for bit)."""
     return daily_relapse_bound(r.daily, r.relapse_base[diagnosis], fixed_log_hr(r, age_group, forensic, severity),
-                               after_discharge)
+                               hope_low, hope_high, engagement_low, engagement_high)
+
+
+BOUND_SLACK = 1e-15  # above the rounding of 1 - exp(-x) (at most one ulp of 1) against its bound x
 
 
 @register_jitable
-def daily_relapse_bound(daily, base, fixed, after_discharge):
-    """`relapse_bound` given the patient's baseline hazard and `fixed_log_hr`, as for
-    `daily_relapse_probability`. The factor 1 + 1e-9 covers rounding in the exact hazard's own sum."""
+def _largest_protection_loss(log_hr, low, high):
+    """The largest -log_hr * (x - 0.5) for x in [low, high] (at one end)."""
+    return max(-log_hr * (low - 0.5), -log_hr * (high - 0.5))
+
+
+@register_jitable
+def daily_relapse_bound(daily, base, fixed, hope_low, hope_high, engagement_low, engagement_high):
+    """`relapse_bound` given the patient's baseline hazard and `fixed_log_hr`. A term -b * (x - 0.5) is
+    largest at one end of x's range; 1 - exp(-x) <= x; the factor 1 + 1e-9 covers the rounding of sums."""
     log_hr = (fixed
-              + 0.5 * (abs(daily.hope_log_hr) + abs(daily.engagement_log_hr) + abs(daily.network_log_hr))
+              + _largest_protection_loss(daily.hope_log_hr, hope_low, hope_high)
+              + _largest_protection_loss(daily.engagement_log_hr, engagement_low, engagement_high)
+              + 0.5 * abs(daily.network_log_hr)
               + max(0.0, -daily.followup_log_hr))
-    if after_discharge:
-        log_hr += max(0.0, daily.post_discharge_log_hr)
-    return crisis_probability(base, log_hr) * (1.0 + 1e-9)
+    return base * math.exp(log_hr) * (1.0 + 1e-9)
+
+
+@register_jitable
+def post_discharge_factor(daily, days_since_discharge):
+    """The largest factor the post-discharge term puts on the hazard this many days after a discharge
+    (1 outside the window): `relapse_bound` times it bounds that day's hazard."""
+    if 0 <= days_since_discharge <= POST_DISCHARGE_DAYS:
+        return math.exp(max(0.0, daily.post_discharge_log_hr
+                            * math.exp(-days_since_discharge / daily.post_discharge_decay_days))) * (1.0 + 1e-9)
+    return 1.0
+
+
+@register_jitable
+def relapse_bound_from(daily, base, fixed, hope, baseline_hope, engagement, baseline_engagement,
+                       days_since_discharge):
+    """A bound of the daily relapse probability, less `BOUND_SLACK`, valid from `days_since_discharge` on
+    while hope and engagement drift from their current values to baseline (no discharge in between): the
+    post-discharge factor only falls with time, and a drifting resource stays between value and baseline."""
+    return (daily_relapse_bound(daily, base, fixed, min(hope, baseline_hope), max(hope, baseline_hope),
+                                min(engagement, baseline_engagement), max(engagement, baseline_engagement))
+            * post_discharge_factor(daily, days_since_discharge))
 
 
 @register_jitable
@@ -310,29 +345,34 @@ def contact_weight(r, burnout, matched):
 
 
 @register_jitable
-def next_hope(daily, hope, baseline, neighbour_hope, weight):
-    """Hope drifts back to baseline, is pulled toward neighbours', and rises with a peer contact (weight > 0)."""
-    h = hope + daily.hope_recovery * (baseline - hope) + daily.network_spillover * (neighbour_hope - hope)
-    if weight > 0.0:
-        h += min(1.0, daily.contact_hope_gain * weight) * (1.0 - h)
-    return h
+def drifted(value, baseline, decay, days):
+    """A psychosocial resource `days` after it was set, back toward its baseline by the same share each day
+    (`decay` = -log(1 - recovery per day)). Closed form, so no patient is touched on a day nothing happens."""
+    if days == 0:
+        return value
+    return baseline + (value - baseline) * math.exp(-decay * days)
 
 
 @register_jitable
-def next_engagement(daily, engagement, baseline, weight, followed_up):
-    """Engagement drifts back to baseline and rises with peer contacts and clinician follow-up."""
-    e = engagement + daily.engagement_recovery * (baseline - engagement)
+def hope_tomorrow(r, hope, weight, crisis):
+    """Hope at the start of tomorrow, from what it would have drifted to (`hope`): a peer contact
+    (weight > 0) closes part of the gap to 1, a crisis costs a share."""
     if weight > 0.0:
-        e += min(1.0, daily.contact_engagement_gain * weight) * (1.0 - e)
+        hope += min(1.0, r.daily.contact_hope_gain * weight) * (1.0 - hope)
+    if crisis:
+        hope -= r.admission_hope_loss * hope
+    return hope
+
+
+@register_jitable
+def engagement_tomorrow(r, engagement, weight, followed_up):
+    """Engagement at the start of tomorrow, from what it would have drifted to: peer contacts and a
+    clinician follow-up raise it."""
+    if weight > 0.0:
+        engagement += min(1.0, r.daily.contact_engagement_gain * weight) * (1.0 - engagement)
     if followed_up:
-        e += daily.followup_engagement_gain * (1.0 - e)
-    return e
-
-
-@register_jitable
-def hope_after_crisis(r, hope):
-    """A crisis costs a share of the patient's hope."""
-    return hope - r.admission_hope_loss * hope
+        engagement += r.daily.followup_engagement_gain * (1.0 - engagement)
+    return engagement
 
 
 @register_jitable

@@ -4,8 +4,11 @@ Why: the usual-care and programme arms then see the same random world, the
 Mesa and Numba engines see the same draws whatever order they visit agents in,
 and results do not depend on the number of threads. The hash is SplitMix64
 (Steele et al., 2014) applied in a chain, all in uint64 so Numba never promotes
-to float64. In Python, call `draws` (vectorised over all agents): numpy warns on
-scalar uint64 overflow but wraps arrays silently.
+to float64. The agent comes last: a draw is the agent-th output of SplitMix64
+seeded with the day's key (`day_key`), so a loop over agents hashes the key
+once and each draw costs one mix (1.7 against 4.3 ns with the agent mixed in
+first, measured at 100,000 patients). In Python, call `draws` (vectorised over
+all agents): numpy warns on scalar uint64 overflow but wraps arrays silently.
 """
 
 import numpy as np
@@ -61,15 +64,27 @@ def _mix(z):
 
 
 @register_jitable
+def day_key(seed, stream, day):
+    """The key of one stream on one day (uint64): hoist it out of a loop over agents."""
+    return _mix(seed ^ _mix(stream ^ _mix(day)))
+
+
+@register_jitable
+def uniform_at(key, agent):
+    """Agent `agent`'s draw in [0, 1) under a `day_key` (both uint64)."""
+    return (_mix(key + agent * _GOLDEN) >> _S11) * _TO_UNIT
+
+
+@register_jitable
 def uniform(seed, stream, day, agent):
     """A uniform draw in [0, 1) for one agent on one day; all arguments uint64."""
-    x = _mix(seed ^ _mix(stream ^ _mix(day ^ _mix(agent))))
-    return (x >> _S11) * _TO_UNIT
+    return uniform_at(day_key(seed, stream, day), agent)
 
 
 def draws(seed, stream, day, n):
     """The day's draws of one stream for agents 0..n-1 (the Mesa engine reads its own slot)."""
-    return uniform(np.uint64(seed), stream, np.uint64(day), np.arange(n, dtype=np.uint64))
+    key = day_key(np.uint64(seed), stream, np.full(1, day, np.uint64))
+    return uniform_at(key, np.arange(n, dtype=np.uint64))
 
 
 def replication_seed(base_seed, replication):

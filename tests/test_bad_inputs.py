@@ -46,7 +46,6 @@ CASES = [
     # care
     (["care.beds_per_1000=-1"], "care.beds_per_1000"),
     (["care.relapse_base_per_day=[0.001,inf,0.001]"], "care.relapse_base_per_day"),
-    (["care.hope_recovery_per_day=0.7", "care.network_spillover_per_day=0.5"], "care.hope_recovery_per_day"),
     (["+care.bedz=3"], "care.bedz"),
     (["care.bedz=3"], "care.bedz"),
     # program

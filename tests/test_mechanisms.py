@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.agents import Patient
 from sim.columns import NO_WORKER
 from sim.experiment import run_replication
+from sim.kernels import begin_day_kernel
 from sim.model import CareSystemModel
 
 from .conftest import make_cfg
@@ -97,23 +99,26 @@ def test_crisis_respite_replaces_admissions_with_respite_stays():
     assert arm["cost_respite"] > 0
 
 
-def test_mutual_help_groups_support_their_members():
-    model_ties = CareSystemModel(make_cfg(*BASE, "program=mutual_help", "care.network_spillover_per_day=0.05"))
-    model_plain = CareSystemModel(make_cfg(*BASE, "program=mutual_help", "care.network_spillover_per_day=0.05",
-                                           "program.group_ties=false"))
-    # give one group's members high hope: with ties, the others are pulled up toward it
-    for model in (model_ties, model_plain):
-        for _ in range(2):
-            model.step()
-        members = np.flatnonzero(model.patients.peer_worker == 0)
-        assert members.size > 2
-        model.patients.hope[members[0]] = 1.0
-        model.patients.baseline_hope[members[0]] = 1.0
-        for _ in range(5):
-            model.step()
-    ties = model_ties.patients.hope[members[1:]].mean()
-    plain = model_plain.patients.hope[members[1:]].mean()
-    assert ties > plain
+def test_mutual_help_ties_carry_a_members_hope_to_the_others():
+    def risk_gap(ties):
+        """Mean relapse risk of a group's other members when its first member has no hope, less with full hope."""
+        risks = []
+        for hope in (0.0, 1.0):
+            model = CareSystemModel(make_cfg(*BASE, "program=mutual_help", f"program.group_ties={ties}"))
+            for _ in range(2):
+                model.step()
+            members = np.flatnonzero(model.patients.peer_worker == 0)
+            assert members.size > 2
+            model.set_resources([members[0]], hope=hope)
+            begin_day_kernel(model.patients, model.workers, model.clinicians, model.snapshot, model.rules,
+                             model.events, model.n_beds, model.n_respite, model.day,
+                             np.arange(model.cfg.population.n), model.cfg.population.n,
+                             np.empty(model.cfg.population.n, np.int32))
+            agents = list(model.agents_by_type[Patient])
+            risks.append(np.mean([agents[i].relapse_risk() for i in members[1:]]))
+        return risks[0] - risks[1]
+
+    assert risk_gap("true") > risk_gap("false") >= 0.0
 
 
 def test_targeting_enrols_only_eligible_patients():

@@ -39,5 +39,6 @@ def end_of_day(model, params, day):
     p = model.patients
     since = day - p.last_discharge_day
     reached = (p.state == COMMUNITY) & (since >= 1) & (since <= params.window_days)
-    p.engagement[reached] += params.engagement_gain * (1.0 - p.engagement[reached])
+    engagement = model.resources_today()[1][reached]
+    model.set_resources(reached, engagement=engagement + params.engagement_gain * (1.0 - engagement))
     return float(np.count_nonzero(reached)) * params.cost_per_message
