@@ -28,13 +28,9 @@ from sim.rules import (
 @register_jitable
 def begin_day(p, w, c, snap, r, events, n_beds, n_respite, day, candidates, n_candidates, active):
     """Take the start-of-day counts: free beds and respite places, caseloads, mutual-help group hope,
-    and clinician load. Return how many patients have more to do today than the relapse draw, listed
-    in index order in `active`: those away from the community, with a peer worker or awaiting follow-up
-    (everyone, on the day a programme open to the whole community starts).
-
-    Only the first `n_candidates` patients of `candidates` (in index order) are looked at; every other
-    patient must be in the community with nothing to do. All patients always qualify; so, from the
-    second day of a run, do yesterday's active patients and crises: no one else can be busy today.
+    and clinician load, and list the patients with more to do today than the relapse draw: those away
+    from the community, with a peer worker or awaiting follow-up (everyone, on the day a programme open to
+    the whole community starts).
 
     Peer relationships that reach their end day, or whose worker has left, are
     closed here, so a freed slot reopens at the start of a day, never in the
@@ -42,6 +38,9 @@ def begin_day(p, w, c, snap, r, events, n_beds, n_respite, day, candidates, n_ca
     plus today's scheduled departures. Hope and engagement need no snapshot:
     what a day changes in them is set as of the next day (`settle_resources`).
     """
+    # Only candidates[:n_candidates] (ascending) are looked at; every other patient must be in the community
+    # with nothing to do. Everyone qualifies; so, from a run's second day, do yesterday's active patients and
+    # crises: no one else can be busy today. The active ones go to `active` (ascending); returns their count.
     occupied = 0
     leaving = 0
     in_respite = 0

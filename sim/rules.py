@@ -239,19 +239,6 @@ def daily_relapse_probability(daily, base, fixed, hope, engagement, neighbour_ho
     return crisis_probability(base, log_hr)
 
 
-@register_jitable
-def relapse_bound(r, diagnosis, age_group, forensic, severity, hope_low, hope_high, engagement_low,
-                  engagement_high):
-    """An upper bound of the daily relapse hazard (1/day) outside the post-discharge window, over every
-    hope and engagement in the given ranges, any neighbours' hope and follow-up.
-
-    Multiplied by `post_discharge_factor` and plus `BOUND_SLACK`, it is at least `relapse_probability`:
-    a day's relapse draw at or above it is no crisis whatever the exact hazard, so the Numba engine skips
-    computing it there (exact early rejection: the outcome is the same bit for bit)."""
-    return daily_relapse_bound(r.daily, r.relapse_base[diagnosis], fixed_log_hr(r, age_group, forensic, severity),
-                               hope_low, hope_high, engagement_low, engagement_high)
-
-
 BOUND_SLACK = 1e-15  # above the rounding of 1 - exp(-x) (at most one ulp of 1) against its bound x
 
 
@@ -263,8 +250,10 @@ def _largest_protection_loss(log_hr, low, high):
 
 @register_jitable
 def daily_relapse_bound(daily, base, fixed, hope_low, hope_high, engagement_low, engagement_high):
-    """`relapse_bound` given the patient's baseline hazard and `fixed_log_hr`. A term -b * (x - 0.5) is
-    largest at one end of x's range; 1 - exp(-x) <= x; the factor 1 + 1e-9 covers the rounding of sums."""
+    """An upper bound of the daily relapse hazard (1/day) outside the post-discharge window, given the
+    patient's baseline hazard and `fixed_log_hr`, over every hope and engagement in the given ranges, any
+    neighbours' hope and follow-up. A term -b * (x - 0.5) is largest at one end of x's range; 1 - exp(-x)
+    <= x (`BOUND_SLACK` covers its rounding); the factor 1 + 1e-9 covers the rounding of sums."""
     log_hr = (fixed
               + _largest_protection_loss(daily.hope_log_hr, hope_low, hope_high)
               + _largest_protection_loss(daily.engagement_log_hr, engagement_low, engagement_high)
@@ -276,7 +265,7 @@ def daily_relapse_bound(daily, base, fixed, hope_low, hope_high, engagement_low,
 @register_jitable
 def post_discharge_factor(daily, days_since_discharge):
     """The largest factor the post-discharge term puts on the hazard this many days after a discharge
-    (1 outside the window): `relapse_bound` times it bounds that day's hazard."""
+    (1 outside the window): `daily_relapse_bound` times it bounds that day's hazard."""
     if 0 <= days_since_discharge <= POST_DISCHARGE_DAYS:
         return math.exp(max(0.0, daily.post_discharge_log_hr
                             * math.exp(-days_since_discharge / daily.post_discharge_decay_days))) * (1.0 + 1e-9)
@@ -288,7 +277,10 @@ def relapse_bound_from(daily, base, fixed, hope, baseline_hope, engagement, base
                        days_since_discharge):
     """A bound of the daily relapse probability, less `BOUND_SLACK`, valid from `days_since_discharge` on
     while hope and engagement drift from their current values to baseline (no discharge in between): the
-    post-discharge factor only falls with time, and a drifting resource stays between value and baseline."""
+    post-discharge factor only falls with time, and a drifting resource stays between value and baseline.
+
+    A day's relapse draw at or above it is no crisis whatever the exact hazard, so the Numba engine skips
+    computing it there (exact early rejection: the outcome is the same bit for bit)."""
     return (daily_relapse_bound(daily, base, fixed, min(hope, baseline_hope), max(hope, baseline_hope),
                                 min(engagement, baseline_engagement), max(engagement, baseline_engagement))
             * post_discharge_factor(daily, days_since_discharge))

@@ -69,7 +69,7 @@ def test_day_measures_read_the_event_table(view):
         row = model.events[DAYS - 1]
         assert last["bed_occupancy"] == pytest.approx(100 * row[ev.BED_DAYS] / model.n_beds)
         assert last["readmissions_30"] == model.events[:DAYS, ev.READMITTED_30].sum()
-        assert last["mean_hope"] == pytest.approx(model.patients.hope.mean())
+        assert last["mean_hope"] == pytest.approx(model.resources_today()[0].mean())
         assert last["vacancies"] == model.workers.capacity.size - row[ev.WORKER_DAYS]
     assert np.isnan(view.series(COMPARATOR, "burnout")).all()
     assert 0 < view.series(view.cfg.program.name, "burnout")[-1] < 1

@@ -1,12 +1,21 @@
-"""Exact early rejection: `relapse_bound` is never below `relapse_probability`, so skipping the exact
-hazard when the day's draw is at or above the bound cannot change an outcome."""
+"""Exact early rejection: the Numba engine's relapse bound is never below the relapse probability on any
+day it is used for, so skipping the exact hazard when the day's draw is at or above it cannot change an
+outcome."""
 
 import numba
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.rules import POST_DISCHARGE_DAYS, relapse_bound, relapse_probability, rules_from_config
+from sim.rules import (
+    BOUND_SLACK,
+    POST_DISCHARGE_DAYS,
+    drifted,
+    fixed_log_hr,
+    relapse_bound_from,
+    relapse_probability,
+    rules_from_config,
+)
 
 from .conftest import make_cfg
 
@@ -14,39 +23,49 @@ DEFAULT = make_cfg()
 RULES = rules_from_config(DEFAULT, DEFAULT.program)
 unit = st.floats(0.0, 1.0)
 log_hr = st.floats(0.0, 10.0)
+NEVER_DISCHARGED = 2**30  # days since discharge of a patient never discharged (day - NEVER)
 
 
 @settings(max_examples=500, deadline=None)
-@given(severity=unit, hope=unit, engagement=unit, neighbours=unit, diagnosis=st.integers(0, 2),
-       age_group=st.integers(0, 2), forensic=st.integers(0, 1),
-       since_discharge=st.integers(-(2**30), 2 * POST_DISCHARGE_DAYS),
-       since_followup=st.integers(-(2**30), 400),
+@given(severity=unit, hope=unit, baseline_hope=unit, engagement=unit, baseline_engagement=unit,
+       neighbours=unit, diagnosis=st.integers(0, 2), age_group=st.integers(0, 2), forensic=st.integers(0, 1),
+       since_discharge=st.integers(0, 2 * POST_DISCHARGE_DAYS) | st.just(NEVER_DISCHARGED),
+       later=st.integers(0, 2000), since_followup=st.integers(-(2**30), 400),
        hope_hr=log_hr, engagement_hr=log_hr, network_hr=st.floats(-10.0, 10.0),
        followup_hr=st.floats(-10.0, 10.0), post_hr=log_hr, severity_hr=st.floats(-5.0, 5.0),
-       base=st.floats(1e-6, 0.5))
-def test_the_bound_is_never_below_the_hazard(severity, hope, engagement, neighbours, diagnosis, age_group,
-                                             forensic, since_discharge, since_followup, hope_hr, engagement_hr,
-                                             network_hr, followup_hr, post_hr, severity_hr, base):
+       hope_decay=st.floats(0.0, 5.0), engagement_decay=st.floats(0.0, 5.0), base=st.floats(1e-9, 0.5))
+def test_the_bound_holds_on_every_later_day(severity, hope, baseline_hope, engagement, baseline_engagement,
+                                            neighbours, diagnosis, age_group, forensic, since_discharge, later,
+                                            since_followup, hope_hr, engagement_hr, network_hr, followup_hr,
+                                            post_hr, severity_hr, hope_decay, engagement_decay, base):
+    """Set when hope and engagement were last set (or at a discharge), the bound covers every later day
+    until they change again: whatever the neighbours' hope and the follow-up, however far they drifted."""
     daily = RULES.daily._replace(hope_log_hr=hope_hr, engagement_log_hr=engagement_hr, network_log_hr=network_hr,
-                                 followup_log_hr=followup_hr, post_discharge_log_hr=post_hr)
+                                 followup_log_hr=followup_hr, post_discharge_log_hr=post_hr,
+                                 hope_decay=hope_decay, engagement_decay=engagement_decay)
     r = RULES._replace(severity_log_hr=severity_hr, relapse_base=(base, base, base), daily=daily)
-    risk = relapse_probability(r, diagnosis, age_group, forensic, severity, hope, engagement, neighbours,
-                               since_discharge, since_followup)
-    after_discharge = 0 <= since_discharge <= POST_DISCHARGE_DAYS
-    assert risk <= relapse_bound(r, diagnosis, age_group, forensic, severity, after_discharge)
+    bound = relapse_bound_from(daily, base, fixed_log_hr(r, age_group, forensic, severity), hope, baseline_hope,
+                               engagement, baseline_engagement, since_discharge)
+    risk = relapse_probability(r, diagnosis, age_group, forensic, severity,
+                               drifted(hope, baseline_hope, hope_decay, later),
+                               drifted(engagement, baseline_engagement, engagement_decay, later), neighbours,
+                               since_discharge + later, since_followup)
+    assert risk <= bound + BOUND_SLACK
 
 
 def test_the_compiled_bound_equals_the_python_one():
-    r = RULES
-    compiled = numba.njit(lambda r, d, a, f, s, w: relapse_bound(r, d, a, f, s, w))
-    for severity in np.linspace(0, 1, 7):
-        for after in (False, True):
-            assert compiled(r, 1, 2, 1, severity, after) == relapse_bound(r, 1, 2, 1, severity, after)
+    daily = RULES.daily
+    compiled = numba.njit(relapse_bound_from)
+    for hope in np.linspace(0, 1, 5):
+        for since in (0, 7, 100, POST_DISCHARGE_DAYS + 1, NEVER_DISCHARGED):
+            args = (daily, 0.001, 0.3, hope, 0.5, 1 - hope, 0.6, since)
+            assert compiled(*args) == relapse_bound_from(*args)
 
 
 def test_the_bound_rejects_most_patient_days_at_the_defaults():
-    """The point of the bound: with the default rules most days' draws are above it (about 1-2%
+    """The point of the bound: with the default rules nearly every day's draw is above it (about 0.1-0.2%
     of days need the exact hazard); a bound near 1 would make the shortcut useless."""
     r = RULES
-    settled = [relapse_bound(r, d, a, f, 0.5, False) for d in range(3) for a in range(3) for f in range(2)]
-    assert max(settled) < 0.05
+    settled = [relapse_bound_from(r.daily, r.relapse_base[d], fixed_log_hr(r, a, f, 0.5), 0.5, 0.5, 0.5, 0.5,
+                                  NEVER_DISCHARGED) for d in range(3) for a in range(3) for f in range(2)]
+    assert max(settled) < 0.01
