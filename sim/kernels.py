@@ -33,6 +33,7 @@ from sim.pathway import (
     recruit,
     settle_resources,
 )
+from sim.prefetch import prefetch
 from sim.rules import (
     AT_CRISIS,
     AT_CRISIS_TEAM_END,
@@ -119,6 +120,8 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
         followup_key = streams.day_key(seed, streams.FOLLOWUP, d)
         count = 0
         for j in range(n_active):
+            if j + AHEAD < n_active:
+                _prefetch_visit(p, active[j + AHEAD])
             i = active[j]
             s = p.state[i]
             if s != COMMUNITY:
@@ -165,6 +168,8 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
         #    They share nothing with phase 2 (discharges free beds from the next day), so the order is the
         #    same as stepping patient by patient
         for j in range(n_crises):
+            if j + AHEAD < n_crises:
+                _prefetch_crisis(p, crises[j + AHEAD])
             i = crises[j]
             _crisis(p, r, snap, events, seed, day, i)
             weight[i] = 0.0
@@ -173,6 +178,8 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             count += 1
         # 4. hope and engagement of those the day changed, set as of tomorrow
         for j in range(count):
+            if j + AHEAD < count:
+                _prefetch_settle(p, base, fixed, bound, changed[j + AHEAD])
             i = changed[j]
             settle_resources(r, p.hope, p.engagement, p.baseline_hope, p.baseline_engagement, p.resources_day, i,
                              day, weight[i], followed[i], crisis[i])
@@ -217,6 +224,46 @@ def resources_on(p, daily, day):
         hope[i] = drifted(p.hope[i], p.baseline_hope[i], daily.hope_decay, ago)
         engagement[i] = drifted(p.engagement[i], p.baseline_engagement[i], daily.engagement_decay, ago)
     return hope, engagement
+
+
+AHEAD = 8  # the sparse phases prefetch the columns of the patient this many places ahead in their list
+
+
+@njit(inline="always")
+def _prefetch_visit(p, i):
+    """The columns phase 2 reads for every active patient."""
+    prefetch(p.state, i)
+    prefetch(p.days_left, i)
+    prefetch(p.peer_worker, i)
+    prefetch(p.last_discharge_day, i)
+    prefetch(p.last_followup_day, i)
+
+
+@njit(inline="always")
+def _prefetch_crisis(p, i):
+    """The columns a crisis reads."""
+    prefetch(p.diagnosis, i)
+    prefetch(p.age_group, i)
+    prefetch(p.forensic, i)
+    prefetch(p.prior_admissions, i)
+    prefetch(p.admissions, i)
+    prefetch(p.index_discharge_day, i)
+    prefetch(p.index_readmission_gap, i)
+    prefetch(p.trial_day, i)
+    prefetch(p.last_discharge_day, i)
+
+
+@njit(inline="always")
+def _prefetch_settle(p, base, fixed, bound, i):
+    """The columns settling hope and engagement reads."""
+    prefetch(p.hope, i)
+    prefetch(p.engagement, i)
+    prefetch(p.baseline_hope, i)
+    prefetch(p.baseline_engagement, i)
+    prefetch(p.resources_day, i)
+    prefetch(base, i)
+    prefetch(fixed, i)
+    prefetch(bound, i)
 
 
 @njit(cache=True)
@@ -325,6 +372,13 @@ def relapse_draws(state, last_discharge_day, last_followup_day, hope, baseline_h
         if state[i] == COMMUNITY:
             u = streams.uniform_at(key, np.uint64(i))
             if u < bound[i] + BOUND_SLACK:
+                for j in range(indptr[i], indptr[i + 1]):  # start every load the exact hazard needs at once
+                    prefetch(hope, indices[j])
+                    prefetch(baseline_hope, indices[j])
+                    prefetch(resources_day, indices[j])
+                prefetch(engagement, i)
+                prefetch(baseline_engagement, i)
+                prefetch(last_followup_day, i)
                 k = peer_worker[i]
                 group = group_ties and k != NO_WORKER
                 neighbours = neighbour_hope(indptr, indices, hope, baseline_hope, resources_day, daily.hope_decay,
