@@ -151,8 +151,9 @@ class Patient(_View):
         w, p, net = m.workers, m.patients, m.network
         k = self.peer_worker
         group = r.group_ties and k != NO_WORKER
-        neighbours = neighbour_hope(net.indptr, net.indices, p.hope, p.baseline_hope, p.resources_day,
-                                    r.daily.hope_decay, m.day, self.index, w.group_hope[k] if group else 0.0,
+        hope, set_today = m.hope_as_set_today()
+        neighbours = neighbour_hope(net.indptr, net.indices, hope, p.baseline_hope, set_today, r.daily.hope_decay,
+                                    m.day, self.index, w.group_hope[k] if group else 0.0,
                                     w.group_size[k] if group else 0)
         return relapse_probability(r, self.diagnosis, self.age_group, self.forensic, self.severity, self.hope,
                                    self.engagement, neighbours, m.day - self.last_discharge_day,

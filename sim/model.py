@@ -78,6 +78,7 @@ class CareSystemModel(mesa.Model):
         self.day = 0
         self.todays_draws = {}
         self.todays_changes = []  # Mesa engine: (patient, contact weight, followed up, crisis) to settle at day end
+        self._hope_today = None  # (day, hope, day column): see hope_as_set_today
         self.extension = load_extension(cfg.extension)
         self.extension_costs = np.zeros(self.n_days)  # currency, each day
         self._patient_agents = self._worker_agents = None
@@ -135,6 +136,15 @@ class CareSystemModel(mesa.Model):
         """Every patient's hope and engagement at the start of the next day to run (two arrays)."""
         return resources_on(self.patients, self.rules.daily, self.day)
 
+    def hope_as_set_today(self):
+        """Everyone's hope today, as (values, a day column saying they were set today): what the Mesa engine
+        passes to `neighbour_hope`, so each neighbour's drift is computed once a day, not once per reader.
+        Kept for the day (hope changes only from the next day) until `set_resources` changes it."""
+        if self._hope_today is None or self._hope_today[0] != self.day:
+            n = self.cfg.population.n
+            self._hope_today = (self.day, self.resources_today()[0], np.full(n, self.day, np.int32))
+        return self._hope_today[1:]
+
     def set_resources(self, who, hope=None, engagement=None):
         """Set the hope and/or engagement of patients `who` (indices or a mask) as of the start of the next
         day to run; the other keeps its value, and both drift to baseline from there."""
@@ -143,6 +153,7 @@ class CareSystemModel(mesa.Model):
         p.hope[who] = hope_now[who] if hope is None else hope
         p.engagement[who] = engagement_now[who] if engagement is None else engagement
         p.resources_day[who] = self.day
+        self._hope_today = None
 
     def _step_mesa(self):
         """The reference engine: start-of-day counts, each patient's step() in index order, the day's changes
