@@ -33,7 +33,7 @@ from sim.pathway import (
     recruit,
     settle_resources,
 )
-from sim.prefetch import prefetch
+from sim.prefetch import AHEAD, prefetch
 from sim.rules import (
     AT_CRISIS,
     AT_CRISIS_TEAM_END,
@@ -100,8 +100,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
     for i in range(n):
         base[i] = r.relapse_base[p.diagnosis[i]]
         fixed[i] = fixed_log_hr(r, p.age_group[i], p.forensic[i], p.severity[i])
-        bound[i] = relapse_bound_from(daily, base[i], fixed[i], p.hope[i], p.baseline_hope[i], p.engagement[i],
-                                      p.baseline_engagement[i], first_day - p.last_discharge_day[i])
+        bound[i] = _bound_from(p, daily, base, fixed, i, first_day)
     for day in range(first_day, last_day):
         n_active = begin_day(p, w, c, snap, r, events, n_beds, n_respite, day, candidates, n_candidates, active)
         d = np.uint64(day)
@@ -127,9 +126,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             if s != COMMUNITY:
                 _stay(p, w, r, snap, events, seed, day, i, s)
                 if p.state[i] == COMMUNITY:
-                    bound[i] = relapse_bound_from(daily, base[i], fixed[i], p.hope[i], p.baseline_hope[i],
-                                                  p.engagement[i], p.baseline_engagement[i],
-                                                  day + 1 - p.last_discharge_day[i])
+                    bound[i] = _bound_from(p, daily, base, fixed, i, day + 1)
                 continue
             if crisis[i]:
                 continue
@@ -183,8 +180,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             i = changed[j]
             settle_resources(r, p.hope, p.engagement, p.baseline_hope, p.baseline_engagement, p.resources_day, i,
                              day, weight[i], followed[i], crisis[i])
-            bound[i] = relapse_bound_from(daily, base[i], fixed[i], p.hope[i], p.baseline_hope[i], p.engagement[i],
-                                          p.baseline_engagement[i], day + 1 - p.last_discharge_day[i])
+            bound[i] = _bound_from(p, daily, base, fixed, i, day + 1)
         # tomorrow only today's active patients and crises can be busy
         n_candidates = _merge(active, n_active, crises, n_crises, candidates)
         # 5. peer workers: burnout, absence, quitting, and refilling vacancies
@@ -226,7 +222,12 @@ def resources_on(p, daily, day):
     return hope, engagement
 
 
-AHEAD = 8  # the sparse phases prefetch the columns of the patient this many places ahead in their list
+@njit(inline="always")
+def _bound_from(p, daily, base, fixed, i, first_day):
+    """Patient i's relapse bound for the days from `first_day` until its next discharge or change of hope
+    or engagement."""
+    return relapse_bound_from(daily, base[i], fixed[i], p.hope[i], p.baseline_hope[i], p.engagement[i],
+                              p.baseline_engagement[i], first_day - p.last_discharge_day[i])
 
 
 @njit(inline="always")

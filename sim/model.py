@@ -149,9 +149,12 @@ class CareSystemModel(mesa.Model):
         """Set the hope and/or engagement of patients `who` (indices or a mask) as of the start of the next
         day to run; the other keeps its value, and both drift to baseline from there."""
         p = self.patients
-        hope_now, engagement_now = self.resources_today()
-        p.hope[who] = hope_now[who] if hope is None else hope
-        p.engagement[who] = engagement_now[who] if engagement is None else engagement
+        if hope is None or engagement is None:
+            hope_now, engagement_now = self.resources_today()
+            hope = hope_now[who] if hope is None else hope
+            engagement = engagement_now[who] if engagement is None else engagement
+        p.hope[who] = hope
+        p.engagement[who] = engagement
         p.resources_day[who] = self.day
         self._hope_today = None
 
@@ -161,7 +164,7 @@ class CareSystemModel(mesa.Model):
         self.create_agent_views()
         n = self.cfg.population.n
         begin_day_kernel(self.patients, self.workers, self.clinicians, self.snapshot, self.rules, self.events,
-                         self.n_beds, self.n_respite, self.day, np.arange(n), n, np.empty(n, np.int32))
+                         self.n_beds, self.n_respite, self.day, np.arange(n, dtype=np.int32), n, np.empty(n, np.int32))
         n_workers = self.workers.capacity.size
         draws = {name: streams.draws(self.seed, s, self.day, n) for name, s in streams.STREAMS.items()}
         draws.update({name: streams.draws(self.seed, s, self.day, n_workers)

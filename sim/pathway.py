@@ -12,7 +12,7 @@ from numba.extending import register_jitable
 
 from sim import events as ev
 from sim.columns import COMMUNITY, CONTROL, INPATIENT, INTERVENTION, NEVER, NO_WORKER, NOT_RECRUITED, RESPITE
-from sim.prefetch import prefetch
+from sim.prefetch import AHEAD, prefetch
 from sim.rules import (
     ENTRY_COMMUNITY,
     awaits_followup,
@@ -54,8 +54,8 @@ def begin_day(p, w, c, snap, r, events, n_beds, n_respite, day, candidates, n_ca
     everyone = r.entry == ENTRY_COMMUNITY and day == 0
     count = 0
     for j in range(n_candidates):
-        if j + 8 < n_candidates:  # start loading the columns of the candidate 8 places ahead
-            ahead = candidates[j + 8]
+        if j + AHEAD < n_candidates:  # start loading the columns of a candidate a few places ahead
+            ahead = candidates[j + AHEAD]
             prefetch(p.state, ahead)
             prefetch(p.peer_worker, ahead)
             prefetch(p.last_discharge_day, ahead)

@@ -12,6 +12,8 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic, overload
 
+AHEAD = 8  # a sparse list's loop prefetches the columns of the patient this many places ahead
+
 
 def prefetch(array, index):
     """Start loading array[index] into the cache (compiled); nothing in Python."""

@@ -112,7 +112,7 @@ def test_mutual_help_ties_carry_a_members_hope_to_the_others():
             model.set_resources([members[0]], hope=hope)
             begin_day_kernel(model.patients, model.workers, model.clinicians, model.snapshot, model.rules,
                              model.events, model.n_beds, model.n_respite, model.day,
-                             np.arange(model.cfg.population.n), model.cfg.population.n,
+                             np.arange(model.cfg.population.n, dtype=np.int32), model.cfg.population.n,
                              np.empty(model.cfg.population.n, np.int32))
             agents = list(model.agents_by_type[Patient])
             risks.append(np.mean([agents[i].relapse_risk() for i in members[1:]]))

@@ -39,6 +39,6 @@ def end_of_day(model, params, day):
     p = model.patients
     since = day - p.last_discharge_day
     reached = (p.state == COMMUNITY) & (since >= 1) & (since <= params.window_days)
-    engagement = model.resources_today()[1][reached]
-    model.set_resources(reached, engagement=engagement + params.engagement_gain * (1.0 - engagement))
+    hope, engagement = (today[reached] for today in model.resources_today())
+    model.set_resources(reached, hope=hope, engagement=engagement + params.engagement_gain * (1.0 - engagement))
     return float(np.count_nonzero(reached)) * params.cost_per_message
