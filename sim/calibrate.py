@@ -24,6 +24,7 @@ import pandas as pd
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
+from sim import exact
 from sim.config import Config
 from sim.errors import ConfigError
 from sim.preflight import CONF, check_command_line, load_config
@@ -60,7 +61,7 @@ def loss(settings, table):
     total = 0.0
     for name, target in settings["targets"].items():
         if target["tolerance"] is not None:
-            total += ((float(simulated[name].mean()) - target["value"]) / target["tolerance"]) ** 2
+            total += ((exact.mean(simulated[name].dropna()) - target["value"]) / target["tolerance"]) ** 2
     return total
 
 
@@ -80,7 +81,7 @@ def search(settings):
         values = {key: trial.suggest_float(key, *bounds) for key, bounds in settings["parameters"].items()}
         table = simulate(settings["model_overrides"], values)
         for name, column in per_trial(table).items():
-            trial.set_user_attr(name, float(column.mean()) if name != "odds_ratio" else float(column.median()))
+            trial.set_user_attr(name, exact.mean(column.dropna()) if name != "odds_ratio" else float(column.median()))
         value = loss(settings, table)
         print(f"trial {trial.number}: loss {value:.3f} at {values}", flush=True)
         return value
@@ -158,13 +159,13 @@ def validate_table(settings):
     rows = []
     for name, column in per_trial(table).items():
         target = settings["targets"][name]
-        centre = float(column.median() if name == "odds_ratio" else column.mean())
+        centre = float(column.median()) if name == "odds_ratio" else exact.mean(column.dropna())
         low, high = (float(column.quantile(q)) for q in (0.025, 0.975))
         rows.append({"target": name, "source": target["source"], "published": target["value"],
                      "published_low": target["low"], "published_high": target["high"], "simulated": centre,
                      "simulated_low": low, "simulated_high": high,
                      "inside": bool(target["low"] <= centre <= target["high"])})
-    power = float((table["p_value"] < 0.05).mean())
+    power = exact.share(table["p_value"] < 0.05)
     out = ROOT / settings["out"]
     out.mkdir(parents=True, exist_ok=True)
     frame = pd.DataFrame(rows)

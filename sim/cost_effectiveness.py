@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from sim import exact
 from sim.statistics import mean_ci, paired_differences
 
 COST_SAVING = "cost-saving"
@@ -45,16 +46,16 @@ def incremental_analysis(table, intervention, comparator, economics):
     d_readmitted = paired_differences(table, "readmitted_30_per_1000py", intervention, comparator).to_numpy()
     thresholds = sorted({*map(float, economics.willingness_to_pay), float(economics.threshold)})
     nmb = {f"{t:g}": mean_ci(t * d_qaly - d_cost) for t in thresholds}
-    averted = -float(d_readmitted.mean()) / 1000.0  # per patient-year
+    averted = -exact.mean(d_readmitted) / 1000.0  # per patient-year
     result = {
         "incremental_cost": mean_ci(d_cost),
         "incremental_qalys": mean_ci(d_qaly),
-        "icer": icer(float(d_cost.mean()), float(d_qaly.mean())),
+        "icer": icer(exact.mean(d_cost), exact.mean(d_qaly)),
         "net_monetary_benefit": nmb,
-        "probability_cost_saving": float(np.mean(d_cost < 0)),
-        "probability_cost_effective": {f"{t:g}": float(np.mean(t * d_qaly - d_cost > 0)) for t in thresholds},
+        "probability_cost_saving": exact.share(d_cost < 0),
+        "probability_cost_effective": {f"{t:g}": exact.share(t * d_qaly - d_cost > 0) for t in thresholds},
         "readmissions_30_averted_per_patient_year": averted,
-        "cost_per_readmission_averted": float(d_cost.mean()) / averted if averted > 0 else math.nan,
+        "cost_per_readmission_averted": exact.mean(d_cost) / averted if averted > 0 else math.nan,
         "threshold": float(economics.threshold),
     }
     result["verdict"] = economic_verdict(result["incremental_cost"], nmb[f"{float(economics.threshold):g}"],
@@ -66,4 +67,4 @@ def acceptability_curve(table, intervention, comparator, thresholds):
     """Probability cost-effective (share of replications with positive net benefit) at each threshold."""
     d_cost = paired_differences(table, "cost_total_discounted", intervention, comparator).to_numpy()
     d_qaly = paired_differences(table, "qalys_discounted", intervention, comparator).to_numpy()
-    return np.array([np.mean(t * d_qaly - d_cost > 0) for t in thresholds])
+    return np.array([exact.share(t * d_qaly - d_cost > 0) for t in thresholds])

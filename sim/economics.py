@@ -12,6 +12,7 @@ NICE reference-case 3.5% a year by default.
 import numpy as np
 
 from sim import events as ev
+from sim import exact
 
 COMPONENTS = ("cost_bed_days", "cost_diversions", "cost_respite", "cost_followups", "cost_peer_workers",
               "cost_supervision", "cost_training", "cost_peer_contacts", "cost_extension")
@@ -56,11 +57,11 @@ def arm_economics(events, extension_by_day, first_day, n_patients, program, work
     costs = {k: v[counted] for k, v in daily_costs(events, extension_by_day, program, workforce, prices).items()}
     total_by_day = sum(costs.values())
     qalys_by_day = daily_qalys(events[counted], n_patients, economics)
-    row = {k: float(v.sum()) / patient_years for k, v in costs.items()}
-    row["cost_total"] = float(total_by_day.sum()) / patient_years
-    row["cost_total_discounted"] = float(total_by_day @ discount_factors(days, economics.discount_rate_costs)) \
+    row = {k: exact.total(v) / patient_years for k, v in costs.items()}
+    row["cost_total"] = exact.total(total_by_day) / patient_years
+    row["cost_total_discounted"] = exact.dot(total_by_day, discount_factors(days, economics.discount_rate_costs)) \
         / patient_years
-    row["qalys"] = float(qalys_by_day.sum()) / patient_years
-    row["qalys_discounted"] = float(qalys_by_day @ discount_factors(days, economics.discount_rate_outcomes)) \
+    row["qalys"] = exact.total(qalys_by_day) / patient_years
+    row["qalys_discounted"] = exact.dot(qalys_by_day, discount_factors(days, economics.discount_rate_outcomes)) \
         / patient_years
     return row

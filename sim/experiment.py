@@ -14,6 +14,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim import events as ev
+from sim import exact
 from sim.invariants import check_outcomes
 from sim.model import CareSystemModel
 from sim.outcomes import arm_outcomes
@@ -79,7 +80,8 @@ def weekly_occupancy(model):
     """Share of acute beds occupied, averaged over each whole week of the counted period."""
     first = model.cfg.burn_in_days
     weeks = (model.n_days - first) // 7
-    occupied = model.events[first:first + 7 * weeks, ev.BED_DAYS].reshape(weeks, 7).mean(axis=1)
+    beds_by_week = model.events[first:first + 7 * weeks, ev.BED_DAYS].reshape(weeks, 7)
+    occupied = np.array([exact.mean(week) for week in beds_by_week])
     return occupied / model.n_beds if model.n_beds else np.full(weeks, np.nan)
 
 
@@ -91,7 +93,7 @@ def _split_curves(rows):
         for row in rows:
             if column in row:
                 per_arm.setdefault(row["arm"], []).append(row[column])
-        table.attrs[key] = {arm: np.mean(c, axis=0).tolist() for arm, c in per_arm.items()}
+        table.attrs[key] = {arm: exact.column_means(np.array(c)) for arm, c in per_arm.items()}
     return table
 
 

@@ -17,6 +17,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from sim import events as ev
+from sim import exact
 from sim.columns import COMMUNITY, CRISIS, INPATIENT, NO_WORKER, RESPITE
 from sim.experiment import COMPARATOR, arm_models
 from sim.preflight import load_config
@@ -64,7 +65,7 @@ def day_measures(model):
     return {
         "bed_occupancy": 100.0 * row[ev.BED_DAYS] / model.n_beds if model.n_beds else np.nan,
         "readmissions_30": int(model.events[:day + 1, ev.READMITTED_30].sum()),
-        "mean_hope": float(model.resources_today()[0].mean()),
+        "mean_hope": exact.mean(model.resources_today()[0]),
         "burnout": row[ev.BURNOUT_MILLI] / 1000.0 / filled if filled else np.nan,
         "vacancies": int(n_posts - filled),
     }

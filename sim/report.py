@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
 
+from sim import exact  # noqa: E402
 from sim.cost_effectiveness import acceptability_curve, incremental_analysis  # noqa: E402
 from sim.experiment import COMPARATOR  # noqa: E402
 from sim.statistics import arm_summaries, paired_differences, paired_effects  # noqa: E402
@@ -234,7 +235,7 @@ def plot_cost_effectiveness(summary, table, path):
     money = summary["currency"]
     fig, (plane, curve) = plt.subplots(1, 2, figsize=(10, 4))
     plane.scatter(d_qaly, d_cost, s=14, color="C0", label="replication")
-    plane.scatter([d_qaly.mean()], [d_cost.mean()], s=60, color="C1", marker="X", label="mean")
+    plane.scatter([exact.mean(d_qaly)], [exact.mean(d_cost)], s=60, color="C1", marker="X", label="mean")
     plane.axhline(0, color="black", lw=0.8)
     plane.axvline(0, color="black", lw=0.8)
     span = max(abs(d_qaly).max(), 1e-9) * 1.2

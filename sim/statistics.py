@@ -10,6 +10,8 @@ import math
 import numpy as np
 from scipy import stats
 
+from sim import exact
+
 LEVEL = 0.95
 
 
@@ -18,10 +20,10 @@ def mean_ci(values, level=LEVEL):
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
     n = x.size
-    mean = float(x.mean()) if n else math.nan
+    mean = exact.mean(x)
     if n < 2:
         return {"mean": mean, "ci_low": math.nan, "ci_high": math.nan, "p_value": math.nan, "n": n}
-    se = float(x.std(ddof=1)) / math.sqrt(n)
+    se = exact.std(x, ddof=1) / math.sqrt(n)
     if se == 0.0:
         p = 1.0 if mean == 0.0 else 0.0
         return {"mean": mean, "ci_low": mean, "ci_high": mean, "p_value": p, "n": n}

@@ -8,6 +8,7 @@ a patient's follow-up runs out at the end of the horizon.
 
 import numpy as np
 
+from sim import exact
 from sim.columns import NEVER
 
 WINDOWS = (30, 90, 365)
@@ -31,7 +32,7 @@ def per_patient_readmission(patients, n_days):
     rates = {}
     for w in WINDOWS:
         followed = available >= w
-        rates[f"patient_readmission_{w}"] = (float(np.mean(readmitted[followed] & (time[followed] <= w)))
+        rates[f"patient_readmission_{w}"] = (exact.share(readmitted[followed] & (time[followed] <= w))
                                              if followed.any() else np.nan)
     return rates
 

@@ -19,6 +19,7 @@ import math
 import numpy as np
 from scipy import stats
 
+from sim import exact
 from sim.columns import CONTROL, INTERVENTION
 from sim.outcomes import readmission_rates
 
@@ -41,8 +42,8 @@ def mean_difference(x_i, x_c):
     """(intervention - control mean, 95% CI low, high), Welch's t."""
     if len(x_i) < 2 or len(x_c) < 2:
         return math.nan, math.nan, math.nan
-    diff = float(np.mean(x_i) - np.mean(x_c))
-    v_i, v_c = np.var(x_i, ddof=1) / len(x_i), np.var(x_c, ddof=1) / len(x_c)
+    diff = exact.mean(x_i) - exact.mean(x_c)
+    v_i, v_c = exact.variance(x_i) / len(x_i), exact.variance(x_c) / len(x_c)
     se = math.sqrt(v_i + v_c)
     if se == 0:
         return diff, diff, diff
@@ -98,20 +99,20 @@ def summarise_trials(cfg, table):
         "name": cfg.trial.name,
         "trials": int(len(table)),
         "participants_per_trial": int(cfg.trial.sample_size),
-        "mean_participants_recruited": float(table["participants"].mean()),
-        "control_rate": float(table["control_rate"].mean()),
+        "mean_participants_recruited": exact.mean(table["participants"].dropna()),
+        "control_rate": exact.mean(table["control_rate"].dropna()),
         "control_rate_interval": [float(table["control_rate"].quantile(q)) for q in (0.025, 0.975)],
-        "intervention_rate": float(table["intervention_rate"].mean()),
+        "intervention_rate": exact.mean(table["intervention_rate"].dropna()),
         "intervention_rate_interval": [float(table["intervention_rate"].quantile(q)) for q in (0.025, 0.975)],
         "odds_ratio": float(ors.median()),
         "or_ci_low": float(ors.quantile(0.025)),
         "or_ci_high": float(ors.quantile(0.975)),
         "or_interval_meaning": "2.5% and 97.5% quantiles of the OR estimates over the simulated trials",
-        "power": float((table["p_value"] < ALPHA).mean()),
-        "admissions_difference": float(table["admissions_difference"].mean()),
-        "bed_days_difference": float(table["bed_days_difference"].mean()),
-        "readmission_free_days_difference": float(table["readmission_free_days_difference"].mean()),
-        **{name: float(targets[name].mean()) for name in ("service_readmission_30",
+        "power": exact.share(table["p_value"] < ALPHA),
+        "admissions_difference": exact.mean(table["admissions_difference"].dropna()),
+        "bed_days_difference": exact.mean(table["bed_days_difference"].dropna()),
+        "readmission_free_days_difference": exact.mean(table["readmission_free_days_difference"].dropna()),
+        **{name: exact.mean(targets[name].dropna()) for name in ("service_readmission_30",
                                                           "service_share_of_30_day_within_7",
                                                           "service_share_of_30_day_within_14")},
     }

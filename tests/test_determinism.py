@@ -18,6 +18,9 @@ from .conftest import make_cfg
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["population.n=400", "replications=2", "burn_in_days=20", "horizon_days=120",
         "primary_outcome=readmission_30"]
+# long enough that a BLAS kernel's summation order shows in the discounted totals
+BLAS_ARGS = ["population.n=600", "replications=3", "burn_in_days=30", "horizon_days=365",
+             "primary_outcome=readmission_30"]
 
 
 def _run(out, threads, hash_seed):
@@ -58,3 +61,26 @@ def test_the_parallel_phases_agree_with_one_thread_in_process(small_cfg):
     for name in one.workers._fields:
         assert np.array_equal(getattr(one.workers, name), getattr(two.workers, name)), name
     assert one.events[:, 0].sum() > 0
+
+
+def _avx2():
+    try:
+        return "avx2" in Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _avx2(), reason="needs an x86-64 CPU with AVX2, so OpenBLAS can run both kernels")
+def test_results_identical_across_blas_kernels_and_threads(tmp_path):
+    """Costs and QALYs once went through BLAS (`@`) and changed in the 16th digit with the CPU's kernel:
+    OpenBLAS's SSE3 (Prescott) and AVX2 (Haswell) kernels on one and two BLAS threads give the same bytes."""
+    runs = []
+    for coretype, blas_threads in (("Prescott", "1"), ("Haswell", "1"), ("Haswell", "2")):
+        out = tmp_path / f"{coretype}-{blas_threads}"
+        env = {**os.environ, "OPENBLAS_CORETYPE": coretype, "OPENBLAS_NUM_THREADS": blas_threads}
+        run = subprocess.run([sys.executable, "-m", "sim", *BLAS_ARGS, f"hydra.run.dir={out}"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr
+        runs.append((out / "replications.csv").read_bytes())
+    assert runs[0] == runs[1] == runs[2]
+
