@@ -20,7 +20,7 @@ from sim.preflight import check_command_line
 register()
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+@hydra.main(version_base="1.3", config_path="conf", config_name="config")
 def main(raw_cfg):
     try:
         cfg = validate(raw_cfg)

@@ -25,12 +25,12 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim import exact
-from sim.config import Config
+from sim.config import CONF, Config
 from sim.errors import ConfigError
-from sim.preflight import CONF, check_command_line, load_config
+from sim.preflight import check_command_line, load_config
 from sim.trial import per_trial
 
-ROOT = CONF.parent
+ROOT = Path(__file__).resolve().parents[1]  # the checkout: results/ and experiments/ are beside sim/
 
 
 def load_settings(overrides):

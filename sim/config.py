@@ -8,6 +8,7 @@ cross-field rules before any work starts.
 
 import math
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from pathlib import Path
 
 import numba
 from hydra.core.config_store import ConfigStore
@@ -18,6 +19,8 @@ from sim.extensions import load as load_extension
 from sim.network import read_graph_file
 from sim.psa import check_psa
 
+# The config tree ships inside the package, so an installed copy runs from any folder.
+CONF = Path(__file__).resolve().parent / "conf"
 DIAGNOSES = ("psychosis", "mood", "substance_use")
 ENGINES = ("numba", "mesa")
 NETWORK_KINDS = ("small_world", "scale_free", "community", "file")

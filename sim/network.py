@@ -8,6 +8,7 @@ or `make_population` as `graph=`.
 
 import os
 from functools import lru_cache
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -18,6 +19,8 @@ from sim.errors import ConfigError
 
 def read_graph_file(path, n):
     """Edges among patients 0..n-1 from an edge list or a .graphml file; errors name the file."""
+    if Path(path).is_dir():
+        raise ConfigError(f"network.path = {path}: is a folder; give an edge list or a .graphml file")
     if str(path).endswith(".graphml"):
         return _read_graphml(path, n)
     return read_edge_list(path, n)

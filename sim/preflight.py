@@ -7,20 +7,22 @@ any bad input into one line naming the key (and the config file it came
 from) and exit status 2, with nothing run and nothing written.
 """
 
-from pathlib import Path
+import os
+from contextlib import contextmanager
 
 from hydra import compose, initialize_config_dir
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-from hydra._internal.utils import get_args_parser
+from hydra._internal.hydra import Hydra
+from hydra._internal.utils import create_automatic_config_search_path, get_args_parser
+from hydra.core.config_search_path import SearchPathQuery
+from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException, MissingConfigException
 from omegaconf import open_dict
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import register, validate
+from sim.config import CONF, register, validate
 from sim.errors import ConfigError
-
-CONF = Path(__file__).resolve().parents[1] / "conf"
 
 
 def _one_line(text):
@@ -67,11 +69,32 @@ def load_config(overrides):
         return validate(compose("config", overrides=list(overrides)))
 
 
+@contextmanager
+def _hydra_as_launched(args):
+    """Hydra's config search path as `python -m sim` builds it: the packaged tree, or `--config-path`
+    instead (absolute, or relative to the package), with `--config-dir` in front of the schema."""
+    search_path = create_automatic_config_search_path(str(CONF.parent / "__main__.py"), None,
+                                                      args.config_path or CONF.name)
+    if args.config_dir is not None:
+        folder = os.path.abspath(args.config_dir)
+        if not os.path.isdir(folder):
+            raise ConfigError(f"--config-dir {args.config_dir}: no such folder")
+        search_path.prepend("command-line", f"file://{folder}", anchor=SearchPathQuery(provider="schema"))
+    saved = GlobalHydra.instance().hydra if GlobalHydra.instance().is_initialized() else None
+    GlobalHydra.instance().clear()
+    try:
+        Hydra.create_main_hydra2(task_name="sim", config_search_path=search_path)
+        yield
+    finally:
+        GlobalHydra.instance().clear()
+        if saved is not None:
+            GlobalHydra.instance().initialize(saved)
+
+
 def check_command_line(argv):
     """Raise ConfigError for the first bad job; do nothing for Hydra's informational flags."""
     args = get_args_parser().parse_args(argv)
-    if args.help or args.hydra_help or args.cfg or args.info or args.shell_completion or args.config_dir \
-            or args.config_path:
+    if args.help or args.hydra_help or args.cfg or args.info or args.shell_completion:
         return
     config_name = args.config_name or "config"
     register()
@@ -82,7 +105,7 @@ def check_command_line(argv):
     for number, overrides in enumerate(jobs):
         label = f"sweep job {number} ({' '.join(overrides)}): " if args.multirun and len(jobs) > 1 else ""
         try:
-            with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+            with _hydra_as_launched(args):
                 cfg = compose(config_name, overrides=overrides, return_hydra_config=True)
             choices = dict(cfg.hydra.runtime.choices)
             with open_dict(cfg):

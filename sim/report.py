@@ -295,9 +295,11 @@ RESULT_FILES = ("replications.csv", "readmission.png", "cost_effectiveness.png",
 
 
 def write_results(out_dir, cfg, table, summary, engine_seconds):
-    """All result files; manifest.json last, as the mark of a complete run."""
+    """All result files; manifest.json last, as the mark of a complete run. A reused folder's old manifest
+    goes first, so a kill while writing never leaves an old manifest beside new files."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    (out / "manifest.json").unlink(missing_ok=True)
     try:
         write_atomic(out / "replications.csv", lambda p: table.to_csv(p, index=False))
         if "trial" in summary:

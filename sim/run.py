@@ -36,6 +36,7 @@ def execute(cfg, out_dir, about=None, resume=False):
     if resume and (summary := completed(cfg, out_dir)) is not None:
         print(f"skipped: {out_dir} already holds complete results of this config and seed")
         return summary
+    (Path(out_dir) / "manifest.json").unlink(missing_ok=True)  # this folder's old result is being replaced
     try:
         start = time.perf_counter()
         table = run_experiment(cfg)

@@ -37,3 +37,57 @@ def test_killed_run_writes_nothing_and_the_rerun_completes(tmp_path, sig):
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
     assert (out / "manifest.json").exists() and (out / "summary.json").exists()
+
+
+# A short run whose writing phase is stopped by the signal a script sends itself when one file is written.
+KILL_WHILE_WRITING = """
+import os, signal, sys
+import sim.report as report
+real = report.write_atomic
+def write_atomic(path, write):
+    real(path, write)
+    if path.name == {after!r}:
+        os.kill(os.getpid(), signal.{signal})
+report.write_atomic = write_atomic
+sys.argv = ["sim", *{args!r}]
+from sim.__main__ import cli
+cli()
+"""
+SHORT = ["population.n=400", "replications=2", "burn_in_days=10", "horizon_days=60", "primary_outcome=readmission_30"]
+
+
+def _run_into(out, *extra, kill_after=None, sig="SIGKILL"):
+    args = [*SHORT, *extra, f"hydra.run.dir={out}"]
+    if kill_after is None:
+        command = [sys.executable, "-m", "sim", *args]
+    else:
+        command = [sys.executable, "-c", KILL_WHILE_WRITING.format(after=kill_after, signal=sig, args=args)]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("after", ["replications.csv", "readmission.png", "summary.json"])
+def test_a_kill_while_results_are_written_leaves_no_manifest_in_a_reused_folder(tmp_path, after):
+    """A folder holding a complete earlier result (another seed) is re-used; SIGKILL (no handler runs) after
+    one of the new files is written must not leave the old manifest.json beside the new files."""
+    out = tmp_path / "run"
+    assert _run_into(out, "seed=1").returncode == 0 and (out / "manifest.json").exists()
+    killed = _run_into(out, "seed=2", kill_after=after)
+    assert killed.returncode == -signal.SIGKILL
+    assert not (out / "manifest.json").exists()
+    rerun = _run_into(out, "seed=2")
+    assert rerun.returncode == 0, rerun.stderr
+    assert '"seed": 2' in (out / "manifest.json").read_text()
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_or_sigterm_while_results_are_written_removes_them(tmp_path, sig):
+    """The handlers run: exit 130, and none of the result files (old or new) is left."""
+    out = tmp_path / "run"
+    assert _run_into(out, "seed=1").returncode == 0
+    stopped = _run_into(out, "seed=2", kill_after="cost_effectiveness.png", sig=sig)
+    assert stopped.returncode == 130, stopped.stderr
+    assert "interrupted:" in stopped.stderr
+    left = {p.name for p in out.iterdir()}
+    assert not left & {"manifest.json", "summary.json", "replications.csv", "readmission.png",
+                       "cost_effectiveness.png"}, left
+    assert not list(out.glob(".*.tmp"))
