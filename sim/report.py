@@ -8,9 +8,6 @@ An interruption while writing removes what this run had written.
 import json
 import math
 import os
-import platform
-import subprocess
-from importlib import metadata
 from pathlib import Path
 
 import matplotlib
@@ -23,10 +20,10 @@ from omegaconf import OmegaConf  # noqa: E402
 from sim import exact  # noqa: E402
 from sim.cost_effectiveness import acceptability_curve, incremental_analysis  # noqa: E402
 from sim.experiment import COMPARATOR  # noqa: E402
+from sim.provenance import environment  # noqa: E402
 from sim.statistics import arm_summaries, paired_differences, paired_effects  # noqa: E402
 from sim.verdict import verdict  # noqa: E402
 
-PACKAGES = ("peer-support-sim", "mesa", "numpy", "numba", "networkx", "hydra-core", "pandas", "scipy", "matplotlib")
 ROWS = (  # (metric, label, kind)
     ("readmission_30", "readmitted within 30 days", "rate"),
     ("readmission_90", "readmitted within 90 days", "rate"),
@@ -140,29 +137,11 @@ def _json_safe(x):
     return x
 
 
-def _git_commit():
-    try:
-        here = Path(__file__).parent
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, check=True)
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=here, capture_output=True, text=True)
-        return commit.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
 def manifest_environment(wall_seconds, threads=None):
-    """Where and how a result was made: commit, Python, package versions, Numba threads (of a single run;
-    a sweep's jobs record their own), wall time."""
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
+    """Where and how a result was made: commit and whether it was clean, Python, package versions, Numba
+    threads (of a single run; a sweep's jobs record their own), wall time."""
     return {
-        "git_commit": _git_commit(),
-        "python": platform.python_version(),
-        "packages": versions,
+        **environment(),
         **({} if threads is None else {"numba_threads": threads}),
         "wall_seconds": wall_seconds,
     }

@@ -2,7 +2,9 @@
 
 The manifest holds the full resolved config, so the re-run does not depend on
 today's defaults in `conf/`; any difference comes from the code or the
-environment. Exits 0 when every number is identical, 1 otherwise.
+environment. It first lists every package (and Python) whose version differs
+from the manifest's, then compares the numbers. Exits 0 when every number is
+identical, 1 otherwise.
 """
 
 import argparse
@@ -17,6 +19,7 @@ from omegaconf import OmegaConf
 
 from sim.config import validate
 from sim.errors import ConfigError
+from sim.provenance import environment, environment_differences
 
 
 def _plain(value):
@@ -78,13 +81,28 @@ def result_folders(folder):
     return sorted(jobs, key=lambda p: [int(part) if part.isdigit() else part for part in p.relative_to(folder).parts])
 
 
+def recorded_environment(folder):
+    """The environment a results folder's manifest recorded ({} if it has no readable manifest)."""
+    try:
+        return json.loads((Path(folder) / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", help="results folders (a run, or a sweep study's folder of jobs)")
     parser.add_argument("--points", help="sensitivity studies: the points to re-run, e.g. 0,143,287 (default all)")
     args = parser.parse_args(argv)
     failed = False
+    here = environment()
+    shown = set()
     for folder in [f for given in args.folders for f in result_folders(given)]:
+        changed = environment_differences(recorded_environment(folder), here)
+        for line in changed:
+            if line not in shown:
+                print(f"environment differs from the manifest's: {line}")
+                shown.add(line)
         try:
             compared, found = reproduce(folder, args.points)
         except ConfigError as err:
@@ -95,6 +113,10 @@ def main(argv=None):
             print(f"{folder}: DIFFERENT, {len(found)} of {compared} numbers")
             for line in found[:20]:
                 print(f"  {line}")
+            if changed:
+                print(f"  the environment differs from the one that made {folder} ({len(changed)} versions above): "
+                      "the difference may come from the environment; install constraints.txt to compare like "
+                      "with like")
         else:
             print(f"{folder}: identical, all {compared} numbers")
     sys.exit(1 if failed else 0)

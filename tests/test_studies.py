@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from packaging.requirements import Requirement
 
 from sim.preflight import check_command_line
 from sim.reproduce import differences
@@ -65,6 +66,33 @@ def test_reproduce_gives_identical_numbers_for_every_committed_study(path, capsy
         reproduce_main([str(ROOT / "results" / path.stem), *extra])
     assert done.value.code == 0, capsys.readouterr().out
     assert "identical" in capsys.readouterr().out
+
+
+def _pins(python):
+    """{package: pinned version} from constraints.txt for this Python version."""
+    environment = {"python_full_version": python, "python_version": ".".join(python.split(".")[:2])}
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate(environment):
+                pins[requirement.name.lower()] = str(requirement.specifier).removeprefix("==")
+    return pins
+
+
+def test_every_committed_result_comes_from_a_clean_commit_under_the_lock():
+    """Each manifest of results/ (studies and their jobs): made from a clean commit, with the versions that
+    constraints.txt pins for its Python."""
+    manifests = sorted((ROOT / "results").glob("**/manifest.json"))
+    assert manifests
+    for path in manifests:
+        manifest = json.loads(path.read_text())
+        where = path.relative_to(ROOT)
+        assert manifest["git_clean"] is True and not manifest["git_commit"].endswith("-dirty"), where
+        pins = _pins(manifest["python"])
+        for name, version in manifest["packages"].items():
+            if name != "peer-support-sim":
+                assert pins[name.lower()] == version, f"{where}: {name} {version}, pinned {pins[name.lower()]}"
 
 
 def test_reproduce_reports_a_changed_number_and_fails(tmp_path, capsys):
