@@ -17,7 +17,8 @@ from omegaconf import DictConfig, OmegaConf
 from sim.errors import ConfigError
 from sim.extensions import load as load_extension
 from sim.network import read_graph_file
-from sim.psa import check_psa
+from sim.psa import check_psa, draws, key_type
+from sim.streams import replication_seed
 
 # The config tree ships inside the package, so an installed copy runs from any folder.
 CONF = Path(__file__).resolve().parent / "conf"
@@ -303,7 +304,7 @@ def validate(cfg):
     _check_threads(cfg.threads)
     load_extension(cfg.extension)
     _check_trial(cfg)
-    check_psa(cfg)
+    _check_psa(cfg)
     window = int(cfg.primary_outcome.rsplit("_", 1)[1])
     if cfg.horizon_days <= window:
         raise ConfigError(
@@ -311,6 +312,30 @@ def validate(cfg):
             f"{cfg.primary_outcome}"
         )
     return cfg
+
+
+def _check_psa(cfg):
+    """Each PSA parameter against its schema, then every replication's draws against the range of the key they
+    set: draws are a pure function of (seed, replication), so a draw out of range is known before any work."""
+    for i, p in enumerate(cfg.psa.parameters):
+        _walk(p, PsaParameter, f"psa.parameters.{i}.")
+    check_psa(cfg)
+    if not cfg.psa.parameters:
+        return
+    setting = {p.key: (key_type(cfg, p.key), _schema_field(p.key).metadata) for p in cfg.psa.parameters}
+    for replication in range(cfg.replications):
+        for key, value in draws(cfg, replication_seed(cfg.seed, replication)).items():
+            kind, meta = setting[key]
+            _check_value(f"psa.parameters: replication {replication} draws {key}", kind(value), meta)
+
+
+def _schema_field(key):
+    """The schema field of a dotted config key."""
+    schema = Config
+    *path, last = key.split(".")
+    for part in path:
+        schema = {f.name: f.type for f in fields(schema)}[part]
+    return {f.name: f for f in fields(schema)}[last]
 
 
 def _check_trial(cfg):

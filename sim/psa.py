@@ -3,11 +3,14 @@
 Each listed config key gets a value from its distribution (parameterised by
 mean and standard deviation) from a generator seeded by the replication seed,
 so a replication is still a pure function of (seed, replication) and both arms
-see the same draw (common random numbers across the uncertainty too).
+see the same draw (common random numbers across the uncertainty too). Being
+known in advance, every replication's draws are range-checked by `validate`
+like the key's own value, before any work starts.
 """
 
 import copy
 import math
+from dataclasses import fields, is_dataclass
 
 import numpy as np
 
@@ -15,12 +18,18 @@ from sim.errors import ConfigError
 
 
 def _get(cfg, key):
+    """The value of a dotted key, walking config fields only (not attributes such as an int's `.real`)."""
     node = cfg
     for part in key.split("."):
-        if not hasattr(node, part):
+        if not is_dataclass(node) or part not in {f.name for f in fields(node)}:
             raise ConfigError(f"psa.parameters: key {key} is not a config key")
         node = getattr(node, part)
     return node
+
+
+def key_type(cfg, key):
+    """The type a draw takes when set: the key's own (an integer key truncates the draw)."""
+    return type(_get(cfg, key))
 
 
 def _set(cfg, key, value):
@@ -28,7 +37,7 @@ def _set(cfg, key, value):
     node = cfg
     for part in path:
         node = getattr(node, part)
-    setattr(node, last, type(getattr(node, last))(value))
+    setattr(node, last, key_type(cfg, key)(value))
 
 
 def check_psa(cfg):
@@ -62,14 +71,18 @@ def draw(p, rng):
     return rng.uniform(m - half, m + half)
 
 
+def draws(cfg, seed):
+    """{key: value}: one replication's draws, from a generator seeded by its replication seed alone."""
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 2]))
+    return {p.key: draw(p, rng) for p in cfg.psa.parameters}
+
+
 def sample(cfg, seed):
     """(the config with this replication's draws, {key: value}); the config itself if there is no PSA."""
     if not cfg.psa.parameters:
         return cfg, {}
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 2]))
     drawn = copy.deepcopy(cfg)
-    values = {}
-    for p in cfg.psa.parameters:
-        values[p.key] = draw(p, rng)
-        _set(drawn, p.key, values[p.key])
+    values = draws(cfg, seed)
+    for key, value in values.items():
+        _set(drawn, key, value)
     return drawn, values

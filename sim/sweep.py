@@ -9,6 +9,12 @@ against the swept values with its CI (`sweep_effects.png`, beside the
 cost-effectiveness plane), acceptability curves (`sweep_acceptability.png`),
 survival curves (`sweep_survival.png`) and bed occupancy over time
 (`sweep_occupancy.png`), one colour per sweep point.
+
+A sweep of emulated trials (`trial=core`) gives one row per sweep point with the
+trial summary's numbers (each arm's readmission rate, the odds ratio and the
+2.5-97.5% range of its estimates, the power, ...) and `sweep_trial.png`: the
+odds ratio and the power across the sweep. A folder mixing trial and
+comparison jobs is refused.
 """
 
 import json
@@ -28,29 +34,66 @@ def _swept_values(job):
     return dict(o.lstrip("+~").split("=", 1) for o in overrides)
 
 
+class SweepError(Exception):
+    """A multirun folder whose jobs cannot share one table."""
+
+
+def _job_order(job):
+    """Hydra numbers its jobs: 10 comes after 9, not after 1; other names follow, in text order."""
+    return (0, int(job.name), "") if job.name.isdigit() else (1, 0, job.name)
+
+
+def _arm_rows(summary, head):
+    """A comparison job: one row per arm, each outcome's mean and CI, the paired effect on the programme's row."""
+    intervention = summary["comparison"]["intervention"]
+    rows = []
+    for arm, stats in summary["arms"].items():
+        row = {**head, "arm": arm, "verdict": summary["verdict"], "economic_verdict": summary["economic_verdict"]}
+        for metric in OUTCOMES:
+            for part in ("mean", "ci_low", "ci_high"):
+                row[f"{metric}_{part}"] = stats[metric][part]
+                effect = summary["effects"][metric][part] if arm == intervention else None
+                row[f"effect_{metric}_{part}"] = effect
+        rows.append(row)
+    return rows
+
+
+def _trial_rows(summary, head):
+    """An emulated-trial job has no arms of its own: one row of the trial summary's numbers, an interval
+    [low, high] as two columns."""
+    row = {**head, "program": summary["program"], "trial_name": summary["trial"]["name"]}
+    for key, value in summary["trial"].items():
+        if isinstance(value, list):
+            row[f"{key}_low"], row[f"{key}_high"] = value
+        elif isinstance(value, (int, float)):
+            row[key] = value
+    return [row]
+
+
+def _rows_of(folder, summaries):
+    """The row builder every job shares; trial and comparison jobs have different columns, so no mixing."""
+    trials = [job.name for job, summary in summaries.items() if "trial" in summary]
+    if 0 < len(trials) < len(summaries):
+        others = [job.name for job, summary in summaries.items() if "trial" not in summary]
+        raise SweepError(f"{folder}: mixes emulated-trial jobs ({', '.join(trials)}) and comparison jobs "
+                         f"({', '.join(others)}); gather them from separate multirun folders")
+    return _trial_rows if trials else _arm_rows
+
+
 def gather(folder):
     """(the tidy table, the swept keys, the job folders left out as incomplete)."""
     folder = Path(folder)
-    jobs = sorted((p.parent.parent for p in folder.glob("*/.hydra/overrides.yaml")), key=lambda p: p.name)
+    jobs = sorted((p.parent.parent for p in folder.glob("*/.hydra/overrides.yaml")), key=_job_order)
     complete = [j for j in jobs if (j / "manifest.json").exists()]
     if not complete:
         raise FileNotFoundError(f"{folder}: no complete job folders (with manifest.json)")
     values = {j: _swept_values(j) for j in complete}
     keys = sorted({k for v in values.values() for k in v})
     swept = [k for k in keys if len({v.get(k) for v in values.values()}) > 1]
-    rows = []
-    for job in complete:
-        summary = json.loads((job / "summary.json").read_text())
-        intervention = summary["comparison"]["intervention"]
-        for arm, stats in summary["arms"].items():
-            row = {"job": job.name, **{k: values[job].get(k) for k in swept}, "arm": arm,
-                   "verdict": summary["verdict"], "economic_verdict": summary["economic_verdict"]}
-            for metric in OUTCOMES:
-                for part in ("mean", "ci_low", "ci_high"):
-                    row[f"{metric}_{part}"] = stats[metric][part]
-                    effect = summary["effects"][metric][part] if arm == intervention else None
-                    row[f"effect_{metric}_{part}"] = effect
-            rows.append(row)
+    summaries = {j: json.loads((j / "summary.json").read_text()) for j in complete}
+    rows_of = _rows_of(folder, summaries)
+    rows = [row for job in complete
+            for row in rows_of(summaries[job], {"job": job.name, **{k: values[job].get(k) for k in swept}})]
     table = pd.DataFrame(rows)
     for key in swept:
         table[key] = _numeric_or_text(table[key])
@@ -84,26 +127,44 @@ def _save(plt, fig, path):
     plt.close(fig)
 
 
+def _sweep_axis(rows, swept):
+    """(rows, x, line): one numeric key swept gives a line over its values (rows sorted by it); otherwise
+    the sweep points stand side by side."""
+    if len(swept) == 1 and pd.api.types.is_numeric_dtype(rows[swept[0]]):
+        rows = rows.sort_values(swept[0])
+        return rows, rows[swept[0]], True
+    return rows, range(len(rows)), False
+
+
+def _interval(ax, rows, swept, x, line, values, labels):
+    """Each sweep point's value (mean, low, high) with its interval: a line and band over one numeric key,
+    else points with bars."""
+    mean, low, high = values
+    if line:
+        ax.plot(x, mean, "o-", color="C0", label=labels[0])
+        ax.fill_between(x, low, high, color="C0", alpha=0.2, label=labels[1])
+    else:
+        ax.errorbar(x, mean, yerr=[mean - low, high - mean], fmt="o", color="C0", capsize=3,
+                    label=", ".join(labels))
+    _name_points(ax, rows, swept, x, line)
+
+
+def _name_points(ax, rows, swept, x, line):
+    """The x axis: the swept key, or each point's swept values."""
+    if line:
+        ax.set_xlabel(swept[0])
+        return
+    ax.set_xticks(list(x), [_label(r, swept) for _, r in rows.iterrows()], rotation=30, ha="right", fontsize=8)
+    ax.set_xlabel(", ".join(swept) or "job")
+
+
 def plot_effects(table, swept, primary, money, path):
     """Left: the primary effect at each sweep point (a line and CI band over one numeric key, else CI bars).
     Right: each point's mean on the cost-effectiveness plane, with 95% CI whiskers."""
-    rows = table[table[f"effect_{primary}_mean"].notna()]
-    line = len(swept) == 1 and pd.api.types.is_numeric_dtype(rows[swept[0]])
-    rows = rows.sort_values(swept[0]) if line else rows
+    rows, x, line = _sweep_axis(table[table[f"effect_{primary}_mean"].notna()], swept)
     plt, fig, (effect, plane) = _figure(2, 11)
-    mean, low, high = (100 * rows[f"effect_{primary}_{part}"].to_numpy() for part in ("mean", "ci_low", "ci_high"))
-    if line:
-        x = rows[swept[0]]
-        effect.plot(x, mean, "o-", color="C0", label="mean")
-        effect.fill_between(x, low, high, color="C0", alpha=0.2, label="95% CI")
-        effect.set_xlabel(swept[0])
-    else:
-        x = range(len(rows))
-        effect.errorbar(x, mean, yerr=[mean - low, high - mean], fmt="o", color="C0", capsize=3,
-                        label="mean, 95% CI")
-        effect.set_xticks(list(x), [_label(r, swept) for _, r in rows.iterrows()], rotation=30, ha="right",
-                          fontsize=8)
-        effect.set_xlabel(", ".join(swept) or "job")
+    values = [100 * rows[f"effect_{primary}_{part}"].to_numpy() for part in ("mean", "ci_low", "ci_high")]
+    _interval(effect, rows, swept, x, line, values, ("mean", "95% CI"))
     effect.axhline(0, color="black", lw=0.8)
     effect.set_ylabel(f"{primary} difference (pp)")
     effect.set_title("programme - usual care (paired, 95% CI)", fontsize=10)
@@ -171,8 +232,31 @@ def plot_series(folder, table, swept, key, ylabel, xlabel, title, path):
     _save(plt, fig, path)
 
 
+def plot_trials(table, swept, path):
+    """An emulated trial across the sweep. Left: the median odds ratio of readmission over each point's
+    simulated trials, with the 2.5-97.5% range of their estimates. Right: the power (share with p < 0.05)."""
+    rows, x, line = _sweep_axis(table, swept)
+    plt, fig, (ors, power) = _figure(2, 11)
+    values = [rows[key].to_numpy() for key in ("odds_ratio", "or_ci_low", "or_ci_high")]
+    _interval(ors, rows, swept, x, line, values, ("median", "2.5-97.5% of trials"))
+    ors.axhline(1, color="black", lw=0.8)
+    ors.set_yscale("log")
+    ors.set_ylabel("odds ratio of readmission (log scale)")
+    ors.set_title(f"{rows['trial_name'].iloc[0]}: intervention vs control", fontsize=10)
+    ors.legend(fontsize=8)
+    power.plot(x, rows["power"], "o-" if line else "o", color="C1")
+    _name_points(power, rows, swept, x, line)
+    power.set_ylim(-0.02, 1.02)
+    power.set_ylabel("power (share of trials with p < 0.05)")
+    power.set_title("power", fontsize=10)
+    _save(plt, fig, path)
+
+
 def draw(folder, table, swept):
     """Every sweep figure; returns their file names."""
+    if "odds_ratio" in table.columns:
+        plot_trials(table, swept, folder / "sweep_trial.png")
+        return ["sweep_trial.png"]
     first = json.loads((folder / table["job"].iloc[0] / "summary.json").read_text())
     plot_effects(table, swept, first["primary_outcome"], first["currency"], folder / "sweep_effects.png")
     plot_acceptability(folder, table, swept, folder / "sweep_acceptability.png")
@@ -198,7 +282,7 @@ def main(argv=None):
     folder = Path(argv[0])
     try:
         table, swept, left_out = gather(folder)
-    except (FileNotFoundError, OSError) as err:
+    except (OSError, SweepError) as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
     write_tables(folder, table)

@@ -1,13 +1,20 @@
 """The table of bad inputs: each stops the command line before any work, with exit status 2,
 one line naming the key or file, and nothing written to the results folder."""
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
 from sim.__main__ import cli
+from sim.config import CONF, to_object
 from sim.errors import ConfigError
+from sim.psa import sample
+from sim.streams import replication_seed
+from tests.conftest import compose_raw, make_cfg
 
 NETWORK_FILES = {
     "empty.txt": "",
@@ -18,8 +25,12 @@ NETWORK_FILES = {
     "too_few.txt": "0 1\n1 2\n",
     "self_loop.txt": "0 1\n3 3\n",
 }
-BAD_COSTS = (Path(__file__).resolve().parents[1] / "conf" / "costs" / "nhs_2024.yaml").read_text() \
-    .replace("bed_day: 430", "bed_day: -430")
+ROOT = Path(__file__).resolve().parents[1]
+BAD_COSTS = (CONF / "costs" / "nhs_2024.yaml").read_text().replace("bed_day: 430", "bed_day: -430")
+# a programme file of one's own, for --config-dir
+MINE = (CONF / "program" / "discharge_support.yaml").read_text().replace("name: discharge_support", "name: mine")
+# a normal draw of the uptake probability that leaves [0, 1] in some replication
+UPTAKE_DRAW = "psa.parameters=[{key:program.uptake,distribution:normal,mean:0.9,sd:0.5}]"
 
 # (command-line arguments, text the one-line message must contain); {d} is a folder of bad files
 CASES = [
@@ -80,6 +91,30 @@ CASES = [
     (["program.uptake=[1"], "[1"),
     # a sweep: the bad point is found before the good one runs
     (["-m", "program.uptake=0.2,2"], "sweep job 1"),
+    # probabilistic sensitivity analysis
+    (["psa=nope"], "psa/nope"),
+    (["psa=default", "psa.parameters.3.distribution=cauchy"], "psa.parameters.3.distribution"),
+    (["psa=default", "psa.parameters.0.sd=-43"], "psa.parameters.0.sd"),
+    (["psa=default", "psa.parameters.3.sd=0.5"], "program.hope_gain: a beta needs"),
+    (["psa=default", "psa.parameters.0.mean=-430"], "costs.bed_day: a gamma needs mean > 0"),
+    (["psa=default", "psa.parameters.0.key=costs.bed_dayz"], "key costs.bed_dayz is not a config key"),
+    (["psa=default", "psa.parameters.0.key=population.n.real"], "key population.n.real is not a config key"),
+    (["psa=default", "psa.parameters.0.key=program.name"], "program.name"),
+    ([UPTAKE_DRAW], "draws program.uptake"),
+    # economics
+    (["economics.discount_rate_costs=-0.01"], "economics.discount_rate_costs"),
+    (["economics.discount_rate_outcomes=1.5"], "economics.discount_rate_outcomes"),
+    (["economics.utility_community=1.2"], "economics.utility_community"),
+    (["economics.utility_inpatient=-2"], "economics.utility_inpatient"),
+    (["economics.threshold=-1"], "economics.threshold"),
+    (["economics.willingness_to_pay=[20000,-1]"], "economics.willingness_to_pay"),
+    (["economics=nope"], "economics/nope"),
+    # a folder given as the network file
+    (["network=file", "network.path={d}"], "network.path = {d}: is a folder"),
+    # config files from outside the package: --config-dir adds a folder, --config-path replaces the tree
+    (["--config-dir", "{d}/extra", "program=mine"], "program.uptake = 1.7"),
+    (["--config-dir", "{d}/no_such_folder"], "--config-dir {d}/no_such_folder"),
+    (["--config-path", "{d}/conf_copy"], "costs.bed_day = -430"),
 ]
 
 
@@ -95,18 +130,22 @@ def bad_files(tmp_path_factory):
     (d / "broken.graphml").write_text("<graphml><graph><node id='0'/>")
     (d / "costs").mkdir()
     (d / "costs" / "bad.yaml").write_text(BAD_COSTS)
+    (d / "extra" / "program").mkdir(parents=True)
+    (d / "extra" / "program" / "mine.yaml").write_text(MINE.replace("uptake: 0.4", "uptake: 1.7"))
+    shutil.copytree(CONF, d / "conf_copy")
+    (d / "conf_copy" / "costs" / "nhs_2024.yaml").write_text(BAD_COSTS)
     return d
 
 
 @pytest.mark.parametrize("args, named", CASES, ids=[" ".join(a) for a, _ in CASES])
 def test_bad_input_stops_before_any_work(args, named, bad_files, tmp_path, capsys):
     out = tmp_path / "results"
-    argv = [a.format(d=bad_files) for a in args] + [f"hydra.run.dir={out}", f"hydra.sweep.dir={out}"]
+    argv = [a.replace("{d}", str(bad_files)) for a in args] + [f"hydra.run.dir={out}", f"hydra.sweep.dir={out}"]
     with pytest.raises(SystemExit) as stop:
         cli(argv)
     err = capsys.readouterr().err
     assert stop.value.code == 2
-    assert named.format(d=bad_files) in err
+    assert named.replace("{d}", str(bad_files)) in err
     assert err.startswith("config error: ") and err.count("\n") == 1 and "Traceback" not in err
     assert not out.exists()
 
@@ -119,7 +158,35 @@ def test_hydra_full_error_gives_the_traceback(monkeypatch):
 
 def test_the_table_covers_every_config_group_and_file_type():
     keys = " ".join(" ".join(a) for a, _ in CASES)
-    for group in ("population.", "network.", "care.", "program.", "workforce.", "costs.", "extension",
-                  "engine", "replications"):
+    for group in ("population.", "network.", "care.", "program.", "workforce.", "costs.", "economics.", "psa",
+                  "extension", "engine", "replications"):
         assert group in keys
     assert "network.path" in keys and "costs=bad" in keys and ".graphml" in keys
+    assert "--config-dir" in keys and "--config-path" in keys
+
+
+def test_a_psa_draw_out_of_range_names_its_replication_value_and_range():
+    """The replication and value named are the ones the run would draw, found before any replication runs."""
+    cfg = to_object(compose_raw(UPTAKE_DRAW))
+    drawn = [sample(cfg, replication_seed(cfg.seed, r))[1]["program.uptake"] for r in range(cfg.replications)]
+    first = next(r for r, value in enumerate(drawn) if not 0 <= value <= 1)
+    with pytest.raises(ConfigError) as err:
+        make_cfg(UPTAKE_DRAW)
+    assert str(err.value) == (f"psa.parameters: replication {first} draws program.uptake = {drawn[first]}: "
+                              f"must be in [0.0, 1.0] (probability)")
+
+
+def test_a_psa_draw_inside_the_range_passes():
+    make_cfg("psa=default", "psa.parameters=[{key:program.uptake,distribution:beta,mean:0.9,sd:0.05}]")
+
+
+def test_a_config_dir_with_a_programme_of_ones_own_runs(tmp_path):
+    (tmp_path / "extra" / "program").mkdir(parents=True)
+    (tmp_path / "extra" / "program" / "mine.yaml").write_text(MINE)
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "sim", "--config-dir", str(tmp_path / "extra"), "program=mine",
+                          "population.n=300", "replications=1", "burn_in_days=0", "horizon_days=40",
+                          "primary_outcome=readmission_30", f"hydra.run.dir={out}"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "mine vs usual_care" in run.stdout and (out / "manifest.json").exists()
