@@ -70,17 +70,29 @@ def _avx2():
         return False
 
 
-@pytest.mark.skipif(not _avx2(), reason="needs an x86-64 CPU with AVX2, so OpenBLAS can run both kernels")
-def test_results_identical_across_blas_kernels_and_threads(tmp_path):
-    """Costs and QALYs once went through BLAS (`@`) and changed in the 16th digit with the CPU's kernel:
-    OpenBLAS's SSE3 (Prescott) and AVX2 (Haswell) kernels on one and two BLAS threads give the same bytes."""
-    runs = []
-    for coretype, blas_threads in (("Prescott", "1"), ("Haswell", "1"), ("Haswell", "2")):
-        out = tmp_path / f"{coretype}-{blas_threads}"
-        env = {**os.environ, "OPENBLAS_CORETYPE": coretype, "OPENBLAS_NUM_THREADS": blas_threads}
-        run = subprocess.run([sys.executable, "-m", "sim", *BLAS_ARGS, f"hydra.run.dir={out}"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=600)
-        assert run.returncode == 0, run.stderr
-        runs.append((out / "replications.csv").read_bytes())
-    assert runs[0] == runs[1] == runs[2]
+# Environments that change what the CPU-specific code does: OpenBLAS's kernel and thread count, and an
+# older CPU emulated on this one (Numba kernels compiled for generic x86-64, glibc's libm without its
+# AVX2/FMA code paths, OpenBLAS's SSE3 kernel).
+OLDER_CPU = {"NUMBA_CPU_NAME": "generic", "GLIBC_TUNABLES": "glibc.cpu.hwcaps=-AVX2,-FMA,-AVX512F",
+             "OPENBLAS_CORETYPE": "Prescott"}
+CPU_SETTINGS = {
+    "prescott-1-thread": {"OPENBLAS_CORETYPE": "Prescott", "OPENBLAS_NUM_THREADS": "1"},
+    "haswell-1-thread": {"OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_NUM_THREADS": "1"},
+    "haswell-2-threads": {"OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_NUM_THREADS": "2"},
+    "older-cpu": OLDER_CPU,
+}
 
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _avx2(), reason="needs an x86-64 CPU with AVX2, so OpenBLAS can run both kernels")
+def test_results_identical_across_blas_kernels_threads_and_cpu_features(tmp_path):
+    """Costs and QALYs once went through BLAS (`@`) and changed in the 16th digit with the CPU's kernel.
+    The same job under each setting of CPU_SETTINGS writes the same replications.csv bytes."""
+    runs = {}
+    for name, settings in CPU_SETTINGS.items():
+        out = tmp_path / name
+        run = subprocess.run([sys.executable, "-m", "sim", *BLAS_ARGS, f"hydra.run.dir={out}"], cwd=ROOT,
+                             env={**os.environ, **settings}, capture_output=True, text=True, timeout=900)
+        assert run.returncode == 0, run.stderr
+        runs[name] = (out / "replications.csv").read_bytes()
+    assert len(set(runs.values())) == 1, [name for name in runs if runs[name] != runs["prescott-1-thread"]]
