@@ -6,8 +6,8 @@ import sys
 import numpy as np
 import pytest
 
-from sim import events as ev
-from sim.columns import NO_WORKER
+from sim import exact
+from sim.columns import INPATIENT, NEVER, NO_WORKER
 from sim.experiment import COMPARATOR, usual_care_of
 from sim.live import (
     INSTALL_HINT,
@@ -29,9 +29,28 @@ DAYS = 120
 
 @pytest.fixture(scope="module")
 def view():
+    """The view stepped DAYS days, and beside it `v.truth[arm][key]`: each day, what its measures should
+    be, read off the patient and worker columns around the step (not off the event table the view reads)."""
     v = SideBySide(patients=1500, replication=3)
+    v.truth = {arm: {"inpatients_at_start": [], "readmissions_30": [], "vacancies": [], "burnout": []}
+               for arm in v.arms}
+    readmitted = dict.fromkeys(v.arms, 0)
     for _ in range(DAYS):
+        before = {arm: (int((m.patients.state == INPATIENT).sum()), m.patients.admissions.copy())
+                  for arm, m in v.arms.items()}
         v.step()
+        for arm, m in v.arms.items():
+            p, w, truth = m.patients, m.workers, v.truth[arm]
+            inpatients, admissions = before[arm]
+            day = m.day - 1  # the day that just ran
+            # admitted today (at most once a day), within 30 days of the discharge before (kept on the patient)
+            last = p.last_discharge_day[p.admissions > admissions]
+            readmitted[arm] += int(((last != NEVER) & (day - last <= 30)).sum())
+            filled = w.vacant_days == 0
+            truth["inpatients_at_start"].append(inpatients)
+            truth["readmissions_30"].append(readmitted[arm])
+            truth["vacancies"].append(int((~filled).sum()))
+            truth["burnout"].append(float(w.burnout[filled].mean()) if filled.any() else np.nan)
     return v
 
 
@@ -63,16 +82,38 @@ def test_arms_share_the_population_and_part_with_the_programme(view):
     assert not np.array_equal(view.series(COMPARATOR, "mean_hope"), view.series(prog.program.name, "mean_hope"))
 
 
-def test_day_measures_read_the_event_table(view):
+def test_day_measures_agree_with_the_patient_and_worker_columns(view):
+    """Each day's measures, read by the view off the event table, against the state columns: beds occupied
+    are the patients who started the day in one, cumulative 30-day readmissions are the patients admitted
+    within 30 days of their last discharge, vacancies are the posts left vacant, burnout the employed
+    workers' mean (the table keeps the summed burnout x1000 rounded down: within 1/1000)."""
     for arm, model in view.arms.items():
-        last = view.history[arm][-1]
-        row = model.events[DAYS - 1]
-        assert last["bed_occupancy"] == pytest.approx(100 * row[ev.BED_DAYS] / model.n_beds)
-        assert last["readmissions_30"] == model.events[:DAYS, ev.READMITTED_30].sum()
-        assert last["mean_hope"] == pytest.approx(model.resources_today()[0].mean())
-        assert last["vacancies"] == model.workers.capacity.size - row[ev.WORKER_DAYS]
+        truth = view.truth[arm]
+        occupied = 100 * np.array(truth["inpatients_at_start"]) / model.n_beds
+        np.testing.assert_allclose(view.series(arm, "bed_occupancy"), occupied, rtol=0, atol=1e-9)
+        assert (view.series(arm, "bed_occupancy") <= 100).all()
+        readmissions = view.series(arm, "readmissions_30")
+        np.testing.assert_array_equal(readmissions, truth["readmissions_30"])
+        assert readmissions[-1] > 0 and (np.diff(readmissions) >= 0).all()
+        np.testing.assert_array_equal(view.series(arm, "vacancies"), truth["vacancies"])
+        np.testing.assert_allclose(view.series(arm, "burnout"), truth["burnout"], rtol=0, atol=1e-3)
+    # usual care has no posts: nothing vacant, no burnout; the programme's workers tire but are not burnt out
+    assert (view.series(COMPARATOR, "vacancies") == 0).all()
     assert np.isnan(view.series(COMPARATOR, "burnout")).all()
     assert 0 < view.series(view.cfg.program.name, "burnout")[-1] < 1
+
+
+def test_mean_hope_in_usual_care_never_exceeds_the_baseline_and_the_programme_raises_it(view):
+    """Without peer contacts hope is only lost (a crisis) and drifts back to baseline from below, so usual
+    care's mean hope never exceeds the population's mean baseline hope, and falls below it once crises
+    happen; the programme's contacts lift it above usual care's."""
+    uc, prog = view.arms[COMPARATOR], view.arms[view.cfg.program.name]
+    baseline = exact.mean(uc.patients.baseline_hope)
+    np.testing.assert_array_equal(prog.patients.baseline_hope, uc.patients.baseline_hope)
+    usual_hope, programme_hope = view.series(COMPARATOR, "mean_hope"), view.series(prog.program.name, "mean_hope")
+    assert ((0 < usual_hope) & (usual_hope <= baseline)).all()
+    assert usual_hope[-1] < baseline
+    assert programme_hope[-1] > usual_hope[-1]
 
 
 def test_controls_set_the_config():
