@@ -180,6 +180,7 @@ def test_a_psa_draw_inside_the_range_passes():
     make_cfg("psa=default", "psa.parameters=[{key:program.uptake,distribution:beta,mean:0.9,sd:0.05}]")
 
 
+@pytest.mark.slow
 def test_a_config_dir_with_a_programme_of_ones_own_runs(tmp_path):
     (tmp_path / "extra" / "program").mkdir(parents=True)
     (tmp_path / "extra" / "program" / "mine.yaml").write_text(MINE)

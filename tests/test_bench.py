@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = {"engine", "patients", "days", "threads", "patient_days_per_s", "setup_s", "network_s", "state_s",
           "agents_s", "compile_s", "compile_cold_s", "compile_cached_s", "peak_rss_mb",
@@ -20,6 +22,7 @@ PEAK_OF_CHILDREN = ("import resource, subprocess, sys; code = subprocess.run(sys
                     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)")
 
 
+@pytest.mark.slow
 def test_bench_json_lines_agree_with_the_clock_and_the_kernels_memory_account():
     start = time.perf_counter()
     run = subprocess.run([sys.executable, "-c", PEAK_OF_CHILDREN, sys.executable, "-m", "sim.bench",

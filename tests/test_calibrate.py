@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
 from sim.calibrate import apply, load_settings, loss
@@ -28,6 +29,7 @@ def calibrate(tmp_path, *args):
     return run.stdout
 
 
+@pytest.mark.slow
 def test_a_calibration_resumes_and_applies_its_best_values(tmp_path):
     calibrate(tmp_path, "trials=2")
     first = pd.read_csv(tmp_path / "out" / "loss_history.csv")
@@ -69,6 +71,7 @@ def test_a_calibration_resumes_and_applies_its_best_values(tmp_path):
         assert changed <= calibrated_lines.get(relative, set()), relative
 
 
+@pytest.mark.slow
 def test_the_validation_table_says_whether_each_target_is_inside_its_interval(tmp_path):
     """Intervals set so the answer is known whatever the model does: a rate is always inside [0, 1] and an
     odds ratio inside [0, 1e9]; a rate is never inside [1.5, 2] nor a 30-day readmission inside [-1, -0.5].

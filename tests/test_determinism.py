@@ -32,6 +32,7 @@ def _run(out, threads, hash_seed):
     return (out / "replications.csv").read_bytes(), (out / "summary.json").read_bytes()
 
 
+@pytest.mark.slow
 def test_results_identical_across_thread_counts(tmp_path):
     """The parallel phases (network support, hope and the relapse draw) on one thread and on two."""
     assert _run(tmp_path / "one", threads=1, hash_seed=0) == _run(tmp_path / "two", threads=2, hash_seed=0)
@@ -39,6 +40,7 @@ def test_results_identical_across_thread_counts(tmp_path):
     assert manifest["numba_threads"] == 2 and manifest["config"]["threads"] == 2
 
 
+@pytest.mark.slow
 def test_results_identical_across_hash_seeds(tmp_path):
     assert _run(tmp_path / "a", threads=1, hash_seed=1) == _run(tmp_path / "b", threads=1, hash_seed=987)
 

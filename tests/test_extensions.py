@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim.experiment import run_replication
 from sim.model import CareSystemModel
@@ -11,6 +12,7 @@ from .conftest import make_cfg
 BASE = ("population.n=1500", "burn_in_days=30", "horizon_days=300", "primary_outcome=readmission_30")
 
 
+@pytest.mark.slow
 def test_worked_example_runs_identically_in_both_engines():
     cfg = make_cfg(*BASE, "extension=text_reminders")
     fast = CareSystemModel(cfg, engine="numba").run()

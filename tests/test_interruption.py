@@ -15,6 +15,7 @@ ARGS = ["population.n=3000", "replications=6", "burn_in_days=30", "horizon_days=
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.slow
 def test_killed_run_writes_nothing_and_the_rerun_completes(tmp_path, sig):
     out = tmp_path / "run"
     # The run gets SIGINT as from a terminal's Ctrl-C even when this test runs in a background job
@@ -66,6 +67,7 @@ def _run_into(out, *extra, kill_after=None, sig="SIGKILL"):
 
 
 @pytest.mark.parametrize("after", ["replications.csv", "readmission.png", "summary.json"])
+@pytest.mark.slow
 def test_a_kill_while_results_are_written_leaves_no_manifest_in_a_reused_folder(tmp_path, after):
     """A folder holding a complete earlier result (another seed) is re-used; SIGKILL (no handler runs) after
     one of the new files is written must not leave the old manifest.json beside the new files."""
@@ -80,6 +82,7 @@ def test_a_kill_while_results_are_written_leaves_no_manifest_in_a_reused_folder(
 
 
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+@pytest.mark.slow
 def test_ctrl_c_or_sigterm_while_results_are_written_removes_them(tmp_path, sig):
     """The handlers run: exit 130, and none of the result files (old or new) is left."""
     out = tmp_path / "run"

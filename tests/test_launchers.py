@@ -45,12 +45,14 @@ def joblib_table(tmp_path_factory):
     return table_of(folder)
 
 
+@pytest.mark.slow
 def test_joblib_and_submitit_local_give_identical_tables(joblib_table, tmp_path):
     finish(multirun(tmp_path, "hydra/launcher=submitit_local"))
     assert (tmp_path / ".submitit").is_dir()  # submitit really ran the jobs
     pd.testing.assert_frame_equal(table_of(tmp_path), joblib_table)
 
 
+@pytest.mark.slow
 def test_a_killed_sweep_resumes_to_the_same_table(joblib_table, tmp_path):
     sweep = multirun(tmp_path, start_new_session=True)
     deadline = time.monotonic() + 600
@@ -66,6 +68,7 @@ def test_a_killed_sweep_resumes_to_the_same_table(joblib_table, tmp_path):
     pd.testing.assert_frame_equal(table_of(tmp_path), joblib_table)
 
 
+@pytest.mark.slow
 def test_a_job_with_a_different_config_in_the_folder_is_run_again(tmp_path):
     args = ["population.n=500", "replications=2", "burn_in_days=10", "horizon_days=100",
             "primary_outcome=readmission_30", f"hydra.sweep.dir={tmp_path}"]

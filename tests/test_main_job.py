@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from sim.verdict import COSTS_MORE, LOWERS, NO_EFFECT
 
@@ -83,6 +84,7 @@ def test_a_programme_that_reaches_nobody_reproduces_usual_care_and_is_called_no_
         NO_EFFECT, "readmission_90", "+0.0", "+0.0", "+0.0")
 
 
+@pytest.mark.slow
 def test_a_staffed_programme_that_reaches_nobody_is_called_costs_more_without_benefit(tmp_path):
     """Peer workers employed but nobody taking up an offer: the patients' outcomes are usual care's in every
     replication, while the salaries make every replication's cost higher."""
@@ -98,6 +100,7 @@ def test_a_staffed_programme_that_reaches_nobody_is_called_costs_more_without_be
     assert printed.group("verdict", "mean") == (COSTS_MORE, "+0.0")
 
 
+@pytest.mark.slow
 def test_a_programme_with_a_large_effect_is_called_lowers_readmissions(tmp_path):
     """Everyone discharged takes up daily contacts that close the whole gap to full hope and engagement,
     from plenty of workers, for a year: readmissions fall in every replication (-11 to -16 percentage
@@ -122,6 +125,7 @@ def test_a_programme_with_a_large_effect_is_called_lowers_readmissions(tmp_path)
     assert row.groups() == printed.group("mean", "low", "high")
 
 
+@pytest.mark.slow
 def test_engine_choice_does_not_change_the_results(tmp_path):
     """`engine=mesa` from the command line gives the same table as the default Numba engine."""
     tables = {}
@@ -137,6 +141,7 @@ def test_engine_choice_does_not_change_the_results(tmp_path):
     pd.testing.assert_frame_equal(tables["numba"], tables["mesa"])
 
 
+@pytest.mark.slow
 def test_one_replication_runs_and_says_it_has_no_interval(tmp_path):
     """`replications=1` (a quick look, or a very large population) runs; the report says why no verdict."""
     out = tmp_path / "one"

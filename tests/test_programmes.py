@@ -26,6 +26,7 @@ def test_the_library_holds_every_programme_of_the_design():
 
 
 @pytest.mark.parametrize("programme", PROGRAMMES)
+@pytest.mark.slow
 def test_programme_runs_from_the_cli_in_both_engines_with_identical_counts(programme, tmp_path):
     """The CLI with engine=mesa gives the table the Numba engine gives for the same config."""
     out = tmp_path / "mesa"

@@ -28,6 +28,7 @@ def _reproduce(folder):
                           text=True, timeout=600)
 
 
+@pytest.mark.slow
 def test_the_manifest_says_whether_the_commit_was_clean(small_result):
     manifest = json.loads((small_result / "manifest.json").read_text())
     status = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
@@ -38,12 +39,14 @@ def test_the_manifest_says_whether_the_commit_was_clean(small_result):
     assert manifest["packages"]["numpy"] and manifest["packages"]["numba"] and manifest["packages"]["llvmlite"]
 
 
+@pytest.mark.slow
 def test_same_environment_same_numbers(small_result):
     run = _reproduce(small_result)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "identical" in run.stdout and "environment differs" not in run.stdout
 
 
+@pytest.mark.slow
 def test_a_changed_number_under_changed_versions_is_blamed_possibly_on_the_environment(small_result, tmp_path):
     folder = tmp_path / "copy"
     folder.mkdir()

@@ -33,6 +33,7 @@ def run_study(tmp_path, spec):
                           capture_output=True, text=True, timeout=900)
 
 
+@pytest.mark.slow
 def test_morris_screening_through_the_launcher(tmp_path):
     run = run_study(tmp_path, STUDY)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -65,6 +66,7 @@ def test_morris_screening_through_the_launcher(tmp_path):
     ({"parameters": {"program.uptake": [0.1, 1.5], "costs.bed_day": [300.0, 600.0]}},
      "sensitivity.parameters.program.uptake = [0.1, 1.5]: program.uptake = 1.5: must be in [0.0, 1.0]"),
 ])
+@pytest.mark.slow
 def test_a_bad_sensitivity_block_stops_before_any_job(tmp_path, change, message):
     spec = {**STUDY, "sensitivity": {**STUDY["sensitivity"], **change}}
     run = run_study(tmp_path, spec)

@@ -14,6 +14,7 @@ from sim.sweep import gather, main
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_multirun_gathers_into_one_table(tmp_path):
     sweep = tmp_path / "sweep"
     run = subprocess.run(
@@ -58,6 +59,7 @@ def trial_sweep(tmp_path_factory):
     return sweep
 
 
+@pytest.mark.slow
 def test_a_sweep_of_emulated_trials_gathers_one_row_per_point(trial_sweep, capsys):
     main([str(trial_sweep)])
     assert "2 sweep points, 2 rows; swept: program.uptake" in capsys.readouterr().out

@@ -73,6 +73,7 @@ def test_mean_difference_is_welch():
     assert low < diff < high
 
 
+@pytest.mark.slow
 def test_the_cli_reports_the_trial(tmp_path):
     run = subprocess.run([sys.executable, "-m", "sim", "program=self_management", "trial=core", "replications=3",
                           "population.n=3000", f"hydra.run.dir={tmp_path}"], cwd=ROOT, capture_output=True,
