@@ -25,24 +25,25 @@ def _requirements():
     return [Requirement(line) for line in lines]
 
 
-def _pins(python):
-    pins = {}
+def pins(python):
+    """{package: pinned version} from constraints.txt, for this Python version."""
+    found = {}
     for line in (ROOT / "constraints.txt").read_text().splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             requirement = Requirement(line)
             if _applies(requirement, python):
                 spec, = requirement.specifier
                 assert spec.operator == "==", line
-                pins[requirement.name.lower()] = spec.version
-    return pins
+                found[requirement.name.lower()] = spec.version
+    return found
 
 
 @pytest.mark.parametrize("python", PYTHONS)
 def test_every_requirement_is_pinned_to_a_version_it_admits(python):
-    pins = _pins(python)
+    pinned = pins(python)
     for requirement in _requirements():
         if _applies(requirement, python):
             name = requirement.name.lower()
-            assert name in pins, f"{name} is not pinned in constraints.txt for Python {python}"
-            assert requirement.specifier.contains(pins[name], prereleases=True), \
-                f"constraints.txt pins {name}=={pins[name]}, outside {requirement} (Python {python})"
+            assert name in pinned, f"{name} is not pinned in constraints.txt for Python {python}"
+            assert requirement.specifier.contains(pinned[name], prereleases=True), \
+                f"constraints.txt pins {name}=={pinned[name]}, outside {requirement} (Python {python})"

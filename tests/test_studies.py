@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from packaging.requirements import Requirement
 
 from sim.preflight import check_command_line
 from sim.reproduce import differences
 from sim.reproduce import main as reproduce_main
 from sim.study import load_study, study_config
+
+from .test_environment import pins
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = sorted((ROOT / "experiments").glob("*.yaml"))
@@ -68,18 +69,6 @@ def test_reproduce_gives_identical_numbers_for_every_committed_study(path, capsy
     assert "identical" in capsys.readouterr().out
 
 
-def _pins(python):
-    """{package: pinned version} from constraints.txt for this Python version."""
-    environment = {"python_full_version": python, "python_version": ".".join(python.split(".")[:2])}
-    pins = {}
-    for line in (ROOT / "constraints.txt").read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            requirement = Requirement(line)
-            if requirement.marker is None or requirement.marker.evaluate(environment):
-                pins[requirement.name.lower()] = str(requirement.specifier).removeprefix("==")
-    return pins
-
-
 def test_every_committed_result_comes_from_a_clean_commit_under_the_lock():
     """Each manifest of results/ (studies and their jobs): made from a clean commit, with the versions that
     constraints.txt pins for its Python."""
@@ -89,10 +78,10 @@ def test_every_committed_result_comes_from_a_clean_commit_under_the_lock():
         manifest = json.loads(path.read_text())
         where = path.relative_to(ROOT)
         assert manifest["git_clean"] is True and not manifest["git_commit"].endswith("-dirty"), where
-        pins = _pins(manifest["python"])
+        pinned = pins(manifest["python"])
         for name, version in manifest["packages"].items():
             if name != "peer-support-sim":
-                assert pins[name.lower()] == version, f"{where}: {name} {version}, pinned {pins[name.lower()]}"
+                assert pinned[name.lower()] == version, f"{where}: {name} {version}, pinned {pinned[name.lower()]}"
 
 
 def test_reproduce_reports_a_changed_number_and_fails(tmp_path, capsys):
