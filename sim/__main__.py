@@ -13,9 +13,9 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 
-from sim.config import register, validate
+from sim.cli.preflight import check_command_line
+from sim.config.schema import register, validate
 from sim.errors import ConfigError
-from sim.preflight import check_command_line
 
 register()
 
@@ -27,7 +27,7 @@ def main(raw_cfg):
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         sys.exit(2)
-    from sim.run import execute
+    from sim.cli.run import execute
 
     hydra_cfg = HydraConfig.get()
     execute(cfg, hydra_cfg.runtime.output_dir, resume=hydra_cfg.mode == RunMode.MULTIRUN)

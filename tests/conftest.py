@@ -1,13 +1,11 @@
 """Shared helpers: compose the real Hydra config from conf/ with overrides."""
 
-from pathlib import Path
-
 import pytest
 from hydra import compose, initialize_config_dir
 
-from sim.config import register, validate
+from sim.config.schema import register, validate
+from sim.paths import CONF
 
-CONF = Path(__file__).resolve().parents[1] / "conf"
 register()
 
 

@@ -1,7 +1,7 @@
 """Agents are Mesa views onto the state arrays."""
 
-from sim.agents import Clinician, Patient, PeerWorker
-from sim.model import CareSystemModel
+from sim.engines.agents import Clinician, Patient, PeerWorker
+from sim.engines.model import CareSystemModel
 
 
 def test_agents_by_type_and_properties_read_the_arrays(small_cfg):

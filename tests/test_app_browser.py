@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.live import missing_view_requirement
+from sim.viz.live import missing_view_requirement
 
 pytestmark = pytest.mark.skipif(missing_view_requirement() is not None,
                                 reason="the viz extra is not installed: " + str(missing_view_requirement()))

@@ -10,10 +10,11 @@ import networkx as nx
 import pytest
 
 from sim.__main__ import cli
-from sim.config import CONF, to_object
+from sim.config.psa import sample
+from sim.config.schema import to_object
 from sim.errors import ConfigError
-from sim.psa import sample
-from sim.streams import replication_seed
+from sim.model.streams import replication_seed
+from sim.paths import CONF
 from tests.conftest import compose_raw, make_cfg
 
 NETWORK_FILES = {

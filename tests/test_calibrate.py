@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.calibrate import apply, load_settings, loss
+from sim.cli.calibrate import apply, load_settings, loss
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ["program=self_management", "trial=core", "population.n=600", "burn_in_days=30", "horizon_days=300",

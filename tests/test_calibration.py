@@ -2,9 +2,9 @@
 
 import pytest
 
-from sim.experiment import usual_care_of
-from sim.model import CareSystemModel
-from sim.outcomes import arm_outcomes
+from sim.analysis.outcomes import arm_outcomes
+from sim.engines.model import CareSystemModel
+from sim.experiment.replications import usual_care_of
 
 from .conftest import make_cfg
 

@@ -6,11 +6,11 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from sim import events as ev
-from sim.experiment import run_replication, usual_care_of
-from sim.model import CareSystemModel
-from sim.population import make_population
-from sim.streams import replication_seed
+from sim.engines.model import CareSystemModel
+from sim.experiment.replications import run_replication, usual_care_of
+from sim.model import events as ev
+from sim.model.population import make_population
+from sim.model.streams import replication_seed
 
 
 def _pair(cfg, program_a, program_b):

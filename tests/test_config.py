@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import ConfigError, validate
+from sim.config.schema import ConfigError, validate
 
 from .conftest import compose_raw
 

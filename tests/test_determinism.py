@@ -11,7 +11,7 @@ import numba
 import numpy as np
 import pytest
 
-from sim.model import CareSystemModel, numba_threads
+from sim.engines.model import CareSystemModel, numba_threads
 
 from .conftest import make_cfg
 

@@ -8,8 +8,8 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from sim.docs import DOCUMENTS, parameter_table, phase_list, render
-from sim.preflight import CONF
+from sim.paths import CONF
+from sim.tools.docs import DOCUMENTS, parameter_table, phase_list, render
 
 ROOT = Path(__file__).resolve().parents[1]
 

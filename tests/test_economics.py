@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import events as ev
-from sim.cost_effectiveness import acceptability_curve, icer, incremental_analysis
-from sim.economics import arm_economics
+from sim.analysis.cost_effectiveness import acceptability_curve, icer, incremental_analysis
+from sim.analysis.economics import arm_economics
+from sim.model import events as ev
 
 PRICES = SimpleNamespace(bed_day=400.0, diverted_crisis=1000.0, respite_day=200.0, clinician_followup=100.0,
                          peer_worker_per_year=36500.0, clinician_hour=70.0, training_per_hire=1500.0)

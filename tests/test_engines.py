@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from sim import events as ev
-from sim.model import CareSystemModel
+from sim.engines.model import CareSystemModel
+from sim.model import events as ev
 
 
 def test_engines_agree_on_every_event_and_patient_column(small_cfg):

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiment import run_replication
-from sim.model import CareSystemModel
+from sim.engines.model import CareSystemModel
+from sim.experiment.replications import run_replication
 
 from .conftest import make_cfg
 

@@ -43,7 +43,7 @@ def test_killed_run_writes_nothing_and_the_rerun_completes(tmp_path, sig):
 # A short run whose writing phase is stopped by the signal a script sends itself when one file is written.
 KILL_WHILE_WRITING = """
 import os, signal, sys
-import sim.report as report
+import sim.outputs.report as report
 real = report.write_atomic
 def write_atomic(path, write):
     real(path, write)

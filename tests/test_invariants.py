@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import events as ev
-from sim import invariants
-from sim.columns import INPATIENT
-from sim.model import CareSystemModel
+from sim.engines import invariants
+from sim.engines.model import CareSystemModel
+from sim.model import events as ev
+from sim.model.columns import INPATIENT
 
 from .conftest import make_cfg
 

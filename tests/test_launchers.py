@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from hydra import compose, initialize_config_dir
 
-from sim.preflight import CONF
-from sim.sweep import gather
+from sim.outputs.sweep import gather
+from sim.paths import CONF
 
 ROOT = Path(__file__).resolve().parents[1]
 SWEEP = ["population.n=1500", "replications=2", "burn_in_days=30", "horizon_days=400",

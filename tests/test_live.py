@@ -6,10 +6,13 @@ import sys
 import numpy as np
 import pytest
 
-from sim import exact
-from sim.columns import INPATIENT, NEVER, NO_WORKER
-from sim.experiment import COMPARATOR, usual_care_of
-from sim.live import (
+from sim.analysis import exact
+from sim.engines.model import CareSystemModel
+from sim.experiment.replications import COMPARATOR, usual_care_of
+from sim.model.columns import INPATIENT, NEVER, NO_WORKER
+from sim.model.population import make_population
+from sim.model.streams import replication_seed
+from sim.viz.live import (
     INSTALL_HINT,
     MEASURES,
     SideBySide,
@@ -20,9 +23,6 @@ from sim.live import (
     network_sample,
     series_figure,
 )
-from sim.model import CareSystemModel
-from sim.population import make_population
-from sim.streams import replication_seed
 
 DAYS = 120
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.verdict import COSTS_MORE, LOWERS, NO_EFFECT
+from sim.analysis.verdict import COSTS_MORE, LOWERS, NO_EFFECT
 
 ROOT = Path(__file__).resolve().parents[1]
 # A small care system, primary outcome a window that fits the horizon many times over.

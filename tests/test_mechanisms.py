@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.agents import Patient
-from sim.columns import NO_WORKER
-from sim.experiment import run_replication
-from sim.kernels import begin_day_kernel
-from sim.model import CareSystemModel
+from sim.engines.agents import Patient
+from sim.engines.kernels import begin_day_kernel
+from sim.engines.model import CareSystemModel
+from sim.experiment.replications import run_replication
+from sim.model.columns import NO_WORKER
 
 from .conftest import make_cfg
 

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.network import _csr
+from sim.model.network import _csr
 
 
 @settings(max_examples=50, deadline=None)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim import events as ev
-from sim.outcomes import readmission_rates
+from sim.analysis.outcomes import readmission_rates
+from sim.model import events as ev
 
 
 def test_readmission_windows_are_censored_at_the_horizon():

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import events as ev
-from sim.experiment import run_experiment
-from sim.model import CareSystemModel
+from sim.engines.model import CareSystemModel
+from sim.experiment.replications import run_experiment
+from sim.model import events as ev
 
 from .conftest import make_cfg
 

@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.rules import (
+from sim.model.rules import (
     BOUND_SLACK,
     POST_DISCHARGE_DAYS,
     drifted,

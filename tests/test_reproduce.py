@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.provenance import environment, environment_differences
+from sim.outputs.provenance import environment, environment_differences
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["population.n=300", "replications=2", "burn_in_days=10", "horizon_days=60", "primary_outcome=readmission_30"]

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.reproduce import result_folders
+from sim.cli.reproduce import result_folders
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDY = {

@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.kernels import _flagged, _merge
+from sim.engines.kernels import _flagged, _merge
 
 indices = st.sets(st.integers(0, 300), max_size=120).map(sorted)
 

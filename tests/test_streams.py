@@ -4,7 +4,7 @@ import numpy as np
 from numba import njit
 from scipy import stats
 
-from sim import streams
+from sim.model import streams
 
 
 @njit

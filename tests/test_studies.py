@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.preflight import check_command_line
-from sim.reproduce import differences
-from sim.reproduce import main as reproduce_main
-from sim.study import load_study, study_config
+from sim.cli.preflight import check_command_line
+from sim.cli.reproduce import differences
+from sim.cli.reproduce import main as reproduce_main
+from sim.cli.study import load_study, study_config
 
 from .test_environment import pins
 

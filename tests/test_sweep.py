@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.sweep import gather, main
+from sim.outputs.sweep import gather, main
 
 ROOT = Path(__file__).resolve().parents[1]
 

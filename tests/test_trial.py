@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from hydra import compose, initialize_config_dir
 
-from sim.columns import CONTROL, INTERVENTION, NOT_RECRUITED
-from sim.config import validate
+from sim.config.schema import validate
+from sim.engines.model import CareSystemModel
 from sim.errors import ConfigError
-from sim.model import CareSystemModel
-from sim.preflight import CONF
-from sim.trial import mean_difference, odds_ratio, trial_outcomes
+from sim.experiment.trial import mean_difference, odds_ratio, trial_outcomes
+from sim.model.columns import CONTROL, INTERVENTION, NOT_RECRUITED
+from sim.paths import CONF
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["population.n=600", "burn_in_days=30", "horizon_days=200", "primary_outcome=readmission_30",

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.columns import COMMUNITY
 from sim.errors import ConfigError
+from sim.model.columns import COMMUNITY
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ a patient's follow-up runs out at the end of the horizon.
 
 import numpy as np
 
-from sim import exact
-from sim.columns import NEVER
+from sim.analysis import exact
+from sim.model.columns import NEVER
 
 WINDOWS = (30, 90, 365)
 CURVE_DAYS = 365

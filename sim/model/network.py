@@ -13,8 +13,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from sim.columns import Network
 from sim.errors import ConfigError
+from sim.model.columns import Network
 
 
 def read_graph_file(path, n):

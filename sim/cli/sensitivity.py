@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sim.cli.preflight import check_command_line
 from sim.errors import ConfigError
-from sim.preflight import check_command_line
 
 METHODS = ("sobol", "morris")
 OUTPUTS = {"effect": "paired effect on the primary outcome", "incremental_cost": "incremental cost per patient-year"}
@@ -116,10 +116,10 @@ def reproduce_points(folder, which=None):
     and return (numbers compared, differences) against `points.csv`."""
     from omegaconf import OmegaConf
 
-    from sim.config import validate
-    from sim.experiment import run_experiment
-    from sim.report import summarise
-    from sim.reproduce import stored_config
+    from sim.cli.reproduce import stored_config
+    from sim.config.schema import validate
+    from sim.experiment.replications import run_experiment
+    from sim.outputs.report import summarise
 
     manifest = json.loads((folder / "manifest.json").read_text())
     committed = pd.read_csv(folder / "points.csv", index_col="point")
@@ -196,7 +196,7 @@ def plot(block, indices, path, primary):
         ax.legend(fontsize=8)
     fig.suptitle(f"{block['method']} sensitivity, {block['samples']} base samples")
     fig.tight_layout()
-    from sim.report import write_atomic
+    from sim.outputs.report import write_atomic
 
     write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)
@@ -204,8 +204,8 @@ def plot(block, indices, path, primary):
 
 def run_sensitivity(about, block, out, cfg):
     """Sample, run every point as one multirun, analyse; the exit status. manifest.json is written last."""
-    from sim.report import _write_json, config_record, manifest_environment, write_atomic
-    from sim.study import multirun
+    from sim.cli.study import multirun
+    from sim.outputs.report import _write_json, config_record, manifest_environment, write_atomic
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)  # incomplete until the indices are written

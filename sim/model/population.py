@@ -6,8 +6,8 @@ every arm, so the arms differ only by the programme.
 
 import numpy as np
 
-from sim.columns import COMMUNITY, NEVER, NO_WORKER, NOT_RECRUITED, Patients
-from sim.network import build_network, to_network
+from sim.model.columns import COMMUNITY, NEVER, NO_WORKER, NOT_RECRUITED, Patients
+from sim.model.network import build_network, to_network
 
 
 def staff_count(per_1000, n):

@@ -6,8 +6,8 @@ naming each broken invariant.
 
 import numpy as np
 
-from sim import events as ev
-from sim.columns import COMMUNITY, CRISIS, INPATIENT, NO_WORKER
+from sim.model import events as ev
+from sim.model.columns import COMMUNITY, CRISIS, INPATIENT, NO_WORKER
 
 
 class InvariantError(AssertionError):

@@ -8,20 +8,17 @@ cross-field rules before any work starts.
 
 import math
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
-from pathlib import Path
 
 import numba
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
+from sim.config.psa import check_psa, draws, key_type
 from sim.errors import ConfigError
 from sim.extensions import load as load_extension
-from sim.network import read_graph_file
-from sim.psa import check_psa, draws, key_type
-from sim.streams import replication_seed
+from sim.model.network import read_graph_file
+from sim.model.streams import replication_seed
 
-# The config tree ships inside the package, so an installed copy runs from any folder.
-CONF = Path(__file__).resolve().parent / "conf"
 DIAGNOSES = ("psychosis", "mood", "substance_use")
 ENGINES = ("numba", "mesa")
 NETWORK_KINDS = ("small_world", "scale_free", "community", "file")

@@ -11,10 +11,10 @@ as the Numba kernels in `sim.kernels`.
 
 import mesa
 
-from sim import events as ev
-from sim.columns import COMMUNITY, CRISIS, INPATIENT, NEVER, NO_WORKER, RESPITE, Clinicians, Patients, PeerWorkers
-from sim.pathway import enrol, neighbour_hope, record_admission, record_trial_admission, recruit
-from sim.rules import (
+from sim.engines.pathway import enrol, neighbour_hope, record_admission, record_trial_admission, recruit
+from sim.model import events as ev
+from sim.model.columns import COMMUNITY, CRISIS, INPATIENT, NEVER, NO_WORKER, RESPITE, Clinicians, Patients, PeerWorkers
+from sim.model.rules import (
     AT_CRISIS,
     AT_CRISIS_TEAM_END,
     AT_DISCHARGE,

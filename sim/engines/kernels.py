@@ -20,10 +20,7 @@ workers runs in patient order.
 import numpy as np
 from numba import njit, prange
 
-from sim import events as ev
-from sim import streams
-from sim.columns import COMMUNITY, CRISIS, INPATIENT, NEVER, NO_WORKER, RESPITE
-from sim.pathway import (
+from sim.engines.pathway import (
     begin_day,
     enrol,
     neighbour_hope,
@@ -33,8 +30,11 @@ from sim.pathway import (
     recruit,
     settle_resources,
 )
-from sim.prefetch import AHEAD, prefetch
-from sim.rules import (
+from sim.engines.prefetch import AHEAD, prefetch
+from sim.model import events as ev
+from sim.model import streams
+from sim.model.columns import COMMUNITY, CRISIS, INPATIENT, NEVER, NO_WORKER, RESPITE
+from sim.model.rules import (
     AT_CRISIS,
     AT_CRISIS_TEAM_END,
     AT_DISCHARGE,

@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 
-from sim import exact
-from sim.statistics import mean_ci, paired_differences
+from sim.analysis import exact
+from sim.analysis.statistics import mean_ci, paired_differences
 
 COST_SAVING = "cost-saving"
 NOT_COST_EFFECTIVE = "not cost-effective"

@@ -6,8 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-from sim.experiment import run_experiment
-from sim.report import format_summary, summarise, write_results
+from sim.experiment.replications import run_experiment
+from sim.outputs.report import format_summary, summarise, write_results
 
 
 def _interrupt(signum, frame):
@@ -17,7 +17,7 @@ def _interrupt(signum, frame):
 
 def completed(cfg, out_dir):
     """The summary of a complete result of this same resolved config (seed included) in `out_dir`, else None."""
-    from sim.report import config_record
+    from sim.outputs.report import config_record
 
     out_dir = Path(out_dir)
     try:

@@ -19,9 +19,9 @@ import math
 import numpy as np
 from scipy import stats
 
-from sim import exact
-from sim.columns import CONTROL, INTERVENTION
-from sim.outcomes import readmission_rates
+from sim.analysis import exact
+from sim.analysis.outcomes import readmission_rates
+from sim.model.columns import CONTROL, INTERVENTION
 
 ALPHA = 0.05
 
@@ -139,7 +139,7 @@ def format_trial(summary):
 def plot_trials(summary, table, path):
     import matplotlib
 
-    from sim.report import write_atomic
+    from sim.outputs.report import write_atomic
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

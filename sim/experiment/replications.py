@@ -13,16 +13,16 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim import events as ev
-from sim import exact
-from sim.invariants import check_outcomes
-from sim.model import CareSystemModel
-from sim.outcomes import arm_outcomes
-from sim.population import make_population
-from sim.psa import sample
-from sim.streams import replication_seed
-from sim.survival import readmission_free_curve
-from sim.trial import trial_outcomes
+from sim.analysis import exact
+from sim.analysis.outcomes import arm_outcomes
+from sim.analysis.survival import readmission_free_curve
+from sim.config.psa import sample
+from sim.engines.invariants import check_outcomes
+from sim.engines.model import CareSystemModel
+from sim.experiment.trial import trial_outcomes
+from sim.model import events as ev
+from sim.model.population import make_population
+from sim.model.streams import replication_seed
 
 COMPARATOR = "usual_care"
 

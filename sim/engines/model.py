@@ -6,15 +6,16 @@ import mesa
 import numba
 import numpy as np
 
-from sim import invariants, streams
-from sim.agents import Clinician, Patient, PeerWorker
-from sim.columns import Clinicians, PeerWorkers, copy_state, new_snapshot
-from sim.events import COLUMNS
+from sim.engines import invariants
+from sim.engines.agents import Clinician, Patient, PeerWorker
+from sim.engines.kernels import begin_day_kernel, record_workforce_kernel, resources_on, simulate_days
+from sim.engines.pathway import settle_resources
 from sim.extensions import load as load_extension
-from sim.kernels import begin_day_kernel, record_workforce_kernel, resources_on, simulate_days
-from sim.pathway import settle_resources
-from sim.population import clinician_count, make_population, staff_count
-from sim.rules import rules_from_config
+from sim.model import streams
+from sim.model.columns import Clinicians, PeerWorkers, copy_state, new_snapshot
+from sim.model.events import COLUMNS
+from sim.model.population import clinician_count, make_population, staff_count
+from sim.model.rules import rules_from_config
 
 
 @contextmanager

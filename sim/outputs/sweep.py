@@ -120,7 +120,7 @@ def _figure(ncols=1, width=6):
 
 
 def _save(plt, fig, path):
-    from sim.report import write_atomic
+    from sim.outputs.report import write_atomic
 
     fig.tight_layout()
     write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
@@ -186,7 +186,7 @@ def plot_effects(table, swept, primary, money, path):
 
 def plot_acceptability(folder, table, swept, path):
     """The acceptability curve of every sweep point, from its paired replications."""
-    from sim.cost_effectiveness import acceptability_curve
+    from sim.analysis.cost_effectiveness import acceptability_curve
 
     plt, fig, ax = _figure()
     thresholds = np.linspace(0, 100_000, 101)
@@ -268,7 +268,7 @@ def draw(folder, table, swept):
 
 
 def write_tables(folder, table):
-    from sim.report import write_atomic
+    from sim.outputs.report import write_atomic
 
     write_atomic(folder / "sweep.csv", lambda p: table.to_csv(p, index=False))
     write_atomic(folder / "sweep.parquet", lambda p: table.to_parquet(p, index=False))

@@ -11,8 +11,8 @@ NICE reference-case 3.5% a year by default.
 
 import numpy as np
 
-from sim import events as ev
-from sim import exact
+from sim.analysis import exact
+from sim.model import events as ev
 
 COMPONENTS = ("cost_bed_days", "cost_diversions", "cost_respite", "cost_followups", "cost_peer_workers",
               "cost_supervision", "cost_training", "cost_peer_contacts", "cost_extension")

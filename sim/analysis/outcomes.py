@@ -7,9 +7,9 @@ whose whole window is observed before the horizon ends.
 
 import numpy as np
 
-from sim import events as ev
-from sim.economics import arm_economics
-from sim.survival import per_patient_readmission
+from sim.analysis.economics import arm_economics
+from sim.analysis.survival import per_patient_readmission
+from sim.model import events as ev
 
 PER_1000_PY = ("admissions", "readmitted_30", "bed_days", "diversions", "crisis_days", "respite_stays",
                "respite_days", "followups", "peer_contacts", "enrolments", "dropouts")

@@ -10,7 +10,7 @@ import math
 import numpy as np
 from scipy import stats
 
-from sim import exact
+from sim.analysis import exact
 
 LEVEL = 0.95
 

@@ -21,8 +21,9 @@ from hydra.errors import HydraException, MissingConfigException
 from omegaconf import open_dict
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import CONF, register, validate
+from sim.config.schema import register, validate
 from sim.errors import ConfigError
+from sim.paths import CONF
 
 
 def _one_line(text):

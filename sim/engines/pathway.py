@@ -10,10 +10,10 @@ phased Numba loops and agent-by-agent Mesa stepping give the same result.
 
 from numba.extending import register_jitable
 
-from sim import events as ev
-from sim.columns import COMMUNITY, CONTROL, INPATIENT, INTERVENTION, NEVER, NO_WORKER, NOT_RECRUITED, RESPITE
-from sim.prefetch import AHEAD, prefetch
-from sim.rules import (
+from sim.engines.prefetch import AHEAD, prefetch
+from sim.model import events as ev
+from sim.model.columns import COMMUNITY, CONTROL, INPATIENT, INTERVENTION, NEVER, NO_WORKER, NOT_RECRUITED, RESPITE
+from sim.model.rules import (
     ENTRY_COMMUNITY,
     awaits_followup,
     drifted,

@@ -1,6 +1,6 @@
 """Usual care and one peer programme stepped side by side, day by day, for the live view.
 
-Both arms are the experiment's own models (`sim.experiment.arm_models`: the
+Both arms are the experiment's own models (`sim.experiment.replications.arm_models`: the
 numba engine, one seed, one population and network), so a rule change shows up
 here as two curves parting. This module needs only matplotlib; the Solara page
 is `sim.app`.
@@ -16,13 +16,13 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from sim import events as ev
-from sim import exact
-from sim.columns import COMMUNITY, CRISIS, INPATIENT, NO_WORKER, RESPITE
-from sim.experiment import COMPARATOR, arm_models
-from sim.preflight import load_config
-from sim.psa import sample
-from sim.streams import replication_seed
+from sim.analysis import exact
+from sim.cli.preflight import load_config
+from sim.config.psa import sample
+from sim.experiment.replications import COMPARATOR, arm_models
+from sim.model import events as ev
+from sim.model.columns import COMMUNITY, CRISIS, INPATIENT, NO_WORKER, RESPITE
+from sim.model.streams import replication_seed
 
 INSTALL_HINT = ("The live view needs Mesa >= 3.5 and Solara (Python >= 3.12): "
                 "pip install -e '.[viz]' in a Python 3.12 environment")

@@ -1,0 +1,1 @@
+"""What a finished run means: outcomes, survival, costs and QALYs, paired statistics, verdicts."""

@@ -1,0 +1,149 @@
+"""Speed and memory of the full model: `python -m sim.bench [--sizes 10000,100000,1000000] [--json]`.
+
+Every measurement runs in its own process (so its peak memory is its own),
+on the full model with the default programme active: the Numba engine on each
+thread count of `--threads` (default one) for `--days` days and the Mesa engine on the same model for
+fewer days at large sizes (`--mesa-days`). Memory: the process's peak, and per
+patient the peak above the baseline of libraries and compiled kernels. Set-up is split into the network,
+the patients' state and the Mesa agent views; compile time is measured cold
+(an empty Numba cache) and cached. Machines here are shared and noisy: read
+the ratios (Numba / Mesa, and Numba on n threads / on one, at each size), which are measured in the same run.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+from sim.paths import CHECKOUT
+
+ROOT = CHECKOUT
+
+
+def _config(patients, days, threads=1):
+    from sim.cli.preflight import load_config
+
+    return load_config([f"population.n={patients}", "burn_in_days=0", f"horizon_days={max(days, 31)}",
+                        "primary_outcome=readmission_30", f"threads={threads}"])
+
+
+def measure(engine, patients, days, threads=1):
+    """One measurement in this process: the fields of one JSON line."""
+    from sim.engines.model import CareSystemModel
+    from sim.model import network, population
+    from sim.model.streams import replication_seed
+
+    start = time.perf_counter()
+    _run_tiny()
+    compile_s = time.perf_counter() - start
+    baseline_mb = _peak_rss_mb()  # the interpreter, libraries and compiled kernels, before any model is built
+    cfg = _config(patients, days, threads)
+    timed = {"network": 0.0}
+    build = network.build_network
+
+    def build_timed(*args):
+        t = time.perf_counter()
+        result = build(*args)
+        timed["network"] += time.perf_counter() - t
+        return result
+
+    population.build_network = build_timed
+    t = time.perf_counter()
+    made = population.make_population(cfg, replication_seed(cfg.seed, 0))
+    state_s = time.perf_counter() - t - timed["network"]
+    population.build_network = build
+    t = time.perf_counter()
+    model = CareSystemModel(cfg, engine="numba", population=made, agent_views=False)  # arrays only
+    model.engine = engine
+    model_s = time.perf_counter() - t
+    agents_s = 0.0
+    if engine == "mesa":  # the Numba engine needs no agent views
+        t = time.perf_counter()
+        model.create_agent_views()
+        agents_s = time.perf_counter() - t
+    t = time.perf_counter()
+    if engine == "numba":
+        model._run_numba(days)
+    else:
+        for _ in range(days):
+            model.step()
+    run_s = time.perf_counter() - t
+    peak_mb = _peak_rss_mb()
+    return {"engine": engine, "patients": patients, "days": days, "threads": cfg.threads,
+            "patient_days_per_s": patients * days / run_s, "run_s": run_s,
+            "setup_s": timed["network"] + state_s + model_s + agents_s, "network_s": timed["network"],
+            "state_s": state_s + model_s, "agents_s": agents_s, "compile_s": compile_s,
+            "peak_rss_mb": peak_mb, "baseline_rss_mb": baseline_mb,
+            "bytes_per_patient": (peak_mb - baseline_mb) * 2**20 / patients}
+
+
+def _peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _run_tiny():
+    """Compile (or load from the cache) every kernel on a small model."""
+    from sim.engines.model import CareSystemModel
+
+    CareSystemModel(_config(200, 40), engine="numba", agent_views=False).run()
+
+
+def _child(args, env=None):
+    run = subprocess.run([sys.executable, "-m", "sim.bench", "--one", *map(str, args)], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True)
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def compile_times():
+    """(cold, cached) seconds to compile or load the kernels, each in a fresh process."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        cold = _child(["numba", 200, 10, 1], env)["compile_s"]
+        cached = _child(["numba", 200, 10, 1], env)["compile_s"]
+    return cold, cached
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="patients, comma-separated")
+    parser.add_argument("--days", type=int, default=365, help="days the Numba engine runs")
+    parser.add_argument("--mesa-days", default="365,20,3", help="days the Mesa engine runs at each size")
+    parser.add_argument("--threads", default="1", help="Numba thread counts, comma-separated (the Mesa engine: 1)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--one", nargs=4, metavar=("ENGINE", "PATIENTS", "DAYS", "THREADS"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(measure(args.one[0], int(args.one[1]), int(args.one[2]), int(args.one[3]))))
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    mesa_days = [int(d) for d in args.mesa_days.split(",")]
+    thread_counts = [int(t) for t in args.threads.split(",")]
+    cold, cached = compile_times()
+    rows = []
+    for size, m_days in zip(sizes, mesa_days + mesa_days[-1:] * len(sizes), strict=False):
+        runs = [("numba", args.days, t) for t in thread_counts] + [("mesa", m_days, 1)]
+        for engine, days, threads in runs:
+            row = _child([engine, size, days, threads])
+            row["compile_cold_s"], row["compile_cached_s"] = cold, cached
+            rows.append(row)
+            if args.json:
+                print(json.dumps(row), flush=True)
+    if args.json:
+        return
+    print(f"compile: cold {cold:.1f} s, cached {cached:.1f} s; full model, default programme")
+    print(f"{'engine':6} {'threads':>7} {'patients':>10} {'days':>5} {'M patient-days/s':>17} {'setup s':>8} "
+          f"{'network':>8} {'state':>6} {'agents':>7} {'peak MB':>8} {'B/patient':>9}")
+    for r in rows:
+        print(f"{r['engine']:6} {r['threads']:>7} {r['patients']:>10,} {r['days']:>5} "
+              f"{r['patient_days_per_s'] / 1e6:>17.3f} {r['setup_s']:>8.2f} {r['network_s']:>8.2f} "
+              f"{r['state_s']:>6.2f} {r['agents_s']:>7.2f} {r['peak_rss_mb']:>8.0f} {r['bytes_per_patient']:>9.0f}")
+    for size in sizes:
+        at = [r for r in rows if r["patients"] == size]
+        slow = next(r for r in at if r["engine"] == "mesa")
+        for fast in (r for r in at if r["engine"] == "numba"):
+            print(f"numba on {fast['threads']} thread(s) / mesa at {size:,} patients: "
+                  f"{fast['patient_days_per_s'] / slow['patient_days_per_s']:.0f}x")

@@ -1,0 +1,153 @@
+"""Generated documentation, where the code is the truth: `python -m sim.docs` (`--check` to compare).
+
+- the parameter table (README.md and docs/ODD.md): units and ranges from the
+  schema (`sim/config.py`), defaults and sources from the default config files,
+  where each value carries its source in a comment;
+- the state-variable tables (docs/ODD.md), from the column definitions in `sim/columns.py`;
+- the day's phases in the order the day loop runs them (docs/ODD.md), from the
+  numbered phase comments of `sim.engines.kernels.simulate_days`;
+- every value marked `assumption` in any file of conf/ (docs/ASSUMPTIONS.md).
+
+Each generated block sits between `<!-- <name>:start -->` and `<!-- <name>:end -->`;
+a test fails when a committed document differs from what this generates.
+"""
+
+import inspect
+import re
+import sys
+from dataclasses import fields, is_dataclass
+
+import yaml
+
+from sim.config.schema import Config
+from sim.engines import kernels, pathway
+from sim.model import columns
+from sim.paths import CHECKOUT
+
+ROOT = CHECKOUT
+DOCUMENTS = ("README.md", "docs/ODD.md", "docs/ASSUMPTIONS.md")
+_LINE = re.compile(r"^(?P<key>\w+):\s*(?P<value>[^#]*?)\s*(?:#\s*(?P<comment>.*))?$")
+
+
+def _commented_values(path):
+    """{key: (value text, comment)} for the top-level keys of a YAML file."""
+    found = {}
+    for line in path.read_text().splitlines():
+        m = _LINE.match(line)
+        if m and m["key"] not in ("defaults", "hydra"):
+            found[m["key"]] = (m["value"], (m["comment"] or "").strip())
+    return found
+
+
+def _default_files(root):
+    """The config file behind each group in conf/config.yaml's defaults list."""
+    defaults = yaml.safe_load((root / "conf" / "config.yaml").read_text())["defaults"]
+    groups = {k: v for item in defaults if isinstance(item, dict) for k, v in item.items() if "/" not in k}
+    return {group: root / "conf" / group / f"{option}.yaml" for group, option in groups.items()}
+
+
+def _allowed(meta):
+    if meta["choices"]:
+        return ", ".join(meta["choices"])
+    if meta["lo"] is None and meta["hi"] is None:
+        return "any"
+    return f"[{meta['lo']:g}, {meta['hi']:g}]"
+
+
+def parameter_table(root=ROOT):
+    """Markdown: every config key with unit, allowed values, default and source."""
+    files = _default_files(root)
+    top = _commented_values(root / "conf" / "config.yaml")
+    rows = ["| key | meaning | unit | allowed | default | source (comment in the default file) |",
+            "|---|---|---|---|---|---|"]
+
+    def row(key, meta, values, name):
+        value, comment = values.get(name, ("", ""))
+        return (f"| `{key}` | {meta['doc']} | {meta['unit']} | {_allowed(meta)} | `{value}` | "
+                f"{comment or '-'} |")
+
+    for f in fields(Config):
+        if is_dataclass(f.type):
+            values = _commented_values(files[f.name])
+            rows += [row(f"{f.name}.{sub.name}", sub.metadata, values, sub.name) for sub in fields(f.type)]
+        else:
+            rows.append(row(f.name, f.metadata, top, f.name))
+    return "\n".join(rows)
+
+
+_STATE_LINE = re.compile(r"^\s+(?P<name>\w+): np\.ndarray\s+#\s*(?P<doc>.*)$")
+
+
+def state_tables(root=ROOT):
+    """Markdown: each agent type's state variables (type, range and meaning), from sim/columns.py."""
+    blocks = []
+    for cls in (columns.Patients, columns.PeerWorkers, columns.Clinicians, columns.Snapshot):
+        own_doc = cls.__doc__ and not cls.__doc__.startswith(f"{cls.__name__}(")  # not NamedTuple's default
+        rows = [f"**{cls.__name__}**" + (f": {inspect.getdoc(cls)}" if own_doc else ""), "",
+                "| variable | type and meaning |", "|---|---|"]
+        for line in inspect.getsource(cls).splitlines():
+            m = _STATE_LINE.match(line)
+            if m:
+                rows.append(f"| `{m['name']}` | {m['doc']} |")
+        blocks.append("\n".join(rows))
+    return "\n\n".join(blocks)
+
+
+_PHASE = re.compile(r"^\s+# (?P<number>\d+)\. (?P<text>.*)$")
+_MORE = re.compile(r"^\s+#\s{3,}(?P<text>.*)$")
+
+
+def phase_list(root=ROOT):
+    """Markdown: the day's phases in the order `simulate_days` runs them (its numbered comments)."""
+    source = inspect.getsource(kernels.simulate_days.py_func).splitlines()
+    phases = [f"0. start of day ({pathway.begin_day.__name__}): {inspect.getdoc(pathway.begin_day)}"]
+    for line in source:
+        if m := _PHASE.match(line):
+            phases.append(f"{m['number']}. {m['text']}")
+        elif (m := _MORE.match(line)) and len(phases) > 1:
+            phases[-1] += f" {m['text']}"
+    phases.append(f"{len(phases)}. end of day ({pathway.record_workforce.__name__}): "
+                  f"{inspect.getdoc(pathway.record_workforce)}")
+    return "\n".join(" ".join(p.split()) for p in phases)
+
+
+def assumption_list(root=ROOT):
+    """Markdown: every value in conf/ whose source comment says `assumption`, by file."""
+    rows = ["| file | key | value | note |", "|---|---|---|---|"]
+    for path in sorted((root / "conf").rglob("*.yaml")):
+        for key, (value, comment) in _commented_values(path).items():
+            if "assumption" in comment.lower():
+                rows.append(f"| `{path.relative_to(root / 'conf')}` | `{key}` | `{value}` | {comment} |")
+    return "\n".join(rows)
+
+
+BLOCKS = {"parameters": parameter_table, "state": state_tables, "phases": phase_list,
+          "assumptions": assumption_list}
+
+
+def render(text, root=ROOT):
+    """The document with every generated block it contains rewritten from the code and conf/."""
+    for name, make in BLOCKS.items():
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        if start in text:
+            head, rest = text.split(start, 1)
+            _, tail = rest.split(end, 1)
+            text = f"{head}{start}\n{make(root)}\n{end}{tail}"
+    return text
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    stale = []
+    for name in DOCUMENTS:
+        path = ROOT / name
+        text = path.read_text()
+        new = render(text)
+        if new != text:
+            stale.append(name)
+            if "--check" not in argv:
+                path.write_text(new)
+    if "--check" in argv:
+        if stale:
+            print(f"out of date: {', '.join(stale)} (run: python -m sim.docs)", file=sys.stderr)
+        sys.exit(1 if stale else 0)
