@@ -14,6 +14,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 
 from sim.cli.preflight import check_command_line
+from sim.cli.run import execute
 from sim.config.schema import register, validate
 from sim.errors import ConfigError
 
@@ -27,8 +28,6 @@ def main(raw_cfg):
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         sys.exit(2)
-    from sim.cli.run import execute
-
     hydra_cfg = HydraConfig.get()
     execute(cfg, hydra_cfg.runtime.output_dir, resume=hydra_cfg.mode == RunMode.MULTIRUN)
 

@@ -43,13 +43,13 @@ def test_killed_run_writes_nothing_and_the_rerun_completes(tmp_path, sig):
 # A short run whose writing phase is stopped by the signal a script sends itself when one file is written.
 KILL_WHILE_WRITING = """
 import os, signal, sys
-import sim.outputs.report as report
-real = report.write_atomic
+import sim.outputs.results as results
+real = results.write_atomic
 def write_atomic(path, write):
     real(path, write)
     if path.name == {after!r}:
         os.kill(os.getpid(), signal.{signal})
-report.write_atomic = write_atomic
+results.write_atomic = write_atomic
 sys.argv = ["sim", *{args!r}]
 from sim.__main__ import cli
 cli()

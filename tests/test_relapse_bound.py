@@ -7,6 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.model.parameters import rules_from_config
 from sim.model.rules import (
     BOUND_SLACK,
     POST_DISCHARGE_DAYS,
@@ -14,7 +15,6 @@ from sim.model.rules import (
     fixed_log_hr,
     relapse_bound_from,
     relapse_probability,
-    rules_from_config,
 )
 
 from .conftest import make_cfg

@@ -9,6 +9,7 @@ from scipy import stats
 
 from sim.analysis.statistics import mean_ci, paired_effects
 from sim.analysis.verdict import COSTS_MORE, LOWERS, NO_EFFECT, verdict
+from sim.experiment.replications import run_replication
 
 
 def test_mean_ci_matches_scipy_t_interval():
@@ -57,8 +58,6 @@ def test_verdict_rule(readmission, cost, expected):
 def test_pairing_on_common_random_numbers_narrows_the_interval():
     """The same replications, analysed paired (both arms on one seed) and unpaired (the programme arm on
     other seeds): pairing gives a much narrower CI for the same number of replications."""
-    from sim.experiment.replications import run_replication
-
     from .conftest import make_cfg
 
     cfg = make_cfg("population.n=2000", "burn_in_days=60", "horizon_days=300", "primary_outcome=readmission_30")

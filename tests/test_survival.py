@@ -5,7 +5,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from sim.analysis.outcomes import arm_outcomes
 from sim.analysis.survival import kaplan_meier, per_patient_readmission
+from sim.engines.model import CareSystemModel
+from sim.experiment.replications import usual_care_of
 from sim.model.columns import NEVER
 
 from .conftest import make_cfg
@@ -35,10 +38,6 @@ def test_per_patient_rates_count_only_patients_followed_for_the_window():
 
 def test_frequent_readmitters_make_the_per_discharge_rate_higher():
     """DESIGN.md: the per-discharge 1-year rate runs above the per-participant one."""
-    from sim.analysis.outcomes import arm_outcomes
-    from sim.engines.model import CareSystemModel
-    from sim.experiment.replications import usual_care_of
-
     cfg = make_cfg("population.n=4000", "burn_in_days=90", "horizon_days=730")
     row = arm_outcomes(CareSystemModel(cfg, usual_care_of(cfg.program)).run())
     assert row["readmission_365"] > row["patient_readmission_365"] + 0.02

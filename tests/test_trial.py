@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from hydra import compose, initialize_config_dir
 
+from sim.analysis.trials import mean_difference, odds_ratio
 from sim.config.schema import validate
 from sim.engines.model import CareSystemModel
 from sim.errors import ConfigError
-from sim.experiment.trial import mean_difference, odds_ratio, trial_outcomes
+from sim.experiment.trial import trial_outcomes
 from sim.model.columns import CONTROL, INTERVENTION, NOT_RECRUITED
 from sim.paths import CONF
 

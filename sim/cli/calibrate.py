@@ -25,10 +25,12 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.analysis import exact
+from sim.analysis.trials import per_trial
 from sim.cli.preflight import check_command_line, load_config
 from sim.config.schema import Config
 from sim.errors import ConfigError
-from sim.experiment.trial import per_trial
+from sim.experiment.replications import run_experiment
+from sim.outputs.atomic import write_atomic, write_json
 from sim.paths import CHECKOUT, CONF
 
 ROOT = CHECKOUT
@@ -51,8 +53,6 @@ def load_settings(overrides):
 
 def simulate(model_overrides, values=None):
     """The per-trial results table of the model with these parameter values."""
-    from sim.experiment.replications import run_experiment
-
     overrides = [*model_overrides, *(f"{key}={value!r}" for key, value in (values or {}).items())]
     return run_experiment(load_config(overrides), progress=False)
 
@@ -95,8 +95,6 @@ def search(settings):
 
 def report(settings, study):
     """Loss history and fitted vs target into `out`; the figure of the loss history."""
-    from sim.outputs.report import _write_json, write_atomic
-
     out = ROOT / settings["out"]
     out.mkdir(parents=True, exist_ok=True)
     rows = [{"trial": t.number, "loss": t.value, **t.params, **t.user_attrs} for t in study.trials
@@ -109,7 +107,7 @@ def report(settings, study):
                "tolerance": target["tolerance"], "source": target["source"]}
               for name, target in settings["targets"].items()]
     write_atomic(out / "fitted_vs_target.csv", lambda p: pd.DataFrame(fitted).to_csv(p, index=False))
-    _write_json(out / "best.json", {"study": settings["name"], "storage": settings["storage"], "trial": best.number,
+    write_json(out / "best.json", {"study": settings["name"], "storage": settings["storage"], "trial": best.number,
                                     "loss": best.value, "parameters": best.params,
                                     "model_overrides": settings["model_overrides"]})
     import matplotlib
@@ -153,8 +151,6 @@ def apply(settings, conf=CONF):
 
 def validate_table(settings):
     """The validation table at the current conf/: simulated mean and 95% interval over simulated trials."""
-    from sim.outputs.report import write_atomic
-
     overrides = [o for o in settings["model_overrides"] if not o.startswith("replications=")]
     table = simulate([*overrides, f"replications={settings['validation_trials']}"])
     rows = []

@@ -15,24 +15,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from omegaconf import OmegaConf
 
+from sim.cli.sensitivity import reproduce_points
 from sim.config.schema import validate
+from sim.config.stored import stored_config
 from sim.errors import ConfigError
+from sim.experiment.replications import run_experiment
+from sim.outputs.atomic import plain
 from sim.outputs.provenance import environment, environment_differences
-
-
-def _plain(value):
-    return value.item() if hasattr(value, "item") else value
-
-
-def stored_config(manifest):
-    """A manifest's resolved config. Manifests written before the `threads` key existed ran on one thread
-    (the count never changes a result)."""
-    raw = OmegaConf.create(manifest["config"])
-    if "threads" not in raw:
-        raw.threads = 1
-    return raw
 
 
 def differences(committed, fresh):
@@ -45,18 +35,14 @@ def differences(committed, fresh):
         same = (a == b) | (pd.isna(a) & pd.isna(b)) if a.dtype.kind in "fc" else a == b
         for row in np.flatnonzero(~np.asarray(same, bool)):
             found.append(f"row {row} ({committed['arm'].iloc[row]}, replication {committed['replication'].iloc[row]}) "
-                         f"{column}: committed {_plain(a[row])!r}, re-run {_plain(b[row])!r}")
+                         f"{column}: committed {plain(a[row])!r}, re-run {plain(b[row])!r}")
     return committed.size, found
 
 
 def reproduce(folder, points=None):
     """Re-run the experiment recorded in `folder` and return (numbers compared, differences)."""
-    from sim.experiment.replications import run_experiment
-
     folder = Path(folder)
     if (folder / "points.csv").exists():
-        from sim.cli.sensitivity import reproduce_points
-
         return reproduce_points(folder, None if points is None else [int(p) for p in points.split(",")])
     try:
         manifest = json.loads((folder / "manifest.json").read_text())

@@ -7,7 +7,9 @@ import time
 from pathlib import Path
 
 from sim.experiment.replications import run_experiment
-from sim.outputs.report import format_summary, summarise, write_results
+from sim.outputs.manifest import config_record
+from sim.outputs.results import write_results
+from sim.outputs.summary import format_summary, summarise
 
 
 def _interrupt(signum, frame):
@@ -17,8 +19,6 @@ def _interrupt(signum, frame):
 
 def completed(cfg, out_dir):
     """The summary of a complete result of this same resolved config (seed included) in `out_dir`, else None."""
-    from sim.outputs.report import config_record
-
     out_dir = Path(out_dir)
     try:
         done = json.loads((out_dir / "manifest.json").read_text())["config"]

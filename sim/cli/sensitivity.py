@@ -26,8 +26,15 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sim.cli.multirun import multirun
 from sim.cli.preflight import check_command_line
+from sim.config.schema import validate
+from sim.config.stored import stored_config
 from sim.errors import ConfigError
+from sim.experiment.replications import run_experiment
+from sim.outputs.atomic import write_atomic, write_json
+from sim.outputs.manifest import config_record, manifest_environment
+from sim.outputs.summary import summarise
 
 METHODS = ("sobol", "morris")
 OUTPUTS = {"effect": "paired effect on the primary outcome", "incremental_cost": "incremental cost per patient-year"}
@@ -116,11 +123,6 @@ def reproduce_points(folder, which=None):
     and return (numbers compared, differences) against `points.csv`."""
     from omegaconf import OmegaConf
 
-    from sim.cli.reproduce import stored_config
-    from sim.config.schema import validate
-    from sim.experiment.replications import run_experiment
-    from sim.outputs.report import summarise
-
     manifest = json.loads((folder / "manifest.json").read_text())
     committed = pd.read_csv(folder / "points.csv", index_col="point")
     compared, found = 0, []
@@ -196,17 +198,12 @@ def plot(block, indices, path, primary):
         ax.legend(fontsize=8)
     fig.suptitle(f"{block['method']} sensitivity, {block['samples']} base samples")
     fig.tight_layout()
-    from sim.outputs.report import write_atomic
-
     write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)
 
 
 def run_sensitivity(about, block, out, cfg):
     """Sample, run every point as one multirun, analyse; the exit status. manifest.json is written last."""
-    from sim.cli.study import multirun
-    from sim.outputs.report import _write_json, config_record, manifest_environment, write_atomic
-
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)  # incomplete until the indices are written
     points = sample(block)
@@ -229,8 +226,8 @@ def run_sensitivity(about, block, out, cfg):
     write_atomic(out / "points.csv", lambda p: table.to_csv(p, index_label="point"))
     write_atomic(out / "indices.csv", lambda p: indices.to_csv(p, index=False))
     plot(block, indices, out / "sensitivity.png", cfg.primary_outcome)
-    _write_json(out / "study.json", {**about, "sensitivity": block, "points": len(points)})
-    _write_json(out / "manifest.json", {**about, "sensitivity": block, "points": len(points),
+    write_json(out / "study.json", {**about, "sensitivity": block, "points": len(points)})
+    write_json(out / "manifest.json", {**about, "sensitivity": block, "points": len(points),
                                         "config": config_record(cfg),
                                         **manifest_environment(time.perf_counter() - start, cfg.threads)})
     print(indices.to_string(index=False, float_format=lambda v: f"{v:.3g}"))

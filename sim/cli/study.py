@@ -14,16 +14,20 @@ block is a global sensitivity analysis (`sim.sensitivity`).
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import yaml
 
+from sim.cli.multirun import multirun
 from sim.cli.preflight import check_command_line, load_config
-from sim.cli.reproduce import _plain
+from sim.cli.run import execute
+from sim.cli.sensitivity import check_spec, run_sensitivity
 from sim.errors import ConfigError
+from sim.outputs.atomic import plain, write_json
+from sim.outputs.manifest import manifest_environment
+from sim.outputs.sweep import draw, gather, write_tables
 from sim.paths import CHECKOUT
 
 ROOT = CHECKOUT
@@ -66,16 +70,12 @@ def main(argv=None):
     except ConfigError as err:
         print(f"config error: {err}", file=sys.stderr)
         sys.exit(2)
-    from sim.cli.run import execute
-
     name = Path(args.study).stem
     out = Path(args.out) if args.out else ROOT / "results" / name
     about = {"study": name, "question": spec["question"], "why": spec["why"], "overrides": overrides}
     if "sweep" in spec:
         sys.exit(run_sweep(about, spec["sweep"], out))
     if "sensitivity" in spec:
-        from sim.cli.sensitivity import check_spec, run_sensitivity
-
         try:
             block = check_spec(spec, args.study, cfg)
         except ConfigError as err:
@@ -85,17 +85,8 @@ def main(argv=None):
     execute(cfg, out, about)
 
 
-def multirun(overrides):
-    """`python -m sim -m <overrides>` through the configured launcher; every job is checked before any
-    runs (exit status 2 on bad input). Returns the exit status."""
-    return subprocess.run([sys.executable, "-m", "sim", "-m", *overrides], cwd=ROOT).returncode
-
-
 def run_sweep(about, sweep, out):
     """The study's multirun, then its table, figures and manifest; the exit status."""
-    from sim.outputs.report import _write_json, manifest_environment
-    from sim.outputs.sweep import draw, gather, write_tables
-
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)  # incomplete until every job is
     start = time.perf_counter()
@@ -110,11 +101,11 @@ def run_sweep(about, sweep, out):
     draw(out, table, swept)
     points = {job: json.loads((out / job / "summary.json").read_text()) for job in dict.fromkeys(table["job"])}
     study = {**about, "sweep": sweep, "swept": swept,
-             "points": [{"job": job, **{k: _plain(table.loc[table.job == job, k].iloc[0]) for k in swept},
+             "points": [{"job": job, **{k: plain(table.loc[table.job == job, k].iloc[0]) for k in swept},
                          "verdict": s["verdict"], "economic_verdict": s["economic_verdict"]}
                         for job, s in points.items()]}
-    _write_json(out / "study.json", study)
-    _write_json(out / "manifest.json", {**about, "sweep": sweep, "jobs": list(points),
+    write_json(out / "study.json", study)
+    write_json(out / "manifest.json", {**about, "sweep": sweep, "jobs": list(points),
                                         **manifest_environment(time.perf_counter() - start)})
     print(f"results: {out}")
     return 0

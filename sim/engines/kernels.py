@@ -30,7 +30,7 @@ from sim.engines.pathway import (
     recruit,
     settle_resources,
 )
-from sim.engines.prefetch import AHEAD, prefetch
+from sim.engines.prefetch import AHEAD, prefetch, prefetch_crisis, prefetch_settle, prefetch_visit
 from sim.model import events as ev
 from sim.model import streams
 from sim.model.columns import COMMUNITY, CRISIS, INPATIENT, NEVER, NO_WORKER, RESPITE
@@ -120,7 +120,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
         count = 0
         for j in range(n_active):
             if j + AHEAD < n_active:
-                _prefetch_visit(p, active[j + AHEAD])
+                prefetch_visit(p, active[j + AHEAD])
             i = active[j]
             s = p.state[i]
             if s != COMMUNITY:
@@ -166,7 +166,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
         #    same as stepping patient by patient
         for j in range(n_crises):
             if j + AHEAD < n_crises:
-                _prefetch_crisis(p, crises[j + AHEAD])
+                prefetch_crisis(p, crises[j + AHEAD])
             i = crises[j]
             _crisis(p, r, snap, events, seed, day, i)
             weight[i] = 0.0
@@ -176,7 +176,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
         # 4. hope and engagement of those the day changed, set as of tomorrow
         for j in range(count):
             if j + AHEAD < count:
-                _prefetch_settle(p, base, fixed, bound, changed[j + AHEAD])
+                prefetch_settle(p, base, fixed, bound, changed[j + AHEAD])
             i = changed[j]
             settle_resources(r, p.hope, p.engagement, p.baseline_hope, p.baseline_engagement, p.resources_day, i,
                              day, weight[i], followed[i], crisis[i])
@@ -228,43 +228,6 @@ def _bound_from(p, daily, base, fixed, i, first_day):
     or engagement."""
     return relapse_bound_from(daily, base[i], fixed[i], p.hope[i], p.baseline_hope[i], p.engagement[i],
                               p.baseline_engagement[i], first_day - p.last_discharge_day[i])
-
-
-@njit(inline="always")
-def _prefetch_visit(p, i):
-    """The columns phase 2 reads for every active patient."""
-    prefetch(p.state, i)
-    prefetch(p.days_left, i)
-    prefetch(p.peer_worker, i)
-    prefetch(p.last_discharge_day, i)
-    prefetch(p.last_followup_day, i)
-
-
-@njit(inline="always")
-def _prefetch_crisis(p, i):
-    """The columns a crisis reads."""
-    prefetch(p.diagnosis, i)
-    prefetch(p.age_group, i)
-    prefetch(p.forensic, i)
-    prefetch(p.prior_admissions, i)
-    prefetch(p.admissions, i)
-    prefetch(p.index_discharge_day, i)
-    prefetch(p.index_readmission_gap, i)
-    prefetch(p.trial_day, i)
-    prefetch(p.last_discharge_day, i)
-
-
-@njit(inline="always")
-def _prefetch_settle(p, base, fixed, bound, i):
-    """The columns settling hope and engagement reads."""
-    prefetch(p.hope, i)
-    prefetch(p.engagement, i)
-    prefetch(p.baseline_hope, i)
-    prefetch(p.baseline_engagement, i)
-    prefetch(p.resources_day, i)
-    prefetch(base, i)
-    prefetch(fixed, i)
-    prefetch(bound, i)
 
 
 @njit(cache=True)

@@ -14,8 +14,8 @@ from sim.extensions import load as load_extension
 from sim.model import streams
 from sim.model.columns import Clinicians, PeerWorkers, copy_state, new_snapshot
 from sim.model.events import COLUMNS
+from sim.model.parameters import rules_from_config
 from sim.model.population import clinician_count, make_population, staff_count
-from sim.model.rules import rules_from_config
 
 
 @contextmanager

@@ -9,6 +9,7 @@ engine) it does nothing.
 """
 
 from llvmlite import ir
+from numba import njit
 from numba.core import cgutils, types
 from numba.extending import intrinsic, overload
 
@@ -46,3 +47,40 @@ def _llvm_prefetch(typingctx, array, index):
         return context.get_dummy_value()
 
     return types.void(array, index), codegen
+
+
+@njit(inline="always")
+def prefetch_visit(p, i):
+    """The columns phase 2 reads for every active patient."""
+    prefetch(p.state, i)
+    prefetch(p.days_left, i)
+    prefetch(p.peer_worker, i)
+    prefetch(p.last_discharge_day, i)
+    prefetch(p.last_followup_day, i)
+
+
+@njit(inline="always")
+def prefetch_crisis(p, i):
+    """The columns a crisis reads."""
+    prefetch(p.diagnosis, i)
+    prefetch(p.age_group, i)
+    prefetch(p.forensic, i)
+    prefetch(p.prior_admissions, i)
+    prefetch(p.admissions, i)
+    prefetch(p.index_discharge_day, i)
+    prefetch(p.index_readmission_gap, i)
+    prefetch(p.trial_day, i)
+    prefetch(p.last_discharge_day, i)
+
+
+@njit(inline="always")
+def prefetch_settle(p, base, fixed, bound, i):
+    """The columns settling hope and engagement reads."""
+    prefetch(p.hope, i)
+    prefetch(p.engagement, i)
+    prefetch(p.baseline_hope, i)
+    prefetch(p.baseline_engagement, i)
+    prefetch(p.resources_day, i)
+    prefetch(base, i)
+    prefetch(fixed, i)
+    prefetch(bound, i)

@@ -25,6 +25,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sim.analysis.cost_effectiveness import acceptability_curve
+from sim.outputs.atomic import write_atomic
+
 OUTCOMES = ("readmission_30", "readmission_90", "readmission_365", "admissions_per_1000py", "bed_days_per_1000py",
             "diversions_per_1000py", "cost_total", "cost_total_discounted", "qalys_discounted")
 
@@ -120,8 +123,6 @@ def _figure(ncols=1, width=6):
 
 
 def _save(plt, fig, path):
-    from sim.outputs.report import write_atomic
-
     fig.tight_layout()
     write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)
@@ -186,8 +187,6 @@ def plot_effects(table, swept, primary, money, path):
 
 def plot_acceptability(folder, table, swept, path):
     """The acceptability curve of every sweep point, from its paired replications."""
-    from sim.analysis.cost_effectiveness import acceptability_curve
-
     plt, fig, ax = _figure()
     thresholds = np.linspace(0, 100_000, 101)
     rows = table[table["effect_cost_total_discounted_mean"].notna()]
@@ -268,8 +267,6 @@ def draw(folder, table, swept):
 
 
 def write_tables(folder, table):
-    from sim.outputs.report import write_atomic
-
     write_atomic(folder / "sweep.csv", lambda p: table.to_csv(p, index=False))
     write_atomic(folder / "sweep.parquet", lambda p: table.to_parquet(p, index=False))
 

@@ -19,24 +19,22 @@ import sys
 import tempfile
 import time
 
+from sim.cli.preflight import load_config
+from sim.engines.model import CareSystemModel
+from sim.model import network, population
+from sim.model.streams import replication_seed
 from sim.paths import CHECKOUT
 
 ROOT = CHECKOUT
 
 
 def _config(patients, days, threads=1):
-    from sim.cli.preflight import load_config
-
     return load_config([f"population.n={patients}", "burn_in_days=0", f"horizon_days={max(days, 31)}",
                         "primary_outcome=readmission_30", f"threads={threads}"])
 
 
 def measure(engine, patients, days, threads=1):
     """One measurement in this process: the fields of one JSON line."""
-    from sim.engines.model import CareSystemModel
-    from sim.model import network, population
-    from sim.model.streams import replication_seed
-
     start = time.perf_counter()
     _run_tiny()
     compile_s = time.perf_counter() - start
@@ -87,8 +85,6 @@ def _peak_rss_mb():
 
 def _run_tiny():
     """Compile (or load from the cache) every kernel on a small model."""
-    from sim.engines.model import CareSystemModel
-
     CareSystemModel(_config(200, 40), engine="numba", agent_views=False).run()
 
 

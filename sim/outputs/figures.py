@@ -1,0 +1,139 @@
+"""The figures of a run: readmission by arm, the cost-effectiveness plane, survival, occupancy, trials."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from sim.analysis import exact  # noqa: E402
+from sim.analysis.cost_effectiveness import acceptability_curve  # noqa: E402
+from sim.analysis.statistics import paired_differences  # noqa: E402
+from sim.analysis.trials import ALPHA  # noqa: E402
+from sim.outputs.atomic import write_atomic  # noqa: E402
+
+
+def plot_readmission(summary, table, path):
+    """Left: readmission by window and arm (95% CI). Right: paired differences in the primary outcome."""
+    c = summary["comparison"]
+    arms = [c["comparator"], c["intervention"]]
+    windows = ["readmission_30", "readmission_90", "readmission_365"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for k, arm in enumerate(arms):
+        s = summary["arms"][arm]
+        means = [100 * s[w]["mean"] for w in windows]
+        errs = [[100 * (s[w]["mean"] - s[w]["ci_low"]) for w in windows],
+                [100 * (s[w]["ci_high"] - s[w]["mean"]) for w in windows]]
+        left.bar([i + 0.4 * k for i in range(3)], means, 0.4, yerr=errs, capsize=3, label=arm)
+    left.set_xticks([i + 0.2 for i in range(3)], ["30 days", "90 days", "365 days"])
+    left.set_ylabel("readmitted per discharge (%)")
+    left.legend()
+    primary = summary["primary_outcome"]
+    diff = 100 * paired_differences(table, primary, arms[1], arms[0])
+    e = summary["effects"][primary]
+    right.plot(diff.index, diff.values, "o", color="grey", label="replication")
+    right.axhline(100 * e["mean"], color="C1", label="mean")
+    right.axhspan(100 * e["ci_low"], 100 * e["ci_high"], color="C1", alpha=0.2, label="95% CI")
+    right.axhline(0, color="black", lw=0.8)
+    right.set_xlabel("replication")
+    right.xaxis.get_major_locator().set_params(integer=True)
+    right.set_ylabel("paired difference (percentage points)")
+    right.set_title(f"{primary}: {arms[1]} - {arms[0]}", fontsize=10)
+    right.legend()
+    fig.suptitle(f"verdict: {summary['verdict']}")
+    fig.tight_layout()
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)
+
+
+def plot_cost_effectiveness(summary, table, path):
+    """Left: the cost-effectiveness plane (one point per replication). Right: the acceptability curve."""
+    c = summary["comparison"]
+    arms = (c["intervention"], c["comparator"])
+    d_cost = paired_differences(table, "cost_total_discounted", *arms)
+    d_qaly = paired_differences(table, "qalys_discounted", *arms)
+    money = summary["currency"]
+    fig, (plane, curve) = plt.subplots(1, 2, figsize=(10, 4))
+    plane.scatter(d_qaly, d_cost, s=14, color="C0", label="replication")
+    plane.scatter([exact.mean(d_qaly)], [exact.mean(d_cost)], s=60, color="C1", marker="X", label="mean")
+    plane.axhline(0, color="black", lw=0.8)
+    plane.axvline(0, color="black", lw=0.8)
+    span = max(abs(d_qaly).max(), 1e-9) * 1.2
+    threshold = summary["economics"]["threshold"]
+    plane.plot([-span, span], [-span * threshold, span * threshold], "--", color="grey",
+               label=f"{threshold:,.0f} {money} per QALY")
+    plane.set_xlim(-span, span)
+    plane.set_xlabel("incremental QALYs per patient-year (discounted)")
+    plane.set_ylabel(f"incremental cost per patient-year ({money}, discounted)")
+    plane.set_title(f"{arms[0]} - {arms[1]}", fontsize=10)
+    plane.legend(fontsize=8)
+    thresholds = np.linspace(0, max(100_000.0, 2 * threshold), 101)
+    curve.plot(thresholds, acceptability_curve(table, *arms, thresholds), color="C0")
+    curve.axvline(threshold, color="grey", ls="--")
+    curve.set_ylim(-0.02, 1.02)
+    curve.set_xlabel(f"willingness to pay ({money} per QALY)")
+    curve.set_ylabel("probability cost-effective")
+    curve.set_title("cost-effectiveness acceptability curve", fontsize=10)
+    fig.suptitle(f"economic verdict: {summary['economic_verdict']}")
+    fig.tight_layout()
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)
+
+
+def _plot_by_arm(series_by_arm, path, xlabel, ylabel, title, step):
+    """One line per arm of a per-day or per-week series (percentages)."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for arm, series in series_by_arm.items():
+        values = 100 * np.asarray(series, dtype=float)
+        if step:
+            ax.step(range(len(values)), values, where="post", label=arm)
+        else:
+            ax.plot(range(len(values)), values, label=arm)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.legend()
+    fig.tight_layout()
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)
+
+
+def plot_survival(summary, path):
+    """Kaplan-Meier share not yet readmitted after the index discharge, per arm (mean of replications)."""
+    _plot_by_arm(summary["readmission_free"], path, "days since index discharge", "not yet readmitted (%)",
+                 "time to first readmission (Kaplan-Meier, per patient)", step=True)
+
+
+def plot_occupancy(summary, path):
+    """Share of acute beds occupied, weekly mean over the counted period, per arm (mean of replications)."""
+    _plot_by_arm(summary["weekly_bed_occupancy"], path, "week of the counted period", "acute beds occupied (%)",
+                 "bed occupancy over time (weekly mean)", step=False)
+
+
+def plot_trials(summary, table, path):
+    fig, (rates, ors) = plt.subplots(1, 2, figsize=(10, 4))
+    rates.scatter(100 * table["control_rate"], 100 * table["intervention_rate"], s=12)
+    lim = [0, 100 * max(table["control_rate"].max(), table["intervention_rate"].max()) * 1.1]
+    rates.plot(lim, lim, "--", color="grey", label="no effect")
+    rates.set_xlabel("control: readmitted within follow-up (%)")
+    rates.set_ylabel("intervention: readmitted within follow-up (%)")
+    rates.set_title("one point per simulated trial", fontsize=10)
+    rates.legend(fontsize=8)
+    order = np.argsort(table["odds_ratio"].to_numpy())
+    y = np.arange(len(order))
+    significant = (table["p_value"].to_numpy() < ALPHA)[order]
+    for mask, color, label in ((significant, "C0", "p < 0.05"), (~significant, "grey", "p >= 0.05")):
+        ors.errorbar(table["odds_ratio"].to_numpy()[order][mask], y[mask],
+                     xerr=[(table["odds_ratio"] - table["or_ci_low"]).to_numpy()[order][mask],
+                           (table["or_ci_high"] - table["odds_ratio"]).to_numpy()[order][mask]],
+                     fmt="o", ms=3, color=color, lw=0.8, label=label)
+    ors.axvline(1, color="black", lw=0.8)
+    ors.set_xscale("log")
+    ors.set_xlabel("odds ratio of readmission, 95% CI (log scale)")
+    ors.set_ylabel("simulated trial (sorted)")
+    ors.set_title(f"power {summary['trial']['power']:.2f}", fontsize=10)
+    ors.legend(fontsize=8)
+    fig.suptitle(summary["trial"]["name"])
+    fig.tight_layout()
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)
