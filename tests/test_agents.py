@@ -1,5 +1,10 @@
 """Agents are Mesa views onto the state arrays."""
 
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
 from sim.engines.agents import Clinician, Patient, PeerWorker
 from sim.engines.model import CareSystemModel
 
@@ -23,3 +28,34 @@ def test_agentset_queries_see_live_state(small_cfg):
         model.step()
     in_bed = model.agents_by_type[Patient].select(lambda a: a.state == 1)
     assert len(in_bed) == int((model.patients.state == 1).sum()) > 0
+
+
+def test_setting_hope_between_days_touches_only_that_patient(small_cfg):
+    """A write through the agent is as of the next day to run, for that patient alone (O(1), not O(n)): the
+    patient's engagement keeps its drifted value, everyone else's columns are untouched."""
+    model = CareSystemModel(small_cfg)
+    for _ in range(30):
+        model.step()
+    before = {name: getattr(model.patients, name).copy() for name in ("hope", "engagement", "resources_day")}
+    engagement_today = model.resources_today()[1][17]
+    patient = list(model.agents_by_type[Patient])[17]
+    patient.hope = 0.95
+    assert patient.hope == 0.95 and patient.engagement == engagement_today
+    assert model.patients.resources_day[17] == model.day
+    others = np.arange(small_cfg.population.n) != 17
+    for name, values in before.items():
+        assert np.array_equal(getattr(model.patients, name)[others], values[others]), name
+
+
+def test_hope_is_read_only_while_a_day_runs(small_cfg, monkeypatch):
+    """A rule written as `self.hope = ...` inside an agent's step would break start-of-day semantics and the
+    engines' agreement: it is refused with a message saying how to write a rule."""
+    model = CareSystemModel(replace(small_cfg, engine="mesa"))
+
+    def step(self):
+        self.hope = 1.0
+
+    monkeypatch.setattr(Patient, "step", step)
+    with pytest.raises(AttributeError, match="read-only while a day runs.*set_resources"):
+        model.step()
+    assert not model.day_running

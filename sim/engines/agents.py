@@ -267,9 +267,17 @@ def _resource(name, decay):
                        getattr(self.model.rules.daily, decay), self.model.day - p.resources_day[self.index])
 
     def put(self, value):
+        if self.model.day_running:
+            raise AttributeError(
+                f"patient.{name} is read-only while a day runs: a day's changes to hope and engagement are "
+                "settled as of the next day in both engines, so a rule that writes them mid-day would break "
+                "start-of-day semantics and the engines' agreement. Write the rule as a decision both engines "
+                "call (see the how-to on adding a mechanism), or as an extension's end-of-day hook that calls "
+                f"model.set_resources(who, {name}=...).")
         self.model.set_resources([self.index], **{name: value})
 
-    return property(get, put, doc=f"This patient's {name} today (set: as of today).")
+    return property(get, put, doc=f"This patient's {name} today. Set between days only (O(1)); read-only "
+                                   "while a day runs.")
 
 
 Patient.hope = _resource("hope", "hope_decay")

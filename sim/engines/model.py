@@ -16,6 +16,7 @@ from sim.model.columns import Clinicians, PeerWorkers, copy_state, new_snapshot
 from sim.model.events import COLUMNS
 from sim.model.parameters import rules_from_config
 from sim.model.population import clinician_count, make_population, staff_count
+from sim.model.rules import drifted
 
 
 @contextmanager
@@ -83,6 +84,7 @@ class CareSystemModel(mesa.Model):
         self.extension = load_extension(cfg.extension)
         self.extension_costs = np.zeros(self.n_days)  # currency, each day
         self._patient_agents = self._worker_agents = None
+        self.day_running = False  # True inside step(): hope and engagement are then read-only on agents
         if agent_views or self.engine == "mesa":
             self.create_agent_views()
 
@@ -108,10 +110,14 @@ class CareSystemModel(mesa.Model):
 
     def step(self):
         """Advance one day (and check the invariants when `debug=true`)."""
-        if self.engine == "numba":
-            self._run_numba(self.day + 1)
-        else:
-            self._step_mesa()
+        self.day_running = True
+        try:
+            if self.engine == "numba":
+                self._run_numba(self.day + 1)
+            else:
+                self._step_mesa()
+        finally:
+            self.day_running = False
         if self.extension is not None:
             module, params = self.extension
             day = self.day - 1  # the day that just ran
@@ -151,9 +157,13 @@ class CareSystemModel(mesa.Model):
         day to run; the other keeps its value, and both drift to baseline from there."""
         p = self.patients
         if hope is None or engagement is None:
-            hope_now, engagement_now = self.resources_today()
-            hope = hope_now[who] if hope is None else hope
-            engagement = engagement_now[who] if engagement is None else engagement
+            which = np.arange(p.hope.size)[who]  # only these patients' drift is computed: O(len(who))
+            daily, days = self.rules.daily, self.day - p.resources_day[which]
+            hope_now = [drifted(p.hope[i], p.baseline_hope[i], daily.hope_decay, d) for i, d in zip(which, days, strict=True)]
+            engagement_now = [drifted(p.engagement[i], p.baseline_engagement[i], daily.engagement_decay, d)
+                              for i, d in zip(which, days, strict=True)]
+            hope = np.array(hope_now) if hope is None else hope
+            engagement = np.array(engagement_now) if engagement is None else engagement
         p.hope[who] = hope
         p.engagement[who] = engagement
         p.resources_day[who] = self.day
