@@ -159,7 +159,8 @@ class CareSystemModel(mesa.Model):
         if hope is None or engagement is None:
             which = np.arange(p.hope.size)[who]  # only these patients' drift is computed: O(len(who))
             daily, days = self.rules.daily, self.day - p.resources_day[which]
-            hope_now = [drifted(p.hope[i], p.baseline_hope[i], daily.hope_decay, d) for i, d in zip(which, days, strict=True)]
+            hope_now = [drifted(p.hope[i], p.baseline_hope[i], daily.hope_decay, d)
+                        for i, d in zip(which, days, strict=True)]
             engagement_now = [drifted(p.engagement[i], p.baseline_engagement[i], daily.engagement_decay, d)
                               for i, d in zip(which, days, strict=True)]
             hope = np.array(hope_now) if hope is None else hope
