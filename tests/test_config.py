@@ -56,3 +56,13 @@ def test_cli_unknown_key_is_rejected(tmp_path):
     assert run.returncode != 0
     assert "bedz" in run.stderr
     assert not (tmp_path / "run" / "summary.json").exists()
+
+
+def test_cli_rejects_the_programme_base_in_one_line(tmp_path):
+    """conf/program/_base_.yaml is listed as a `program=` option by Hydra, but it is not a programme."""
+    env = {**os.environ, "HYDRA_FULL_ERROR": "0"}
+    run = subprocess.run([sys.executable, "-m", "sim", "program=_base_", f"hydra.run.dir={tmp_path}/run"],
+                         cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 2
+    assert len(run.stderr.strip().splitlines()) == 1 and "program=_base_ is the base" in run.stderr
+    assert not (tmp_path / "run").exists()

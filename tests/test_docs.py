@@ -9,7 +9,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.paths import CONF
-from sim.tools.docs import DOCUMENTS, parameter_table, phase_list, render
+from sim.tools.docs import DOCUMENTS, assumption_list, parameter_table, phase_list, render
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,3 +60,22 @@ def test_the_phases_are_listed_in_the_order_the_kernel_runs_them():
     phases = phase_list().splitlines()
     assert [int(p.split(".")[0]) for p in phases] == list(range(len(phases)))
     assert phases[0].startswith("0. start of day") and "relapse" in phases[1] and "end of day" in phases[-1]
+
+
+def test_programme_values_come_from_the_base_unless_the_default_programme_sets_its_own(tmp_path):
+    """The default programme extends conf/program/_base_.yaml: the table shows the composed values, each with
+    the comment of the file that sets it; the assumption list names that file."""
+    shutil.copytree(ROOT / "conf", tmp_path / "conf")
+    base = tmp_path / "conf" / "program" / "_base_.yaml"
+    text = base.read_text()
+    assert re.search(r"^fidelity: +0\.8 ", text, re.M) and re.search(r"^uptake: +0\.0 ", text, re.M)
+    text = re.sub(r"^fidelity: +0\.8 +#.*$", "fidelity: 0.55  # score 0-1; assumption (changed here)", text,
+                  flags=re.M)
+    base.write_text(re.sub(r"^uptake: +0\.0 +#.*$", "uptake: 0.05  # probability; changed here", text, flags=re.M))
+    table = parameter_table(tmp_path)
+    assert "| `0.55` | score 0-1; assumption (changed here) |" in table  # inherited by discharge_support
+    [uptake] = [line for line in table.splitlines() if line.startswith("| `program.uptake` |")]
+    assert uptake.endswith("| `0.4` | probability; assumption |")  # discharge_support's own value wins
+    assumptions = assumption_list(tmp_path)
+    assert "| `program/_base_.yaml` | `fidelity` | `0.55` |" in assumptions
+    assert "| `program/discharge_support.yaml` | `fidelity` |" not in assumptions

@@ -284,6 +284,9 @@ def to_object(cfg):
         return cfg
     _check_keys(cfg, Config, "")
     missing = sorted(OmegaConf.missing_keys(cfg))
+    if "program.name" in missing:  # conf/program/_base_.yaml leaves the name to each programme file
+        raise ConfigError("program.name = ???: each programme file sets its own name; program=_base_ is the base "
+                          "the programme files extend, not a programme")
     if missing:
         raise ConfigError(f"{missing[0]} = ???: a value is required")
     return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), cfg))

@@ -2,11 +2,14 @@
 
 - the parameter table (README.md and docs/ODD.md): units and ranges from the
   schema (`sim/config.py`), defaults and sources from the default config files,
-  where each value carries its source in a comment;
+  where each value carries its source in a comment (a file that extends another
+  through its defaults list, as every programme extends `program/_base_.yaml`,
+  shows the values it inherits with the base's comments and its own with its own);
 - the state-variable tables (docs/ODD.md), from the column definitions in `sim/columns.py`;
 - the day's phases in the order the day loop runs them (docs/ODD.md), from the
   numbered phase comments of `sim.engines.kernels.simulate_days`;
-- every value marked `assumption` in any file of conf/ (docs/ASSUMPTIONS.md).
+- every value marked `assumption` in any file of conf/ (docs/ASSUMPTIONS.md), by
+  the file that sets it: a programme's rows are its differences from `program/_base_.yaml`.
 
 Each generated block sits between `<!-- <name>:start -->` and `<!-- <name>:end -->`;
 a test fails when a committed document differs from what this generates.
@@ -39,6 +42,22 @@ def _commented_values(path):
     return found
 
 
+def _composed_values(path):
+    """{key: (value text, comment)} of a config-group file as Hydra composes it: the files its defaults list
+    names (same-group names: `program/discharge_support.yaml` extends `program/_base_.yaml`), each composed the
+    same way, then the file's own values where `_self_` stands (last when the list does not name it)."""
+    own = _commented_values(path)
+    entries = (yaml.safe_load(path.read_text()) or {}).get("defaults", [])
+    if "_self_" not in entries:
+        entries = [*entries, "_self_"]
+    found = {}
+    for entry in entries:
+        if not isinstance(entry, str) or entry.startswith("/"):
+            raise ValueError(f"{path}: defaults entry {entry!r}: only names of files in the same folder are followed")
+        found.update(own if entry == "_self_" else _composed_values(path.parent / f"{entry}.yaml"))
+    return found
+
+
 def _default_files(root):
     """The config file behind each group in conf/config.yaml's defaults list."""
     defaults = yaml.safe_load((root / "conf" / "config.yaml").read_text())["defaults"]
@@ -68,7 +87,7 @@ def parameter_table(root=ROOT):
 
     for f in fields(Config):
         if is_dataclass(f.type):
-            values = _commented_values(files[f.name])
+            values = _composed_values(files[f.name])
             rows += [row(f"{f.name}.{sub.name}", sub.metadata, values, sub.name) for sub in fields(f.type)]
         else:
             rows.append(row(f.name, f.metadata, top, f.name))

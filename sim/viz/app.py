@@ -38,7 +38,7 @@ from mesa.visualization import SolaraViz  # noqa: E402
 solara.server.settings.telemetry.mixpanel_enable = False  # also when Solara was imported before this module
 solara.settings.assets.cdn = CLOSED_PORT
 
-PROGRAMMES = sorted(p.stem for p in (CONF / "program").glob("*.yaml") if p.stem != "usual_care")
+PROGRAMMES = sorted(p.stem for p in (CONF / "program").glob("*.yaml") if p.stem not in ("usual_care", "_base_"))
 DEFAULT = load_config([])  # the controls start at the main job's config
 CONTROLS = {
     "program": {"type": "Select", "value": DEFAULT.program.name, "values": PROGRAMMES, "label": "programme"},
