@@ -11,29 +11,18 @@ as the Numba kernels in `sim.kernels`.
 
 import mesa
 
-from sim.engines.pathway import enrol, neighbour_hope, record_admission, record_trial_admission, recruit
+from sim.engines.pathway import neighbour_hope, offer, place_crisis, stay
 from sim.model import events as ev
-from sim.model.columns import COMMUNITY, CRISIS, INPATIENT, NEVER, NO_WORKER, RESPITE, Clinicians, Patients, PeerWorkers
+from sim.model.columns import COMMUNITY, NEVER, NO_WORKER, Clinicians, Patients, PeerWorkers
 from sim.model.rules import (
-    AT_CRISIS,
-    AT_CRISIS_TEAM_END,
-    AT_DISCHARGE,
     AT_START,
     ENTRY_COMMUNITY,
-    ENTRY_CRISIS,
     absence_probability,
     awaits_followup,
     contact_weight,
     drifted,
-    eligible,
-    first_readmission_gap,
     followup_probability,
-    in_trial_follow_up,
-    index_discharge,
-    length_of_stay,
     next_burnout,
-    offered,
-    offered_at,
     quit_probability,
     relapse_probability,
 )
@@ -74,53 +63,14 @@ class Patient(_View):
             self.stay()
 
     def stay(self):
-        """A day in hospital, with the crisis team or in respite; leave when the episode ends."""
+        """A day in hospital, with the crisis team or in respite; leave when the episode ends (`pathway.stay`)."""
         m = self.model
-        started = self.state
-        if started == INPATIENT:
-            m.events[m.day, ev.BED_DAYS] += 1
-            if in_trial_follow_up(m.rules, self.trial_day, NEVER, m.day, 1):
-                self.trial_bed_days += 1
-        elif started == RESPITE:
-            m.events[m.day, ev.RESPITE_DAYS] += 1
-        else:
-            m.events[m.day, ev.CRISIS_DAYS] += 1
-        self.days_left -= 1
-        if self.days_left > 0:
-            return
-        self.state = COMMUNITY
-        if started == INPATIENT:
-            self.last_discharge_day = m.day
-            self.index_discharge_day = index_discharge(m.rules, self.index_discharge_day, m.day, NEVER)
-            m.events[m.day, ev.DISCHARGES] += 1
-            event = AT_DISCHARGE
-        else:
-            event = AT_CRISIS_TEAM_END
-        p = m.patients
-        recruit(m.rules, p.trial_arm, p.trial_day, m.snapshot.trial_places, m.events, m.day, self.index, event,
-                self.diagnosis, self.age_group, self.forensic, self.prior_admissions + self.admissions,
-                self.draw("trial_allocation"))
-        self.offer(event)
-
-    def is_eligible(self):
-        return eligible(self.model.rules, self.diagnosis, self.age_group, self.forensic,
-                        self.prior_admissions + self.admissions)
+        stay(m.patients, m.workers, m.rules, m.snapshot, m.events, m.seed, m.day, self.index, self.state)
 
     def offer(self, event):
         """A peer worker, if the programme offers one at this event and the patient is eligible and takes it."""
         m = self.model
-        r = m.rules
-        if not offered(r, event, m.day, self.peer_worker != NO_WORKER, self.trial_arm, self.trial_day, self.diagnosis,
-                       self.age_group, self.forensic, self.prior_admissions + self.admissions):
-            return
-        if self.draw("peer_offer") >= r.uptake:
-            return
-        w = m.workers
-        k = enrol(w.caseload, w.capacity, w.absent_days, w.vacant_days, w.diagnosis, self.diagnosis, m.events, m.day)
-        if k != NO_WORKER:
-            self.peer_worker = k
-            self.peer_end_day = m.day + r.duration_days
-            self.programme_contacts = 0
+        offer(m.patients, m.workers, m.rules, m.events, m.seed, m.day, self.index, event)
 
     def live_in_community(self):
         """The risk of a crisis first; without one, the day's peer contact and clinician follow-up. What
@@ -180,28 +130,8 @@ class Patient(_View):
 
     def crisis(self):
         """Peer respite if the programme offers it and a place is free, else a bed, else the crisis team."""
-        m, day, r = self.model, self.model.day, self.model.rules
-        if (r.entry == ENTRY_CRISIS and m.snapshot.respite_free[0] > 0 and offered_at(r, AT_CRISIS)
-                and self.is_eligible() and self.draw("respite_offer") < r.uptake):
-            m.snapshot.respite_free[0] -= 1
-            self.state = RESPITE
-            self.days_left = r.respite_days
-            m.events[day, ev.RESPITE_STAYS] += 1
-            return
-        if m.snapshot.beds_free[0] <= 0:
-            self.state = CRISIS
-            self.days_left = r.diversion_days
-            m.events[day, ev.DIVERSIONS] += 1
-            return
-        m.snapshot.beds_free[0] -= 1
-        self.state = INPATIENT
-        self.days_left = length_of_stay(r, self.diagnosis, self.forensic, self.draw("length_of_stay"))
-        self.admissions += 1
-        self.index_readmission_gap = first_readmission_gap(self.index_discharge_day, self.index_readmission_gap, day,
-                                                           NEVER)
-        p = m.patients
-        record_trial_admission(r, p.trial_day, p.trial_admissions, p.trial_readmission_gap, self.index, day)
-        record_admission(m.events, day, self.last_discharge_day)
+        m = self.model
+        place_crisis(m.patients, m.rules, m.snapshot, m.events, m.seed, m.day, self.index)
 
 
 class PeerWorker(_View):

@@ -22,62 +22,35 @@ from numba import njit, prange
 
 from sim.engines.pathway import (
     begin_day,
-    enrol,
     neighbour_hope,
-    record_admission,
-    record_trial_admission,
+    offer,
+    place_crisis,
     record_workforce,
-    recruit,
     settle_resources,
+    stay,
 )
 from sim.engines.prefetch import AHEAD, prefetch, prefetch_crisis, prefetch_settle, prefetch_visit
 from sim.model import events as ev
 from sim.model import streams
-from sim.model.columns import COMMUNITY, CRISIS, INPATIENT, NEVER, NO_WORKER, RESPITE
+from sim.model.columns import COMMUNITY, NEVER, NO_WORKER
 from sim.model.rules import (
-    AT_CRISIS,
-    AT_CRISIS_TEAM_END,
-    AT_DISCHARGE,
     AT_START,
     BOUND_SLACK,
     ENTRY_COMMUNITY,
-    ENTRY_CRISIS,
     absence_probability,
     awaits_followup,
     contact_weight,
     daily_relapse_probability,
     drifted,
-    eligible,
-    first_readmission_gap,
     fixed_log_hr,
     followup_probability,
-    in_trial_follow_up,
-    index_discharge,
-    length_of_stay,
     next_burnout,
-    offered,
-    offered_at,
     quit_probability,
     relapse_bound_from,
 )
 
 begin_day_kernel = njit(cache=True)(begin_day)
 record_workforce_kernel = njit(cache=True)(record_workforce)
-
-
-@njit(cache=True)
-def _offer(p, w, r, events, seed, day, i, event):
-    """Offer patient i a peer worker if the programme (or the emulated trial) offers one now."""
-    if not offered(r, event, day, p.peer_worker[i] != NO_WORKER, p.trial_arm[i], p.trial_day[i], p.diagnosis[i],
-                   p.age_group[i], p.forensic[i], p.prior_admissions[i] + p.admissions[i]):
-        return
-    if streams.uniform(seed, streams.PEER_OFFER, np.uint64(day), np.uint64(i)) >= r.uptake:
-        return
-    k = enrol(w.caseload, w.capacity, w.absent_days, w.vacant_days, w.diagnosis, p.diagnosis[i], events, day)
-    if k != NO_WORKER:
-        p.peer_worker[i] = k
-        p.peer_end_day[i] = day + r.duration_days
-        p.programme_contacts[i] = 0
 
 
 @njit(cache=True)
@@ -124,7 +97,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             i = active[j]
             s = p.state[i]
             if s != COMMUNITY:
-                _stay(p, w, r, snap, events, seed, day, i, s)
+                stay(p, w, r, snap, events, seed, day, i, s)
                 if p.state[i] == COMMUNITY:
                     bound[i] = _bound_from(p, daily, base, fixed, i, day + 1)
                 continue
@@ -132,7 +105,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
                 continue
             ui = np.uint64(i)
             if r.entry == ENTRY_COMMUNITY and day == 0:
-                _offer(p, w, r, events, seed, day, i, AT_START)
+                offer(p, w, r, events, seed, day, i, AT_START)
             contact = 0.0
             k = p.peer_worker[i]
             if k != NO_WORKER:
@@ -168,7 +141,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             if j + AHEAD < n_crises:
                 prefetch_crisis(p, crises[j + AHEAD])
             i = crises[j]
-            _crisis(p, r, snap, events, seed, day, i)
+            place_crisis(p, r, snap, events, seed, day, i)
             weight[i] = 0.0
             followed[i] = False
             changed[count] = i
@@ -260,64 +233,6 @@ def _merge(a, n_a, b, n_b, out):
             j += 1
         count += 1
     return count
-
-
-@njit(inline="always")  # a call passing the state tuples would cost reference counting per patient-day
-def _stay(p, w, r, snap, events, seed, day, i, s):
-    """A day in a bed, with the crisis team or in respite; a discharge opens the readmission windows."""
-    d = np.uint64(day)
-    if s == INPATIENT:
-        events[day, ev.BED_DAYS] += 1
-        if in_trial_follow_up(r, p.trial_day[i], NEVER, day, 1):
-            p.trial_bed_days[i] += 1
-    elif s == RESPITE:
-        events[day, ev.RESPITE_DAYS] += 1
-    else:
-        events[day, ev.CRISIS_DAYS] += 1
-    p.days_left[i] -= 1
-    if p.days_left[i] > 0:
-        return
-    p.state[i] = COMMUNITY
-    if s == INPATIENT:
-        p.last_discharge_day[i] = day
-        p.index_discharge_day[i] = index_discharge(r, p.index_discharge_day[i], day, NEVER)
-        events[day, ev.DISCHARGES] += 1
-        event = AT_DISCHARGE
-    else:
-        event = AT_CRISIS_TEAM_END
-    recruit(r, p.trial_arm, p.trial_day, snap.trial_places, events, day, i, event, p.diagnosis[i],
-            p.age_group[i], p.forensic[i], p.prior_admissions[i] + p.admissions[i],
-            streams.uniform(seed, streams.TRIAL_ALLOCATION, d, np.uint64(i)))
-    _offer(p, w, r, events, seed, day, i, event)
-
-
-@njit(inline="always")
-def _crisis(p, r, snap, events, seed, day, i):
-    """Peer respite if the programme offers it and a place is free, else a bed, else the crisis team."""
-    d, ui = np.uint64(day), np.uint64(i)
-    if (r.entry == ENTRY_CRISIS and snap.respite_free[0] > 0 and offered_at(r, AT_CRISIS)
-            and eligible(r, p.diagnosis[i], p.age_group[i], p.forensic[i],
-                         p.prior_admissions[i] + p.admissions[i])
-            and streams.uniform(seed, streams.RESPITE_OFFER, d, ui) < r.uptake):
-        snap.respite_free[0] -= 1
-        p.state[i] = RESPITE
-        p.days_left[i] = r.respite_days
-        events[day, ev.RESPITE_STAYS] += 1
-        return
-    if snap.beds_free[0] <= 0:
-        p.state[i] = CRISIS
-        p.days_left[i] = r.diversion_days
-        events[day, ev.DIVERSIONS] += 1
-        return
-    snap.beds_free[0] -= 1
-    p.state[i] = INPATIENT
-    p.days_left[i] = length_of_stay(r, p.diagnosis[i], p.forensic[i],
-                                    streams.uniform(seed, streams.LENGTH_OF_STAY, d, ui))
-    p.admissions[i] += 1
-    p.index_readmission_gap[i] = first_readmission_gap(p.index_discharge_day[i], p.index_readmission_gap[i],
-                                                       day, NEVER)
-    record_trial_admission(r, p.trial_day, p.trial_admissions, p.trial_readmission_gap, i, day)
-    record_admission(events, day, p.last_discharge_day[i])
 
 
 # The parallel phase takes plain arrays, not the NamedTuples: in Numba 0.68 a prange loop's writes to an

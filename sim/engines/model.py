@@ -183,7 +183,8 @@ class CareSystemModel(mesa.Model):
                       for name, s in streams.WORKER_STREAMS.items()})
         self.todays_draws = draws
         self.todays_changes = []
-        self._patient_agents.do("step")
+        with np.errstate(over="ignore"):  # the shared decisions hash their draws in uint64, which wraps by design
+            self._patient_agents.do("step")
         p = self.patients
         for i, weight, followed, crisis in self.todays_changes:
             settle_resources(self.rules, p.hope, p.engagement, p.baseline_hope, p.baseline_engagement,

@@ -8,19 +8,40 @@ places and peer slots are handed out in patient-index order: that is why the
 phased Numba loops and agent-by-agent Mesa stepping give the same result.
 """
 
+import numpy as np
 from numba.extending import register_jitable
 
 from sim.engines.prefetch import AHEAD, prefetch
 from sim.model import events as ev
-from sim.model.columns import COMMUNITY, CONTROL, INPATIENT, INTERVENTION, NEVER, NO_WORKER, NOT_RECRUITED, RESPITE
+from sim.model import streams
+from sim.model.columns import (
+    COMMUNITY,
+    CONTROL,
+    CRISIS,
+    INPATIENT,
+    INTERVENTION,
+    NEVER,
+    NO_WORKER,
+    NOT_RECRUITED,
+    RESPITE,
+)
 from sim.model.rules import (
+    AT_CRISIS,
+    AT_CRISIS_TEAM_END,
+    AT_DISCHARGE,
     ENTRY_COMMUNITY,
+    ENTRY_CRISIS,
     awaits_followup,
     drifted,
+    eligible,
     engagement_tomorrow,
     first_readmission_gap,
     hope_tomorrow,
     in_trial_follow_up,
+    index_discharge,
+    length_of_stay,
+    offered,
+    offered_at,
     trial_allocates_intervention,
     trial_recruits,
 )
@@ -192,3 +213,76 @@ def record_workforce(w, events, day):
             if w.absent_days[k] > 0:
                 events[day, ev.WORKER_ABSENT_DAYS] += 1
     events[day, ev.BURNOUT_MILLI] = int(burnout * 1000.0)
+
+
+@register_jitable
+def offer(p, w, r, events, seed, day, i, event):
+    """Offer patient i a peer worker if the programme (or the emulated trial) offers one now."""
+    if not offered(r, event, day, p.peer_worker[i] != NO_WORKER, p.trial_arm[i], p.trial_day[i], p.diagnosis[i],
+                   p.age_group[i], p.forensic[i], p.prior_admissions[i] + p.admissions[i]):
+        return
+    if streams.uniform(seed, streams.PEER_OFFER, np.uint64(day), np.uint64(i)) >= r.uptake:
+        return
+    k = enrol(w.caseload, w.capacity, w.absent_days, w.vacant_days, w.diagnosis, p.diagnosis[i], events, day)
+    if k != NO_WORKER:
+        p.peer_worker[i] = k
+        p.peer_end_day[i] = day + r.duration_days
+        p.programme_contacts[i] = 0
+
+
+@register_jitable(inline="always")  # a call passing the state tuples would cost reference counting per patient-day
+def stay(p, w, r, snap, events, seed, day, i, s):
+    """A day in a bed, with the crisis team or in respite; a discharge opens the readmission windows."""
+    d = np.uint64(day)
+    if s == INPATIENT:
+        events[day, ev.BED_DAYS] += 1
+        if in_trial_follow_up(r, p.trial_day[i], NEVER, day, 1):
+            p.trial_bed_days[i] += 1
+    elif s == RESPITE:
+        events[day, ev.RESPITE_DAYS] += 1
+    else:
+        events[day, ev.CRISIS_DAYS] += 1
+    p.days_left[i] -= 1
+    if p.days_left[i] > 0:
+        return
+    p.state[i] = COMMUNITY
+    if s == INPATIENT:
+        p.last_discharge_day[i] = day
+        p.index_discharge_day[i] = index_discharge(r, p.index_discharge_day[i], day, NEVER)
+        events[day, ev.DISCHARGES] += 1
+        event = AT_DISCHARGE
+    else:
+        event = AT_CRISIS_TEAM_END
+    recruit(r, p.trial_arm, p.trial_day, snap.trial_places, events, day, i, event, p.diagnosis[i],
+            p.age_group[i], p.forensic[i], p.prior_admissions[i] + p.admissions[i],
+            streams.uniform(seed, streams.TRIAL_ALLOCATION, d, np.uint64(i)))
+    offer(p, w, r, events, seed, day, i, event)
+
+
+@register_jitable(inline="always")
+def place_crisis(p, r, snap, events, seed, day, i):
+    """Peer respite if the programme offers it and a place is free, else a bed, else the crisis team."""
+    d, ui = np.uint64(day), np.uint64(i)
+    if (r.entry == ENTRY_CRISIS and snap.respite_free[0] > 0 and offered_at(r, AT_CRISIS)
+            and eligible(r, p.diagnosis[i], p.age_group[i], p.forensic[i],
+                         p.prior_admissions[i] + p.admissions[i])
+            and streams.uniform(seed, streams.RESPITE_OFFER, d, ui) < r.uptake):
+        snap.respite_free[0] -= 1
+        p.state[i] = RESPITE
+        p.days_left[i] = r.respite_days
+        events[day, ev.RESPITE_STAYS] += 1
+        return
+    if snap.beds_free[0] <= 0:
+        p.state[i] = CRISIS
+        p.days_left[i] = r.diversion_days
+        events[day, ev.DIVERSIONS] += 1
+        return
+    snap.beds_free[0] -= 1
+    p.state[i] = INPATIENT
+    p.days_left[i] = length_of_stay(r, p.diagnosis[i], p.forensic[i],
+                                    streams.uniform(seed, streams.LENGTH_OF_STAY, d, ui))
+    p.admissions[i] += 1
+    p.index_readmission_gap[i] = first_readmission_gap(p.index_discharge_day[i], p.index_readmission_gap[i],
+                                                       day, NEVER)
+    record_trial_admission(r, p.trial_day, p.trial_admissions, p.trial_readmission_gap, i, day)
+    record_admission(events, day, p.last_discharge_day[i])
