@@ -11,17 +11,14 @@ as the Numba kernels in `sim.kernels`.
 
 import mesa
 
-from sim.engines.pathway import neighbour_hope, offer, place_crisis, stay
+from sim.engines.pathway import clinician_followup, neighbour_hope, offer, peer_contact, place_crisis, stay
 from sim.model import events as ev
 from sim.model.columns import COMMUNITY, NEVER, NO_WORKER, Clinicians, Patients, PeerWorkers
 from sim.model.rules import (
     AT_START,
     ENTRY_COMMUNITY,
     absence_probability,
-    awaits_followup,
-    contact_weight,
     drifted,
-    followup_probability,
     next_burnout,
     quit_probability,
     relapse_probability,
@@ -82,15 +79,9 @@ class Patient(_View):
             return
         if r.entry == ENTRY_COMMUNITY and day == 0:
             self.offer(AT_START)
-        weight = self.meet_peer_worker()
-        clinician = m.clinicians
-        followed = (awaits_followup(day - self.last_discharge_day, self.last_followup_day, self.last_discharge_day,
-                                    r.followup_window_days)
-                    and self.draw("followup") < followup_probability(r, self.engagement, clinician.load[self.clinician],
-                                                                     clinician.capacity[self.clinician]))
-        if followed:
-            self.last_followup_day = day
-            m.events[day, ev.FOLLOWUPS] += 1
+        weight = peer_contact(m.patients, m.workers, r, m.events, day, self.index, self.draw("disengage"),
+                              self.draw("peer_contact"))
+        followed = clinician_followup(m.patients, m.clinicians, r, m.events, day, self.index, self.draw("followup"))
         if weight > 0.0 or followed:
             m.todays_changes.append((self.index, weight, followed, False))
 
@@ -108,25 +99,6 @@ class Patient(_View):
         return relapse_probability(r, self.diagnosis, self.age_group, self.forensic, self.severity, self.hope,
                                    self.engagement, neighbours, m.day - self.last_discharge_day,
                                    m.day - self.last_followup_day)
-
-    def meet_peer_worker(self):
-        """Today's peer contact, as the weight of its effect (0 = none): engagement may fade first."""
-        m, r = self.model, self.model.rules
-        k = self.peer_worker
-        if k == NO_WORKER:
-            return 0.0
-        if self.draw("disengage") < r.disengagement:
-            self.peer_worker = NO_WORKER
-            m.events[m.day, ev.DROPOUTS] += 1
-            return 0.0
-        w = m.workers
-        if w.absent_days[k] != 0 or self.draw("peer_contact") >= r.contact_probability:
-            return 0.0
-        m.events[m.day, ev.PEER_CONTACTS] += 1
-        self.programme_contacts += 1
-        if r.max_contacts > 0 and self.programme_contacts >= r.max_contacts:
-            self.peer_end_day = m.day + 1
-        return contact_weight(r, w.burnout[k], w.diagnosis[k] == self.diagnosis)
 
     def crisis(self):
         """Peer respite if the programme offers it and a place is free, else a bed, else the crisis team."""

@@ -22,8 +22,10 @@ from numba import njit, prange
 
 from sim.engines.pathway import (
     begin_day,
+    clinician_followup,
     neighbour_hope,
     offer,
+    peer_contact,
     place_crisis,
     record_workforce,
     settle_resources,
@@ -38,12 +40,9 @@ from sim.model.rules import (
     BOUND_SLACK,
     ENTRY_COMMUNITY,
     absence_probability,
-    awaits_followup,
-    contact_weight,
     daily_relapse_probability,
     drifted,
     fixed_log_hr,
-    followup_probability,
     next_burnout,
     quit_probability,
     relapse_bound_from,
@@ -107,28 +106,10 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             if r.entry == ENTRY_COMMUNITY and day == 0:
                 offer(p, w, r, events, seed, day, i, AT_START)
             contact = 0.0
-            k = p.peer_worker[i]
-            if k != NO_WORKER:
-                if streams.uniform_at(disengage_key, ui) < r.disengagement:
-                    p.peer_worker[i] = NO_WORKER
-                    events[day, ev.DROPOUTS] += 1
-                elif w.absent_days[k] == 0 and streams.uniform_at(contact_key, ui) < r.contact_probability:
-                    contact = contact_weight(r, w.burnout[k], w.diagnosis[k] == p.diagnosis[i])
-                    events[day, ev.PEER_CONTACTS] += 1
-                    p.programme_contacts[i] += 1
-                    if r.max_contacts > 0 and p.programme_contacts[i] >= r.max_contacts:
-                        p.peer_end_day[i] = day + 1
-            last = p.last_discharge_day[i]
-            seen = False
-            if awaits_followup(day - last, p.last_followup_day[i], last, r.followup_window_days):
-                k = p.clinician[i]
-                engagement = drifted(p.engagement[i], p.baseline_engagement[i], daily.engagement_decay,
-                                     day - p.resources_day[i])
-                seen = streams.uniform_at(followup_key, ui) < followup_probability(r, engagement, c.load[k],
-                                                                                    c.capacity[k])
-                if seen:
-                    p.last_followup_day[i] = day
-                    events[day, ev.FOLLOWUPS] += 1
+            if p.peer_worker[i] != NO_WORKER:
+                contact = peer_contact(p, w, r, events, day, i, streams.uniform_at(disengage_key, ui),
+                                       streams.uniform_at(contact_key, ui))
+            seen = clinician_followup(p, c, r, events, day, i, streams.uniform_at(followup_key, ui))
             if contact > 0.0 or seen:
                 weight[i] = contact
                 followed[i] = seen

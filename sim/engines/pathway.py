@@ -32,10 +32,12 @@ from sim.model.rules import (
     ENTRY_COMMUNITY,
     ENTRY_CRISIS,
     awaits_followup,
+    contact_weight,
     drifted,
     eligible,
     engagement_tomorrow,
     first_readmission_gap,
+    followup_probability,
     hope_tomorrow,
     in_trial_follow_up,
     index_discharge,
@@ -286,3 +288,40 @@ def place_crisis(p, r, snap, events, seed, day, i):
                                                        day, NEVER)
     record_trial_admission(r, p.trial_day, p.trial_admissions, p.trial_readmission_gap, i, day)
     record_admission(events, day, p.last_discharge_day[i])
+
+
+@register_jitable(inline="always")
+def peer_contact(p, w, r, events, day, i, u_disengage, u_contact):
+    """Today's peer contact, as the weight of its effect (0 = none): engagement may fade first, an absent
+    worker meets nobody, and the relationship ends the day after the programme's last contact."""
+    k = p.peer_worker[i]
+    if k == NO_WORKER:
+        return 0.0
+    if u_disengage < r.disengagement:
+        p.peer_worker[i] = NO_WORKER
+        events[day, ev.DROPOUTS] += 1
+        return 0.0
+    if w.absent_days[k] != 0 or u_contact >= r.contact_probability:
+        return 0.0
+    events[day, ev.PEER_CONTACTS] += 1
+    p.programme_contacts[i] += 1
+    if r.max_contacts > 0 and p.programme_contacts[i] >= r.max_contacts:
+        p.peer_end_day[i] = day + 1
+    return contact_weight(r, w.burnout[k], w.diagnosis[k] == p.diagnosis[i])
+
+
+@register_jitable(inline="always")
+def clinician_followup(p, c, r, events, day, i, u):
+    """A follow-up by the patient's clinician if one is due; less likely with low engagement and as the
+    clinician's load exceeds capacity. Returns whether it happened."""
+    last = p.last_discharge_day[i]
+    if not awaits_followup(day - last, p.last_followup_day[i], last, r.followup_window_days):
+        return False
+    k = p.clinician[i]
+    engagement = drifted(p.engagement[i], p.baseline_engagement[i], r.daily.engagement_decay,
+                         day - p.resources_day[i])
+    if u >= followup_probability(r, engagement, c.load[k], c.capacity[k]):
+        return False
+    p.last_followup_day[i] = day
+    events[day, ev.FOLLOWUPS] += 1
+    return True
