@@ -11,16 +11,20 @@ as the Numba kernels in `sim.kernels`.
 
 import mesa
 
-from sim.engines.pathway import clinician_followup, neighbour_hope, offer, peer_contact, place_crisis, stay
-from sim.model import events as ev
-from sim.model.columns import COMMUNITY, NEVER, NO_WORKER, Clinicians, Patients, PeerWorkers
+from sim.engines.pathway import (
+    clinician_followup,
+    neighbour_hope,
+    offer,
+    peer_contact,
+    place_crisis,
+    stay,
+    worker_day,
+)
+from sim.model.columns import COMMUNITY, NO_WORKER, Clinicians, Patients, PeerWorkers
 from sim.model.rules import (
     AT_START,
     ENTRY_COMMUNITY,
-    absence_probability,
     drifted,
-    next_burnout,
-    quit_probability,
     relapse_probability,
 )
 
@@ -112,43 +116,10 @@ class PeerWorker(_View):
     _columns = PeerWorkers._fields
 
     def step(self):
-        """End of the day: burnout moves with caseload and the job's pressures; absence, quitting, refilling."""
-        m, r = self.model, self.model.rules
-        if self.vacant_days > 0:
-            self.vacant_days -= 1
-            if self.vacant_days == 0:
-                self.hire()
-            return
-        if self.absent_days > 0:
-            self.absent_days -= 1
-        self.burnout = next_burnout(r, self.burnout, self.caseload / self.capacity)
-        if self.absent_days == 0:
-            if self.draw("worker_relapse") < r.worker_relapse_per_day:
-                self.absent_days = r.relapse_absence_days
-            elif self.draw("worker_absence") < absence_probability(r, self.burnout):
-                self.absent_days = r.absence_days
-        if self.draw("worker_quit") < quit_probability(r, self.burnout):
-            m.events[m.day, ev.QUITS] += 1
-            self.absent_days = 0
-            if r.hiring_delay_days == 0:
-                self.hire()
-            else:
-                self.vacant_days = r.hiring_delay_days
-
-    def hire(self):
-        """A fresh worker whose lived experience is a patient's diagnosis; with probability
-        `recruit_from_patients` the hire is that patient, if in stable recovery."""
-        m, r = self.model, self.model.rules
-        p = m.patients
-        j = int(self.draw("recruit_pick") * p.state.size)
-        self.burnout = 0.0
-        self.absent_days = 0
-        self.diagnosis = p.diagnosis[j]
-        m.events[m.day, ev.HIRES] += 1
-        last = p.last_discharge_day[j]
-        if (self.draw("recruit_source") < r.recruit_from_patients and p.state[j] == COMMUNITY
-                and last != NEVER and m.day - last >= r.stable_recovery_days):
-            m.events[m.day, ev.RECRUITS_FROM_PATIENTS] += 1
+        """End of the day: burnout moves with caseload and the job's pressures; absence, quitting, refilling
+        (`pathway.worker_day`)."""
+        m = self.model
+        worker_day(m.patients, m.workers, m.rules, m.events, m.seed, m.day, self.index)
 
 
 class Clinician(_View):

@@ -30,21 +30,18 @@ from sim.engines.pathway import (
     record_workforce,
     settle_resources,
     stay,
+    worker_day,
 )
 from sim.engines.prefetch import AHEAD, prefetch, prefetch_crisis, prefetch_settle, prefetch_visit
-from sim.model import events as ev
 from sim.model import streams
-from sim.model.columns import COMMUNITY, NEVER, NO_WORKER
+from sim.model.columns import COMMUNITY, NO_WORKER
 from sim.model.rules import (
     AT_START,
     BOUND_SLACK,
     ENTRY_COMMUNITY,
-    absence_probability,
     daily_relapse_probability,
     drifted,
     fixed_log_hr,
-    next_burnout,
-    quit_probability,
     relapse_bound_from,
 )
 
@@ -139,27 +136,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
         n_candidates = _merge(active, n_active, crises, n_crises, candidates)
         # 5. peer workers: burnout, absence, quitting, and refilling vacancies
         for k in range(w.capacity.size):
-            uk = np.uint64(k)
-            if w.vacant_days[k] > 0:
-                w.vacant_days[k] -= 1
-                if w.vacant_days[k] == 0:
-                    _hire(p, w, r, events, seed, day, k)
-                continue
-            if w.absent_days[k] > 0:
-                w.absent_days[k] -= 1
-            w.burnout[k] = next_burnout(r, w.burnout[k], w.caseload[k] / w.capacity[k])
-            if w.absent_days[k] == 0:
-                if streams.uniform(seed, streams.WORKER_RELAPSE, d, uk) < r.worker_relapse_per_day:
-                    w.absent_days[k] = r.relapse_absence_days
-                elif streams.uniform(seed, streams.WORKER_ABSENCE, d, uk) < absence_probability(r, w.burnout[k]):
-                    w.absent_days[k] = r.absence_days
-            if streams.uniform(seed, streams.WORKER_QUIT, d, uk) < quit_probability(r, w.burnout[k]):
-                events[day, ev.QUITS] += 1
-                w.absent_days[k] = 0
-                if r.hiring_delay_days == 0:
-                    _hire(p, w, r, events, seed, day, k)
-                else:
-                    w.vacant_days[k] = r.hiring_delay_days
+            worker_day(p, w, r, events, seed, day, k)
         record_workforce(w, events, day)
 
 
@@ -251,19 +228,3 @@ def relapse_draws(state, last_discharge_day, last_followup_day, hope, baseline_h
                     day - last_followup_day[i])
                 bound[i] = relapse_bound_from(daily, base[i], fixed[i], hope[i], baseline_hope[i], engagement[i],
                                               baseline_engagement[i], since)
-
-
-@njit(cache=True)
-def _hire(p, w, r, events, seed, day, k):
-    """Fill post k: a fresh worker whose lived experience is a patient's diagnosis; with probability
-    `recruit_from_patients` the hire is that patient, if in stable recovery."""
-    d, uk = np.uint64(day), np.uint64(k)
-    j = int(streams.uniform(seed, streams.RECRUIT_PICK, d, uk) * p.state.size)
-    w.burnout[k] = 0.0
-    w.absent_days[k] = 0
-    w.diagnosis[k] = p.diagnosis[j]
-    events[day, ev.HIRES] += 1
-    last = p.last_discharge_day[j]
-    if (streams.uniform(seed, streams.RECRUIT_SOURCE, d, uk) < r.recruit_from_patients and p.state[j] == COMMUNITY
-            and last != NEVER and day - last >= r.stable_recovery_days):
-        events[day, ev.RECRUITS_FROM_PATIENTS] += 1

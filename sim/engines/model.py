@@ -189,7 +189,8 @@ class CareSystemModel(mesa.Model):
         for i, weight, followed, crisis in self.todays_changes:
             settle_resources(self.rules, p.hope, p.engagement, p.baseline_hope, p.baseline_engagement,
                              p.resources_day, i, self.day, weight, followed, crisis)
-        for worker in self._worker_agents:
-            worker.step()
+        with np.errstate(over="ignore"):
+            for worker in self._worker_agents:
+                worker.step()
         record_workforce_kernel(self.workers, self.events, self.day)
         self.day += 1

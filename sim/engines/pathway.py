@@ -31,6 +31,7 @@ from sim.model.rules import (
     AT_DISCHARGE,
     ENTRY_COMMUNITY,
     ENTRY_CRISIS,
+    absence_probability,
     awaits_followup,
     contact_weight,
     drifted,
@@ -42,8 +43,10 @@ from sim.model.rules import (
     in_trial_follow_up,
     index_discharge,
     length_of_stay,
+    next_burnout,
     offered,
     offered_at,
+    quit_probability,
     trial_allocates_intervention,
     trial_recruits,
 )
@@ -325,3 +328,48 @@ def clinician_followup(p, c, r, events, day, i, u):
     p.last_followup_day[i] = day
     events[day, ev.FOLLOWUPS] += 1
     return True
+
+
+@register_jitable
+def hire(p, w, r, events, seed, day, k):
+    """Fill post k: a fresh worker whose lived experience is a patient's diagnosis; with probability
+    `recruit_from_patients` the hire is that patient, if in stable recovery."""
+    d, uk = np.uint64(day), np.uint64(k)
+    j = int(streams.uniform(seed, streams.RECRUIT_PICK, d, uk) * p.state.size)
+    w.burnout[k] = 0.0
+    w.absent_days[k] = 0
+    w.diagnosis[k] = p.diagnosis[j]
+    events[day, ev.HIRES] += 1
+    last = p.last_discharge_day[j]
+    if (streams.uniform(seed, streams.RECRUIT_SOURCE, d, uk) < r.recruit_from_patients and p.state[j] == COMMUNITY
+            and last != NEVER and day - last >= r.stable_recovery_days):
+        events[day, ev.RECRUITS_FROM_PATIENTS] += 1
+
+
+@register_jitable(inline="always")
+def worker_day(p, w, r, events, seed, day, k):
+    """End of post k's day: a vacancy counts down to a hire; otherwise absence counts down, burnout moves with
+    caseload and the job's pressures, then the worker's own relapse or sickness absence, and quitting (the
+    post is refilled at once or after the hiring delay)."""
+    d = np.uint64(day)
+    uk = np.uint64(k)
+    if w.vacant_days[k] > 0:
+        w.vacant_days[k] -= 1
+        if w.vacant_days[k] == 0:
+            hire(p, w, r, events, seed, day, k)
+        return
+    if w.absent_days[k] > 0:
+        w.absent_days[k] -= 1
+    w.burnout[k] = next_burnout(r, w.burnout[k], w.caseload[k] / w.capacity[k])
+    if w.absent_days[k] == 0:
+        if streams.uniform(seed, streams.WORKER_RELAPSE, d, uk) < r.worker_relapse_per_day:
+            w.absent_days[k] = r.relapse_absence_days
+        elif streams.uniform(seed, streams.WORKER_ABSENCE, d, uk) < absence_probability(r, w.burnout[k]):
+            w.absent_days[k] = r.absence_days
+    if streams.uniform(seed, streams.WORKER_QUIT, d, uk) < quit_probability(r, w.burnout[k]):
+        events[day, ev.QUITS] += 1
+        w.absent_days[k] = 0
+        if r.hiring_delay_days == 0:
+            hire(p, w, r, events, seed, day, k)
+        else:
+            w.vacant_days[k] = r.hiring_delay_days
