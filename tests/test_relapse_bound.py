@@ -2,6 +2,10 @@
 day it is used for, so skipping the exact hazard when the day's draw is at or above it cannot change an
 outcome."""
 
+import ast
+import inspect
+import textwrap
+
 import numba
 import numpy as np
 from hypothesis import given, settings
@@ -11,8 +15,11 @@ from sim.model.parameters import rules_from_config
 from sim.model.rules import (
     BOUND_SLACK,
     POST_DISCHARGE_DAYS,
+    daily_relapse_bound,
+    daily_relapse_probability,
     drifted,
     fixed_log_hr,
+    post_discharge_factor,
     relapse_bound_from,
     relapse_probability,
 )
@@ -69,3 +76,21 @@ def test_the_bound_rejects_most_patient_days_at_the_defaults():
     settled = [relapse_bound_from(r.daily, r.relapse_base[d], fixed_log_hr(r, a, f, 0.5), 0.5, 0.5, 0.5, 0.5,
                                   NEVER_DISCHARGED) for d in range(3) for a in range(3) for f in range(2)]
     assert max(settled) < 0.01
+
+
+def _daily_terms(function):
+    """The `daily.<name>` parameters a rule's source reads."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(getattr(function, "py_func", function))))
+    return {node.attr for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "daily"}
+
+
+def test_every_term_of_the_hazard_has_a_counterpart_in_its_bound():
+    """A term added to the relapse hazard without its counterpart in the early-rejection bound would let the
+    Numba engine skip crises the Mesa engine finds. Every parameter the hazard reads must be read by the bound
+    too, except the follow-up window's length: the bound allows the protection to be on or off
+    (max(0, -followup_log_hr)), whatever the window."""
+    hazard = _daily_terms(daily_relapse_probability)
+    bound = _daily_terms(daily_relapse_bound) | _daily_terms(post_discharge_factor)
+    assert hazard, "no daily.<name> read by the hazard: the test no longer sees its terms"
+    assert hazard - bound == {"followup_protection_days"}, hazard - bound
