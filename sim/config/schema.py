@@ -28,10 +28,11 @@ TRIAL_KINDS = ("none", "randomised")
 TRIAL_INDEX_EVENTS = ("discharge", "crisis_end", "either")
 
 
-def param(unit, lo=None, hi=None, *, choices=None, length=None, doc=""):
-    """A schema field with no default: its value must come from `conf/`."""
+def param(unit, lo=None, hi=None, *, choices=None, length=None, doc="", off=MISSING):
+    """A schema field whose value comes from `conf/`. A mechanism added after results were committed gives
+    `off`, the value that switches it off, so older manifests (without the key) re-run unchanged."""
     meta = {"unit": unit, "lo": lo, "hi": hi, "choices": choices, "length": length, "doc": doc}
-    return field(default=MISSING, metadata=meta)
+    return field(default=off, metadata=meta)
 
 
 def free_form(factory, doc):
@@ -114,6 +115,8 @@ class ProgramConfig:
     respite_places_per_1000: float = param("places per 1,000 patients", 0.0, 1000.0, doc="crisis respite capacity")
     respite_days: int = param("days", 1, 365, doc="length of a respite stay")
     cost_per_contact: float = param("currency/contact", 0.0, 1e6, doc="expenses of a peer contact")
+    peer_followup_odds_ratio: float = param("odds ratio", 0.01, 100.0, off=1.0,
+                                            doc="odds of a due clinician follow-up with a peer worker (1 = off)")
 
 
 @dataclass

@@ -316,14 +316,19 @@ def peer_contact(p, w, r, events, day, i, u_disengage, u_contact):
 @register_jitable(inline="always")
 def clinician_followup(p, c, r, events, day, i, u):
     """A follow-up by the patient's clinician if one is due; less likely with low engagement and as the
-    clinician's load exceeds capacity. Returns whether it happened."""
+    clinician's load exceeds capacity, likelier with a peer worker (`peer_followup_odds_ratio`, off at 1).
+    Returns whether it happened."""
     last = p.last_discharge_day[i]
     if not awaits_followup(day - last, p.last_followup_day[i], last, r.followup_window_days):
         return False
     k = p.clinician[i]
     engagement = drifted(p.engagement[i], p.baseline_engagement[i], r.daily.engagement_decay,
                          day - p.resources_day[i])
-    if u >= followup_probability(r, engagement, c.load[k], c.capacity[k]):
+    chance = followup_probability(r, engagement, c.load[k], c.capacity[k])
+    if p.peer_worker[i] != NO_WORKER and r.peer_followup_odds_ratio != 1.0:  # off: the chance exactly as it was
+        odds = chance / (1.0 - chance) * r.peer_followup_odds_ratio
+        chance = odds / (1.0 + odds)
+    if u >= chance:
         return False
     p.last_followup_day[i] = day
     events[day, ev.FOLLOWUPS] += 1

@@ -64,6 +64,7 @@ class Rules(NamedTuple):
     disengagement: float  # per day
     max_contacts: int  # 0 = no cap
     contact_probability: float  # per day
+    peer_followup_odds_ratio: float  # on a due follow-up's odds, with a peer worker (1 = off)
     duration_days: int
     match_bonus: float
     group_ties: bool
@@ -130,6 +131,7 @@ def rules_from_config(cfg, program):
         disengagement=float(program.disengagement_per_day),
         max_contacts=int(program.max_contacts),
         contact_probability=float(program.contacts_per_week) / 7.0,
+        peer_followup_odds_ratio=float(program.peer_followup_odds_ratio),
         duration_days=int(program.duration_days),
         match_bonus=float(program.match_bonus),
         group_ties=bool(program.group_ties),
