@@ -326,8 +326,8 @@ def clinician_followup(p, c, r, events, day, i, u):
                          day - p.resources_day[i])
     chance = followup_probability(r, engagement, c.load[k], c.capacity[k])
     if p.peer_worker[i] != NO_WORKER and r.peer_followup_odds_ratio != 1.0:  # off: the chance exactly as it was
-        odds = chance / (1.0 - chance) * r.peer_followup_odds_ratio
-        chance = odds / (1.0 + odds)
+        raised = chance * r.peer_followup_odds_ratio  # the odds times the ratio, as a probability
+        chance = raised / (1.0 - chance + raised)
     if u >= chance:
         return False
     p.last_followup_day[i] = day
