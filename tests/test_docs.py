@@ -1,4 +1,4 @@
-"""Generated documentation (README and docs/) is in sync with the code and conf/, and complete."""
+"""Generated documentation (the site's pages in docs/) is in sync with the code and conf/, and complete."""
 
 import re
 import shutil
@@ -9,7 +9,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.paths import CONF
-from sim.tools.docs import DOCUMENTS, assumption_list, parameter_table, phase_list, render
+from sim.tools.docs import BLOCKS, DOCUMENTS, assumption_list, pages_with_blocks, parameter_table, phase_list, render
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,13 +20,32 @@ def test_committed_document_matches_what_the_code_generates(name):
     assert render(text) == text, "run: python -m sim.docs"
 
 
+def test_every_generated_block_lives_in_a_page_the_generator_writes():
+    """Moving a block to another page without listing the page in DOCUMENTS would leave it unchecked."""
+    assert sorted(pages_with_blocks()) == sorted(DOCUMENTS)
+    assert "README.md" not in DOCUMENTS  # the README links to the site's pages
+    texts = [(ROOT / name).read_text() for name in DOCUMENTS]
+    for block in BLOCKS:  # each block is in some page, with its end marker after its start
+        start, end = f"<!-- {block}:start -->", f"<!-- {block}:end -->"
+        assert any(start in t and t.index(start) < t.find(end) for t in texts), block
+
+
+def test_every_page_the_generator_writes_is_in_the_site():
+    """DOCUMENTS are pages in mkdocs.yml's nav, so the tables checked are the ones the site publishes."""
+    nav = (ROOT / "mkdocs.yml").read_text()
+    for name in DOCUMENTS:
+        assert name.startswith("docs/") and f": {name.removeprefix('docs/')}" in nav, name
+
+
 def test_changing_a_default_without_regenerating_is_caught(tmp_path):
     shutil.copytree(ROOT / "conf", tmp_path / "conf")
     care = tmp_path / "conf" / "care" / "default.yaml"
     text = care.read_text()
     assert re.search(r"^beds_per_1000: +\S+", text, re.M)
     care.write_text(re.sub(r"^(beds_per_1000: +)\S+", r"\g<1>9.9", text, flags=re.M))
-    for name in ("README.md", "docs/ODD.md"):
+    with_table = [name for name in DOCUMENTS if "<!-- parameters:start -->" in (ROOT / name).read_text()]
+    assert "docs/reference/parameters.md" in with_table and "docs/explanation/odd.md" in with_table
+    for name in with_table:
         committed = (ROOT / name).read_text()
         regenerated = render(committed, tmp_path)
         assert regenerated != committed and "| `9.9` |" in regenerated  # the stale document fails the check

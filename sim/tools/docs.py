@@ -1,18 +1,20 @@
 """Generated documentation, where the code is the truth: `python -m sim.docs` (`--check` to compare).
 
-- the parameter table (README.md and docs/ODD.md): units and ranges from the
-  schema (`sim/config.py`), defaults and sources from the default config files,
-  where each value carries its source in a comment (a file that extends another
-  through its defaults list, as every programme extends `program/_base_.yaml`,
-  shows the values it inherits with the base's comments and its own with its own);
-- the state-variable tables (docs/ODD.md), from the column definitions in `sim/columns.py`;
-- the day's phases in the order the day loop runs them (docs/ODD.md), from the
+- the parameter table (docs/reference/parameters.md and docs/explanation/odd.md): units and
+  ranges from the schema (`sim/config/schema.py`), defaults and sources from the default config
+  files, where each value carries its source in a comment (a file that extends another through its
+  defaults list, as every programme extends `program/_base_.yaml`, shows the values it inherits
+  with the base's comments and its own with its own);
+- the state-variable tables (docs/explanation/odd.md), from the column definitions in
+  `sim/model/columns.py`;
+- the day's phases in the order the day loop runs them (docs/explanation/odd.md), from the
   numbered phase comments of `sim.engines.kernels.simulate_days`;
-- every value marked `assumption` in any file of conf/ (docs/ASSUMPTIONS.md), by
+- every value marked `assumption` in any file of conf/ (docs/explanation/assumptions.md), by
   the file that sets it: a programme's rows are its differences from `program/_base_.yaml`.
 
-Each generated block sits between `<!-- <name>:start -->` and `<!-- <name>:end -->`;
-a test fails when a committed document differs from what this generates.
+Each generated block sits between `<!-- <name>:start -->` and `<!-- <name>:end -->` in one of
+DOCUMENTS, the pages of the documentation site (mkdocs.yml) that hold blocks; a test fails when a
+committed page differs from what this generates, or when a page holding a block is not listed here.
 """
 
 import inspect
@@ -28,7 +30,8 @@ from sim.model import columns
 from sim.paths import CHECKOUT
 
 ROOT = CHECKOUT
-DOCUMENTS = ("README.md", "docs/ODD.md", "docs/ASSUMPTIONS.md")
+# The pages holding generated blocks, relative to the checkout (README.md holds none: it links to the site).
+DOCUMENTS = ("docs/reference/parameters.md", "docs/explanation/odd.md", "docs/explanation/assumptions.md")
 _LINE = re.compile(r"^(?P<key>\w+):\s*(?P<value>[^#]*?)\s*(?:#\s*(?P<comment>.*))?$")
 
 
@@ -98,7 +101,7 @@ _STATE_LINE = re.compile(r"^\s+(?P<name>\w+): np\.ndarray\s+#\s*(?P<doc>.*)$")
 
 
 def state_tables(root=ROOT):
-    """Markdown: each agent type's state variables (type, range and meaning), from sim/columns.py."""
+    """Markdown: each agent type's state variables (type, range and meaning), from sim/model/columns.py."""
     blocks = []
     for cls in (columns.Patients, columns.PeerWorkers, columns.Clinicians, columns.Snapshot):
         own_doc = cls.__doc__ and not cls.__doc__.startswith(f"{cls.__name__}(")  # not NamedTuple's default
@@ -155,8 +158,21 @@ def render(text, root=ROOT):
     return text
 
 
+def pages_with_blocks(root=ROOT):
+    """The README and every page under docs/ holding a generated block's start marker, relative to `root`."""
+    pages = [root / "README.md", *sorted((root / "docs").rglob("*.md"))]
+    markers = [f"<!-- {name}:start -->" for name in BLOCKS]
+    return [p.relative_to(root).as_posix() for p in pages
+            if p.is_file() and any(m in p.read_text() for m in markers)]
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    unlisted = sorted(set(pages_with_blocks()) - set(DOCUMENTS))
+    if unlisted:
+        print(f"generated blocks in pages not in DOCUMENTS (sim/tools/docs.py): {', '.join(unlisted)}",
+              file=sys.stderr)
+        sys.exit(1)
     stale = []
     for name in DOCUMENTS:
         path = ROOT / name
