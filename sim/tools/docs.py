@@ -10,7 +10,10 @@
 - the day's phases in the order the day loop runs them (docs/explanation/odd.md), from the
   numbered phase comments of `sim.engines.kernels.simulate_days`;
 - every value marked `assumption` in any file of conf/ (docs/explanation/assumptions.md), by
-  the file that sets it: a programme's rows are its differences from `program/_base_.yaml`.
+  the file that sets it: a programme's rows are its differences from `program/_base_.yaml`;
+- the numbers quoted from committed results (`sim.tools.result_tables`): the main job's printed
+  table (README.md), the named studies and every programme (docs/explanation/studies.md), the
+  calibration's validation table (docs/explanation/validation.md).
 
 Each generated block sits between `<!-- <name>:start -->` and `<!-- <name>:end -->` in one of
 DOCUMENTS, the pages of the documentation site (mkdocs.yml) that hold blocks; a test fails when a
@@ -28,10 +31,12 @@ from sim.config.schema import Config
 from sim.engines import kernels, pathway
 from sim.model import columns
 from sim.paths import CHECKOUT
+from sim.tools.result_tables import main_job_table, programme_table, study_table, validation_table
 
 ROOT = CHECKOUT
-# The pages holding generated blocks, relative to the checkout (README.md holds none: it links to the site).
-DOCUMENTS = ("docs/reference/parameters.md", "docs/explanation/odd.md", "docs/explanation/assumptions.md")
+# The pages holding generated blocks, relative to the checkout.
+DOCUMENTS = ("README.md", "docs/reference/parameters.md", "docs/explanation/odd.md", "docs/explanation/assumptions.md",
+             "docs/explanation/studies.md", "docs/explanation/validation.md")
 _LINE = re.compile(r"^(?P<key>\w+):\s*(?P<value>[^#]*?)\s*(?:#\s*(?P<comment>.*))?$")
 
 
@@ -144,7 +149,8 @@ def assumption_list(root=ROOT):
 
 
 BLOCKS = {"parameters": parameter_table, "state": state_tables, "phases": phase_list,
-          "assumptions": assumption_list}
+          "assumptions": assumption_list, "main_job": main_job_table, "studies": study_table,
+          "programmes": programme_table, "validation": validation_table}
 
 
 def render(text, root=ROOT):

@@ -1,0 +1,78 @@
+"""Numbers quoted in the documentation, generated from the committed results so they cannot go stale.
+
+Each function renders one generated block (see `sim.tools.docs`): the main job's printed table (README),
+the named studies' verdicts, every programme against usual care, and the calibration's validation table.
+"""
+
+import csv
+import json
+
+from sim.outputs.summary import format_summary
+
+RATE_STUDIES = ("default_comparison", "targeted_mentoring", "broad_low_fidelity")
+
+
+def _summary(root, study):
+    return json.loads((root / "results" / study / "summary.json").read_text())
+
+
+def _pp(value):
+    return f"{100 * value:+.2f}".replace("-", "−")
+
+
+def _effect(effect):
+    return f"{_pp(effect['mean'])} pp ({_pp(effect['ci_low'])} to {_pp(effect['ci_high'])})"
+
+
+def main_job_table(root):
+    """What `python -m sim` prints at the end, as committed in results/default_comparison."""
+    return "```\n" + format_summary(_summary(root, "default_comparison")) + "\n```"
+
+
+def study_table(root):
+    """Each named comparison's verdict on its primary outcome and its incremental cost; the CORE emulation."""
+    rows = ["| study | primary outcome | difference, 95% CI | incremental cost per patient-year, discounted "
+            "(95% CI) | verdict | economic verdict |", "|---|---|---|---|---|---|"]
+    for study in RATE_STUDIES:
+        s = _summary(root, study)
+        cost = s["economics"]["incremental_cost"]
+        rows.append(f"| `{study}` | {s['primary_outcome']} | {_effect(s['effects'][s['primary_outcome']])} | "
+                    f"{cost['mean']:+,.0f} ({cost['ci_low']:+,.0f} to {cost['ci_high']:+,.0f}) {s['currency']} | "
+                    f"{s['verdict']} | {s['economic_verdict']} |")
+    t = _summary(root, "core_trial")["trial"]
+    rows += ["", "| study | control | intervention | odds ratio (95% of simulated trials) | power |",
+             "|---|---|---|---|---|",
+             f"| `core_trial` ({t['trials']} simulated trials of {t['participants_per_trial']}) | "
+             f"{100 * t['control_rate']:.1f}% | {100 * t['intervention_rate']:.1f}% | "
+             f"{t['odds_ratio']:.2f} ({t['or_ci_low']:.2f}–{t['or_ci_high']:.2f}) | {t['power']:.2f} |"]
+    return "\n".join(rows)
+
+
+def programme_table(root):
+    """results/all_programmes: each programme's paired effects against the same usual-care arm."""
+    with open(root / "results" / "all_programmes" / "sweep.csv", newline="") as f:
+        rows_in = [r for r in csv.DictReader(f) if r["arm"] != "usual_care"]
+    rows = ["| programme | 30-day readmission, 95% CI | 1-year readmission | bed-days / 1,000 patient-years | "
+            "cost per patient-year, discounted (95% CI) | verdict |", "|---|---|---|---|---|---|"]
+    for r in rows_in:
+        effect = {p: float(r[f"effect_readmission_30_{p}"]) for p in ("mean", "ci_low", "ci_high")}
+        cost = [float(r[f"effect_cost_total_discounted_{p}"]) for p in ("mean", "ci_low", "ci_high")]
+        bed_days = f"{float(r['effect_bed_days_per_1000py_mean']):+.0f}".replace("-", "−")
+        rows.append(f"| `{r['arm']}` | {_effect(effect)} | {_pp(float(r['effect_readmission_365_mean']))} pp | "
+                    f"{bed_days} | {cost[0]:+,.0f} ({cost[1]:+,.0f} to {cost[2]:+,.0f}) | {r['verdict']} |")
+    return "\n".join(rows)
+
+
+def validation_table(root):
+    """results/calibration/validation.csv: each target, published and simulated, and whether it is inside."""
+    with open(root / "results" / "calibration" / "validation.csv", newline="") as f:
+        targets = list(csv.DictReader(f))
+    rows = ["| target | source | published (interval) | simulated (95% of simulated trials) | inside |",
+            "|---|---|---|---|---|"]
+    for t in targets:
+        number = {k: float(t[k]) for k in ("published", "published_low", "published_high", "simulated",
+                                            "simulated_low", "simulated_high")}
+        rows.append(f"| `{t['target']}` | {t['source']} | {number['published']:.3g} ({number['published_low']:.3g}–"
+                    f"{number['published_high']:.3g}) | {number['simulated']:.3g} ({number['simulated_low']:.3g}–"
+                    f"{number['simulated_high']:.3g}) | {'yes' if t['inside'] == 'True' else 'no'} |")
+    return "\n".join(rows)
