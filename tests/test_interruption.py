@@ -40,16 +40,16 @@ def test_killed_run_writes_nothing_and_the_rerun_completes(tmp_path, sig):
     assert (out / "manifest.json").exists() and (out / "summary.json").exists()
 
 
-# A short run whose writing phase is stopped by the signal a script sends itself when one file is written.
+# A short run whose writing phase is stopped by the signal a script sends itself when one file lands (every
+# result file is renamed into place with os.replace).
 KILL_WHILE_WRITING = """
 import os, signal, sys
-import sim.outputs.results as results
-real = results.write_atomic
-def write_atomic(path, write):
-    real(path, write)
-    if path.name == {after!r}:
+real = os.replace
+def replace(source, target):
+    real(source, target)
+    if os.path.basename(target) == {after!r}:
         os.kill(os.getpid(), signal.{signal})
-results.write_atomic = write_atomic
+os.replace = replace
 sys.argv = ["sim", *{args!r}]
 from sim.__main__ import cli
 cli()

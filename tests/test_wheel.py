@@ -23,8 +23,12 @@ def test_an_installed_wheel_runs_from_any_folder(tmp_path):
     # Built from a copy of the sources, so the build leaves nothing in the checkout and nothing but the
     # package's own files (no checkout-only folder) can reach the wheel.
     source = tmp_path / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv*", ".numba_cache", "results",
-                                                                "outputs", "multirun", "build", "dist", "*.egg-info"))
+    left_out = {".git", ".venv", ".venv-viz", ".numba_cache", "results", "outputs", "multirun", "build", "dist"}
+
+    def ignore(folder, names):  # checkout-level folders only: sim/outputs is part of the package
+        return [n for n in names if (Path(folder) == ROOT and n in left_out) or n.endswith(".egg-info")]
+
+    shutil.copytree(ROOT, source, ignore=ignore)
     dist = tmp_path / "dist"
     _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", dist, source])
     wheel, = dist.glob("peer_support_sim-*.whl")
