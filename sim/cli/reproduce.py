@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from omegaconf import OmegaConf
 
 from sim.cli.sensitivity import reproduce_points
 from sim.config.schema import validate
-from sim.config.stored import stored_config
 from sim.errors import ConfigError
 from sim.experiment.replications import run_experiment
 from sim.outputs.atomic import plain
@@ -49,7 +49,7 @@ def reproduce(folder, points=None):
         committed = pd.read_csv(folder / "replications.csv")
     except OSError as err:
         raise ConfigError(f"{folder}: not a complete results folder ({err.strerror}: {err.filename})") from None
-    cfg = validate(stored_config(manifest))
+    cfg = validate(OmegaConf.create(manifest["config"]))
     fresh = run_experiment(cfg, progress=False)
     fresh = pd.read_csv(io.StringIO(fresh.to_csv(index=False)))  # the same text round trip as the committed file
     return differences(committed, fresh)

@@ -29,7 +29,6 @@ import yaml
 from sim.cli.multirun import multirun
 from sim.cli.preflight import check_command_line
 from sim.config.schema import validate
-from sim.config.stored import stored_config
 from sim.errors import ConfigError
 from sim.experiment.replications import run_experiment
 from sim.outputs.atomic import write_atomic, write_json
@@ -127,7 +126,7 @@ def reproduce_points(folder, which=None):
     committed = pd.read_csv(folder / "points.csv", index_col="point")
     compared, found = 0, []
     for point in committed.index if which is None else which:
-        raw = stored_config(manifest)
+        raw = OmegaConf.create(manifest["config"])
         for key in manifest["sensitivity"]["parameters"]:
             OmegaConf.update(raw, key, float(committed.loc[point, key]))
         cfg = validate(raw)

@@ -32,7 +32,7 @@ def param(unit, lo=None, hi=None, *, choices=None, length=None, doc="", off=MISS
     """A schema field whose value comes from `conf/`. A mechanism added after results were committed gives
     `off`, the value that switches it off, so older manifests (without the key) re-run unchanged."""
     meta = {"unit": unit, "lo": lo, "hi": hi, "choices": choices, "length": length, "doc": doc}
-    return field(default=off, metadata=meta)
+    return field(default=off, metadata=meta, kw_only=off is not MISSING)  # a default may precede fields without
 
 
 def free_form(factory, doc):
@@ -225,8 +225,8 @@ class Config:
     seed: int = param("-", 0, 2**63 - 1, doc="base seed; replication r uses a seed derived from (seed, r)")
     replications: int = param("paired replications", 1, 100_000, doc="each runs every arm on the same seed")
     engine: str = param("-", choices=ENGINES, doc="numba (fast kernels) or mesa (agent-by-agent reference)")
-    threads: int = param("Numba threads", 1, 4096, doc="threads the Numba engine's parallel phases use; "
-                                                         "results are identical for any count")
+    threads: int = param("Numba threads", 1, 4096, off=1, doc="threads the Numba engine's parallel phases use; "
+                                                                "results are identical for any count")
     burn_in_days: int = param("days", 0, 36_500, doc="days simulated before outcomes are counted")
     horizon_days: int = param("days", 1, 36_500, doc="days over which outcomes are counted")
     primary_outcome: str = param("-", choices=PRIMARY_OUTCOMES, doc="per-discharge readmission the verdict is based on")

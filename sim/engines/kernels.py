@@ -103,7 +103,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             if r.entry == ENTRY_COMMUNITY and day == 0:
                 offer(p, w, r, events, seed, day, i, AT_START)
             contact = 0.0
-            if p.peer_worker[i] != NO_WORKER:
+            if p.peer_worker[i] != NO_WORKER:  # the day's two peer draws only for those with a worker
                 contact = peer_contact(p, w, r, events, day, i, streams.uniform_at(disengage_key, ui),
                                        streams.uniform_at(contact_key, ui))
             seen = clinician_followup(p, c, r, events, day, i, streams.uniform_at(followup_key, ui))

@@ -156,19 +156,21 @@ class CareSystemModel(mesa.Model):
         """Set the hope and/or engagement of patients `who` (indices or a mask) as of the start of the next
         day to run; the other keeps its value, and both drift to baseline from there."""
         p = self.patients
-        if hope is None or engagement is None:
-            which = np.arange(p.hope.size)[who]  # only these patients' drift is computed: O(len(who))
-            daily, days = self.rules.daily, self.day - p.resources_day[which]
-            hope_now = [drifted(p.hope[i], p.baseline_hope[i], daily.hope_decay, d)
-                        for i, d in zip(which, days, strict=True)]
-            engagement_now = [drifted(p.engagement[i], p.baseline_engagement[i], daily.engagement_decay, d)
-                              for i, d in zip(which, days, strict=True)]
-            hope = np.array(hope_now) if hope is None else hope
-            engagement = np.array(engagement_now) if engagement is None else engagement
+        if hope is None:
+            hope = self._drifted_today(who, p.hope, p.baseline_hope, self.rules.daily.hope_decay)
+        if engagement is None:
+            engagement = self._drifted_today(who, p.engagement, p.baseline_engagement,
+                                             self.rules.daily.engagement_decay)
         p.hope[who] = hope
         p.engagement[who] = engagement
         p.resources_day[who] = self.day
         self._hope_today = None
+
+    def _drifted_today(self, who, value, baseline, decay):
+        """Patients `who`'s value of a resource today: only theirs is computed, O(len(who))."""
+        p = self.patients
+        which = np.arange(p.hope.size)[who]
+        return np.array([drifted(value[i], baseline[i], decay, self.day - p.resources_day[i]) for i in which])
 
     def _step_mesa(self):
         """The reference engine: start-of-day counts, each patient's step() in index order, the day's changes
@@ -183,13 +185,12 @@ class CareSystemModel(mesa.Model):
                       for name, s in streams.WORKER_STREAMS.items()})
         self.todays_draws = draws
         self.todays_changes = []
+        p = self.patients
         with np.errstate(over="ignore"):  # the shared decisions hash their draws in uint64, which wraps by design
             self._patient_agents.do("step")
-        p = self.patients
-        for i, weight, followed, crisis in self.todays_changes:
-            settle_resources(self.rules, p.hope, p.engagement, p.baseline_hope, p.baseline_engagement,
-                             p.resources_day, i, self.day, weight, followed, crisis)
-        with np.errstate(over="ignore"):
+            for i, weight, followed, crisis in self.todays_changes:
+                settle_resources(self.rules, p.hope, p.engagement, p.baseline_hope, p.baseline_engagement,
+                                 p.resources_day, i, self.day, weight, followed, crisis)
             for worker in self._worker_agents:
                 worker.step()
         record_workforce_kernel(self.workers, self.events, self.day)
