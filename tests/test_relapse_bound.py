@@ -40,23 +40,29 @@ NEVER_DISCHARGED = 2**30  # days since discharge of a patient never discharged (
        later=st.integers(0, 2000), since_followup=st.integers(-(2**30), 400),
        hope_hr=log_hr, engagement_hr=log_hr, network_hr=st.floats(-10.0, 10.0),
        followup_hr=st.floats(-10.0, 10.0), post_hr=log_hr, severity_hr=st.floats(-5.0, 5.0),
-       hope_decay=st.floats(0.0, 5.0), engagement_decay=st.floats(0.0, 5.0), base=st.floats(1e-9, 0.5))
+       hope_decay=st.floats(0.0, 5.0), engagement_decay=st.floats(0.0, 5.0), base=st.floats(1e-9, 0.5),
+       kind=st.integers(1, 3), recent=st.integers(0, 8), aged_out=st.integers(0, 8),
+       recent_hr=st.floats(0.0, 5.0), crisis_team_hr=log_hr, respite_hr=log_hr)
 def test_the_bound_holds_on_every_later_day(severity, hope, baseline_hope, engagement, baseline_engagement,
                                             neighbours, diagnosis, age_group, forensic, since_discharge, later,
                                             since_followup, hope_hr, engagement_hr, network_hr, followup_hr,
-                                            post_hr, severity_hr, hope_decay, engagement_decay, base):
-    """Set when hope and engagement were last set (or at a discharge), the bound covers every later day
-    until they change again: whatever the neighbours' hope and the follow-up, however far they drifted."""
+                                            post_hr, severity_hr, hope_decay, engagement_decay, base, kind, recent,
+                                            aged_out, recent_hr, crisis_team_hr, respite_hr):
+    """Set when hope and engagement were last set (or at the end of an episode of any kind), the bound covers
+    every later day until they change again: whatever the neighbours' hope and the follow-up, however far
+    they drifted, and however many recent admissions have since left the history window."""
     daily = RULES.daily._replace(hope_log_hr=hope_hr, engagement_log_hr=engagement_hr, network_log_hr=network_hr,
                                  followup_log_hr=followup_hr, post_discharge_log_hr=post_hr,
-                                 hope_decay=hope_decay, engagement_decay=engagement_decay)
+                                 post_crisis_team_log_hr=crisis_team_hr, post_respite_log_hr=respite_hr,
+                                 recent_admission_log_hr=recent_hr, hope_decay=hope_decay,
+                                 engagement_decay=engagement_decay)
     r = RULES._replace(severity_log_hr=severity_hr, relapse_base=(base, base, base), daily=daily)
     bound = relapse_bound_from(daily, base, fixed_log_hr(r, age_group, forensic, severity), hope, baseline_hope,
-                               engagement, baseline_engagement, since_discharge)
+                               engagement, baseline_engagement, since_discharge, kind, recent)
     risk = relapse_probability(r, diagnosis, age_group, forensic, severity,
                                drifted(hope, baseline_hope, hope_decay, later),
                                drifted(engagement, baseline_engagement, engagement_decay, later), neighbours,
-                               since_discharge + later, since_followup)
+                               since_discharge + later, kind, since_followup, max(0, recent - aged_out))
     assert risk <= bound + BOUND_SLACK
 
 
@@ -65,7 +71,7 @@ def test_the_compiled_bound_equals_the_python_one():
     compiled = numba.njit(relapse_bound_from)
     for hope in np.linspace(0, 1, 5):
         for since in (0, 7, 100, POST_DISCHARGE_DAYS + 1, NEVER_DISCHARGED):
-            args = (daily, 0.001, 0.3, hope, 0.5, 1 - hope, 0.6, since)
+            args = (daily, 0.001, 0.3, hope, 0.5, 1 - hope, 0.6, since, 1 + int(hope * 2), 2)
             assert compiled(*args) == relapse_bound_from(*args)
 
 
@@ -74,7 +80,7 @@ def test_the_bound_rejects_most_patient_days_at_the_defaults():
     of days need the exact hazard); a bound near 1 would make the shortcut useless."""
     r = RULES
     settled = [relapse_bound_from(r.daily, r.relapse_base[d], fixed_log_hr(r, a, f, 0.5), 0.5, 0.5, 0.5, 0.5,
-                                  NEVER_DISCHARGED) for d in range(3) for a in range(3) for f in range(2)]
+                                  NEVER_DISCHARGED, 1, 0) for d in range(3) for a in range(3) for f in range(2)]
     assert max(settled) < 0.01
 
 

@@ -2,7 +2,10 @@
 
 Rates are per discharge (service statistics' unit: CIHI, HCUP): the
 readmission rate for a window counts only discharges inside the counted period
-whose whole window is observed before the horizon ends.
+whose whole window is observed before the horizon ends. Two definitions:
+readmission to a bed (a ward admission after a ward discharge,
+`readmission_<w>`) and readmission to acute care (any acute episode, ward,
+crisis team or respite, after the end of any, `acute_readmission_<w>`).
 """
 
 import numpy as np
@@ -11,17 +14,20 @@ from sim.analysis.economics import arm_economics
 from sim.analysis.survival import per_patient_readmission
 from sim.model import events as ev
 
-PER_1000_PY = ("admissions", "readmitted_30", "bed_days", "diversions", "crisis_days", "respite_stays",
+PER_1000_PY = ("admissions", "acute_episodes", "readmitted_30", "bed_days", "diversions", "crisis_days", "respite_stays",
                "respite_days", "followups", "peer_contacts", "enrolments", "dropouts")
 
 
 def readmission_rates(events, first_day, n_days):
-    """Per-discharge readmission within each window (NaN where no discharge is observable)."""
+    """Per-discharge readmission within each window, to a bed and to acute care (NaN where no discharge, or
+    episode end, is observable)."""
     rates = {}
-    for window, column in ev.READMISSION_WINDOWS:
-        rows = events[first_day:n_days - window]
-        discharges = rows[:, ev.DISCHARGES].sum()
-        rates[f"readmission_{window}"] = rows[:, column].sum() / discharges if discharges else np.nan
+    for name, ends, windows in (("readmission", ev.DISCHARGES, ev.READMISSION_WINDOWS),
+                                ("acute_readmission", ev.EPISODE_ENDS, ev.ACUTE_READMISSION_WINDOWS)):
+        for window, column in windows:
+            rows = events[first_day:n_days - window]
+            count = rows[:, ends].sum()
+            rates[f"{name}_{window}"] = rows[:, column].sum() / count if count else np.nan
     return rates
 
 
@@ -53,5 +59,4 @@ def workforce_outcomes(totals, posts, horizon_days):
         "vacancy_share": 1.0 - worker_days / (posts * horizon_days) if posts else np.nan,
         "absence_share": totals[ev.WORKER_ABSENT_DAYS] / worker_days if worker_days else np.nan,
         "mean_burnout": totals[ev.BURNOUT_MILLI] / 1000.0 / worker_days if worker_days else np.nan,
-        "recruits_from_patients": int(totals[ev.RECRUITS_FROM_PATIENTS]),
     }

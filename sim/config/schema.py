@@ -13,19 +13,21 @@ import numba
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config.psa import check_psa, draws, key_type
+from sim.config.psa import check_psa
 from sim.errors import ConfigError
 from sim.extensions import load as load_extension
+from sim.model.columns import HISTORY
 from sim.model.network import read_graph_file
-from sim.model.streams import replication_seed
 
 DIAGNOSES = ("psychosis", "mood", "substance_use")
 ENGINES = ("numba", "mesa")
 NETWORK_KINDS = ("small_world", "scale_free", "community", "file")
 ENTRIES = ("discharge", "crisis_end", "crisis", "community")
-PRIMARY_OUTCOMES = ("readmission_30", "readmission_90", "readmission_365")
+PRIMARY_OUTCOMES = ("readmission_30", "readmission_90", "readmission_365", "acute_readmission_30",
+                    "acute_readmission_90", "acute_readmission_365")
 TRIAL_KINDS = ("none", "randomised")
 TRIAL_INDEX_EVENTS = ("discharge", "crisis_end", "either")
+TRIAL_OUTCOMES = ("bed", "acute")
 
 
 def param(unit, lo=None, hi=None, *, choices=None, length=None, doc="", off=MISSING):
@@ -48,6 +50,8 @@ class PopulationConfig:
     age_shares: list[float] = param("fraction", 0.0, 1.0, length=3, doc="youth, adult, older adult")
     forensic_share: float = param("fraction", 0.0, 1.0, doc="patients in contact with forensic services")
     prior_admissions_mean: float = param("admissions", 0.0, 100.0, doc="mean prior admissions at severity 0.5")
+    prior_history_days: int = param("days", 1, 36_500, doc="prior admissions fall uniformly in this many days "
+                                                           "before day 0")
     severity_alpha: float = param("-", 0.1, 100.0, doc="Beta shape a of illness severity in [0, 1]")
     severity_beta: float = param("-", 0.1, 100.0, doc="Beta shape b of illness severity in [0, 1]")
     hope_mean: float = param("score 0-1", 0.01, 0.99, doc="mean personal baseline of hope")
@@ -72,11 +76,19 @@ class CareConfig:
     age_log_hr: list[float] = param("log HR", -5.0, 5.0, length=3, doc="youth, adult, older adult")
     forensic_log_hr: float = param("log HR", -5.0, 5.0, doc="extra hazard of forensic patients")
     forensic_los_multiplier: float = param("x", 0.1, 20.0, doc="forensic patients' longer stays")
-    post_discharge_log_hr: float = param("log HR", 0.0, 10.0, doc="extra hazard on the day of discharge")
+    post_discharge_log_hr: float = param("log HR", 0.0, 10.0, doc="post-episode term after a ward discharge, at "
+                                         "day 0 (the discharge day); first faced a day later, times exp(-1/decay)")
+    post_crisis_team_log_hr: float = param("log HR", 0.0, 10.0, doc="the same after a crisis-team episode")
+    post_respite_log_hr: float = param("log HR", 0.0, 10.0, doc="the same after a peer-respite stay")
+    recent_admission_log_hr: float = param("log HR per admission", 0.0, 5.0,
+                                           doc="extra hazard per ward admission in the history window")
+    admission_history_days: int = param("days", 1, 36_500, doc="the window recent admissions are counted in")
     post_discharge_decay_days: float = param("days", 0.1, 365.0, doc="e-folding time of the post-discharge risk")
     hope_log_hr: float = param("log HR per unit hope", 0.0, 10.0, doc="protection from hope above 0.5")
     engagement_log_hr: float = param("log HR per unit engagement", 0.0, 10.0, doc="protection by engagement")
     network_log_hr: float = param("log HR per unit hope", 0.0, 10.0, doc="protection by neighbours' hope")
+    network_spillover_per_day: float = param("fraction of gap/day", 0.0, 1.0,
+                                             doc="hope pulled toward neighbours' mean each day (0 = off)")
     followup_log_hr: float = param("log HR", 0.0, 10.0, doc="protection after a clinician follow-up")
     followup_protection_days: int = param("days", 0, 3650, doc="how long a follow-up protects")
     mean_los_days: list[float] = param("days", 1.0, 365.0, length=3, doc="mean length of stay by diagnosis")
@@ -97,6 +109,7 @@ class ProgramConfig:
     name: str = param("-", doc="programme name, used as the arm's label")
     entry: str = param("-", choices=ENTRIES, doc="when patients are offered a peer worker")
     min_prior_admissions: int = param("admissions", 0, 1000, doc="targeting: admissions before the offer")
+    lookback_days: int = param("days", 0, 36_500, doc="targeting counts admissions in this many days (0 = ever)")
     diagnoses: list[bool] = param("-", length=3, doc="targeting: psychosis, mood, substance use")
     age_groups: list[bool] = param("-", length=3, doc="targeting: youth, adult, older adult")
     forensic: bool = param("-", doc="targeting: forensic patients eligible")
@@ -142,8 +155,6 @@ class WorkforceConfig:
     quit_duties_log_or: float = param("log OR per unit share", -10.0, 10.0, doc="extra duties raise quitting")
     quit_satisfaction_log_or: float = param("log OR per unit", -10.0, 10.0, doc="satisfaction (acceptance) lowers it")
     hiring_delay_days: int = param("days", 0, 3650, doc="a vacancy stays open this long")
-    recruit_from_patients: float = param("probability", 0.0, 1.0, doc="a hire comes from patients in recovery")
-    stable_recovery_days: int = param("days", 0, 36_500, doc="days out of hospital that count as stable recovery")
 
 
 @dataclass
@@ -176,10 +187,15 @@ PSA_DISTRIBUTIONS = ("normal", "lognormal", "gamma", "beta", "uniform")
 
 @dataclass
 class PsaParameter:
+    """One PSA entry. It is centred on the run's configured value of its key, so it follows program=, costs= and
+    overrides; give one spread: `cv` (relative, the committed form) or `sd` (absolute)."""
     key: str = param("-", doc="a numeric config key, e.g. costs.bed_day")
     distribution: str = param("-", choices=PSA_DISTRIBUTIONS, doc="sampling distribution")
-    mean: float = param("unit of the key", -1e12, 1e12, doc="mean (uniform: centre)")
-    sd: float = param("unit of the key", 0.0, 1e12, doc="standard deviation (uniform: of the uniform)")
+    cv: float | None = param("fraction of the centre", 0.0, 100.0, off=None,
+                             doc="spread relative to the centre: sd = cv x |centre|")
+    sd: float | None = param("unit of the key", 0.0, 1e12, off=None, doc="spread as an absolute standard deviation")
+    mean: float | None = param("unit of the key", -1e12, 1e12, off=None,
+                               doc="an absolute centre in place of the configured value (null: follow the config)")
 
 
 @dataclass
@@ -201,6 +217,10 @@ class TrialConfig:
     index_event: str | None = param("-", choices=TRIAL_INDEX_EVENTS,
                                     doc="discharge from a ward, end of a crisis-team episode, or either")
     min_prior_admissions: int | None = param("admissions", 0, 1000, doc="eligibility: admissions before the index")
+    lookback_days: int | None = param("days", 0, 36_500, doc="eligibility counts admissions in this many days "
+                                                              "(0 = ever)")
+    outcome: str | None = param("-", choices=TRIAL_OUTCOMES, doc="what a readmission is: a ward admission (bed) or "
+                                                                 "any acute episode (acute)")
     diagnoses: list[bool] | None = param("-", length=3, doc="eligibility: psychosis, mood, substance use")
     age_groups: list[bool] | None = param("-", length=3, doc="eligibility: youth, adult, older adult")
     forensic: bool | None = param("-", doc="eligibility: forensic patients")
@@ -307,6 +327,9 @@ def validate(cfg):
     _check_threads(cfg.threads)
     load_extension(cfg.extension)
     _check_trial(cfg)
+    _check_lookback("program", cfg.program)
+    if cfg.trial.kind != "none":
+        _check_lookback("trial", cfg.trial)
     _check_psa(cfg)
     window = int(cfg.primary_outcome.rsplit("_", 1)[1])
     if cfg.horizon_days <= window:
@@ -318,27 +341,18 @@ def validate(cfg):
 
 
 def _check_psa(cfg):
-    """Each PSA parameter against its schema, then every replication's draws against the range of the key they
-    set: draws are a pure function of (seed, replication), so a draw out of range is known before any work."""
+    """Each PSA entry against its own schema, then against the run's config (`check_psa`): draws are truncated
+    to the key's range, so an entry that fits its key's range is known to draw in range before any work."""
     for i, p in enumerate(cfg.psa.parameters):
         _walk(p, PsaParameter, f"psa.parameters.{i}.")
     check_psa(cfg)
-    if not cfg.psa.parameters:
-        return
-    setting = {p.key: (key_type(cfg, p.key), _schema_field(p.key).metadata) for p in cfg.psa.parameters}
-    for replication in range(cfg.replications):
-        for key, value in draws(cfg, replication_seed(cfg.seed, replication)).items():
-            kind, meta = setting[key]
-            _check_value(f"psa.parameters: replication {replication} draws {key}", kind(value), meta)
 
 
-def _schema_field(key):
-    """The schema field of a dotted config key."""
-    schema = Config
-    *path, last = key.split(".")
-    for part in path:
-        schema = {f.name: f.type for f in fields(schema)}[part]
-    return {f.name: f for f in fields(schema)}[last]
+def _check_lookback(prefix, criteria):
+    """A look-back count reads the ring of the latest HISTORY admissions, so it can only tell up to that many."""
+    if criteria.lookback_days and criteria.min_prior_admissions > HISTORY:
+        raise ConfigError(f"{prefix}.min_prior_admissions = {criteria.min_prior_admissions}: with "
+                          f"{prefix}.lookback_days set, at most {HISTORY} (the admission days each patient keeps)")
 
 
 def _check_trial(cfg):

@@ -13,10 +13,12 @@ import mesa
 
 from sim.engines.pathway import (
     clinician_followup,
+    leave,
     neighbour_hope,
     offer,
     peer_contact,
     place_crisis,
+    recent_admissions,
     stay,
     worker_day,
 )
@@ -64,9 +66,10 @@ class Patient(_View):
             self.stay()
 
     def stay(self):
-        """A day in hospital, with the crisis team or in respite; leave when the episode ends (`pathway.stay`)."""
-        m = self.model
-        stay(m.patients, m.workers, m.rules, m.snapshot, m.events, m.seed, m.day, self.index, self.state)
+        """A day in hospital, with the crisis team or in respite; leave when the episode ends (`pathway.leave`)."""
+        m, s = self.model, self.state
+        if stay(m.patients, m.rules, m.events, m.day, self.index, s):
+            leave(m.patients, m.workers, m.rules, m.snapshot, m.events, m.seed, m.day, self.index, s)
 
     def offer(self, event):
         """A peer worker, if the programme offers one at this event and the patient is eligible and takes it."""
@@ -91,7 +94,7 @@ class Patient(_View):
 
     def relapse_risk(self):
         """Today's crisis probability: own hope and engagement, neighbours' (and fellow group members') hope,
-        the post-discharge window and the latest follow-up."""
+        recent admissions, the time since the latest acute episode ended and the latest follow-up."""
         m, r = self.model, self.model.rules
         w, p, net = m.workers, m.patients, m.network
         k = self.peer_worker
@@ -100,9 +103,12 @@ class Patient(_View):
         neighbours = neighbour_hope(net.indptr, net.indices, hope, p.baseline_hope, set_today, r.daily.hope_decay,
                                     m.day, self.index, w.group_hope[k] if group else 0.0,
                                     w.group_size[k] if group else 0)
+        daily = r.daily
+        recent = (recent_admissions(p.admission_days, self.index, m.day, daily.admission_history_days)
+                  if daily.recent_admission_log_hr != 0.0 else 0)
         return relapse_probability(r, self.diagnosis, self.age_group, self.forensic, self.severity, self.hope,
-                                   self.engagement, neighbours, m.day - self.last_discharge_day,
-                                   m.day - self.last_followup_day)
+                                   self.engagement, neighbours, m.day - self.last_episode_end_day,
+                                   self.last_episode_kind, m.day - self.last_followup_day, recent)
 
     def crisis(self):
         """Peer respite if the programme offers it and a place is free, else a bed, else the crisis team."""

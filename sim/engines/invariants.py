@@ -7,7 +7,7 @@ naming each broken invariant.
 import numpy as np
 
 from sim.model import events as ev
-from sim.model.columns import COMMUNITY, CRISIS, INPATIENT, NO_WORKER
+from sim.model.columns import COMMUNITY, CRISIS, INPATIENT, NO_WORKER, RESPITE, STATE_NAMES
 
 
 class InvariantError(AssertionError):
@@ -18,11 +18,13 @@ def violations(model):
     """Every invariant the model's current state breaks, as readable lines."""
     p, n = model.patients, model.cfg.population.n
     found = []
-    counts = [int((p.state == s).sum()) for s in (COMMUNITY, INPATIENT, CRISIS)]
+    counts = [int((p.state == s).sum()) for s in (COMMUNITY, INPATIENT, CRISIS, RESPITE)]
     if sum(counts) != n:
-        found.append(f"patients not conserved: {counts} in community/inpatient/crisis, expected {n} in all")
-    if counts[1] > model.n_beds:
-        found.append(f"bed occupancy {counts[1]} exceeds capacity {model.n_beds}")
+        found.append(f"patients not conserved: {counts} in {'/'.join(STATE_NAMES)}, expected {n} in all")
+    if counts[INPATIENT] > model.n_beds:
+        found.append(f"bed occupancy {counts[INPATIENT]} exceeds capacity {model.n_beds}")
+    if counts[RESPITE] > model.n_respite:
+        found.append(f"respite occupancy {counts[RESPITE]} exceeds capacity {model.n_respite}")
     held = np.bincount(p.peer_worker[p.peer_worker != NO_WORKER], minlength=model.workers.capacity.size)
     if held.size > model.workers.capacity.size or (held > model.workers.capacity).any():
         found.append(f"peer caseload above capacity: {held.max()} > {model.workers.capacity.max()}")

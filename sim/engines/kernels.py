@@ -13,8 +13,11 @@ per-patient bound, and the exact hazard (with the neighbours' hope) is computed
 only on the ~0.1% of patient-days where the draw falls below it. The relapse
 draws run in parallel over patients (`threads`): a patient reads only
 start-of-day values and the draws are keyed by (seed, stream, day, agent), so
-the thread count changes no number; everything that shares beds, places or
-workers runs in patient order.
+the thread count changes no number. Claims on shared places (a bed or respite
+place at a crisis; a peer slot or trial place when an episode ends, or on a
+programme's first day) are made in the day's priority order, as the Mesa
+engine steps its patients; the rest of a day reads or writes only the
+patient's own state, so it runs in index order.
 """
 
 import numpy as np
@@ -23,12 +26,16 @@ from numba import njit, prange
 from sim.engines.pathway import (
     begin_day,
     clinician_followup,
+    leave,
     neighbour_hope,
     offer,
     peer_contact,
     place_crisis,
+    recent_admissions,
     record_workforce,
     settle_resources,
+    spill,
+    spillover_targets,
     stay,
     worker_day,
 )
@@ -65,42 +72,59 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
     followed = np.zeros(n, np.bool_)
     base = np.empty(n)  # the baseline hazard and fixed_log_hr, for the parallel loop (which cannot take r)
     fixed = np.empty(n)
-    bound = np.empty(n)  # a relapse bound valid until the patient's next discharge or change of hope/engagement
+    bound = np.empty(n)  # a relapse bound valid until the patient's next episode or change of hope/engagement
+    ordered = np.empty(n, np.int32)  # a list of claimants in the day's priority order
+    leaving = np.empty(n, np.int32)  # patients whose episode ends today
+    pulled = np.empty(n if r.network_spillover > 0.0 else 0)  # network spillover: everyone's hope for tonight
     for i in range(n):
         base[i] = r.relapse_base[p.diagnosis[i]]
         fixed[i] = fixed_log_hr(r, p.age_group[i], p.forensic[i], p.severity[i])
         bound[i] = _bound_from(p, daily, base, fixed, i, first_day)
     for day in range(first_day, last_day):
         n_active = begin_day(p, w, c, snap, r, events, n_beds, n_respite, day, candidates, n_candidates, active)
+        if r.network_spillover > 0.0:
+            spillover_targets(p, w, net, r, day, pulled)
         d = np.uint64(day)
+        priority_key = streams.day_key(seed, streams.PRIORITY, d)
         # 1. relapse: the day's draw of every patient who starts it in the community against the hazard
         #    (a draw at or above the patient's bound is no crisis, without computing the exact hazard)
-        relapse_draws(p.state, p.last_discharge_day, p.last_followup_day, p.hope, p.baseline_hope, p.engagement,
-                      p.baseline_engagement, p.resources_day, p.peer_worker, net.indptr, net.indices, r.group_ties,
-                      w.group_hope, w.group_size, daily, streams.day_key(seed, streams.RELAPSE, d), day, base,
-                      fixed, bound, crisis)
+        relapse_draws(p.state, p.last_episode_end_day, p.last_episode_kind, p.admission_days, p.last_followup_day,
+                      p.hope, p.baseline_hope, p.engagement, p.baseline_engagement, p.resources_day, p.peer_worker,
+                      net.indptr, net.indices, r.group_ties, w.group_hope, w.group_size, daily,
+                      streams.day_key(seed, streams.RELAPSE, d), day, base, fixed, bound, crisis)
         n_crises = _flagged(crisis_words, crisis, crises)
-        # 2. the day of each active patient in index order: a stay, crisis-team episode or respite runs down
-        #    (leaving may bring a peer-worker offer); in the community, unless a crisis came, the day's peer
-        #    contact and clinician follow-up
+        # 2. the day of each active patient: a stay, crisis-team episode or respite runs down; in the community,
+        #    unless a crisis came, the day's peer contact and clinician follow-up. Index order, except on the
+        #    first day of a programme open to everyone, when every patient's offer claims a peer slot: then all
+        #    in priority order. Episodes that end are left (with their claims) after the loop, in priority order
+        everyone = r.entry == ENTRY_COMMUNITY and day == 0
+        visit = active
+        if everyone:
+            _by_priority(active, n_active, priority_key, ordered)
+            visit = ordered
         disengage_key = streams.day_key(seed, streams.DISENGAGE, d)
         contact_key = streams.day_key(seed, streams.PEER_CONTACT, d)
         followup_key = streams.day_key(seed, streams.FOLLOWUP, d)
         count = 0
+        n_leaving = 0
         for j in range(n_active):
             if j + AHEAD < n_active:
-                prefetch_visit(p, active[j + AHEAD])
-            i = active[j]
+                prefetch_visit(p, visit[j + AHEAD])
+            i = visit[j]
             s = p.state[i]
             if s != COMMUNITY:
-                stay(p, w, r, snap, events, seed, day, i, s)
-                if p.state[i] == COMMUNITY:
-                    bound[i] = _bound_from(p, daily, base, fixed, i, day + 1)
+                if stay(p, r, events, day, i, s):
+                    if everyone:
+                        leave(p, w, r, snap, events, seed, day, i, s)
+                        bound[i] = _bound_from(p, daily, base, fixed, i, day + 1)
+                    else:
+                        leaving[n_leaving] = i
+                        n_leaving += 1
                 continue
             if crisis[i]:
                 continue
             ui = np.uint64(i)
-            if r.entry == ENTRY_COMMUNITY and day == 0:
+            if everyone:
                 offer(p, w, r, events, seed, day, i, AT_START)
             contact = 0.0
             if p.peer_worker[i] != NO_WORKER:  # the day's two peer draws only for those with a worker
@@ -112,19 +136,30 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
                 followed[i] = seen
                 changed[count] = i
                 count += 1
-        # 3. crises in index order: peer respite (if the programme offers it), a free bed or the crisis team.
-        #    They share nothing with phase 2 (discharges free beds from the next day), so the order is the
-        #    same as stepping patient by patient
+        _by_priority(leaving, n_leaving, priority_key, ordered)
+        for j in range(n_leaving):
+            i = ordered[j]
+            leave(p, w, r, snap, events, seed, day, i, p.state[i])
+            bound[i] = _bound_from(p, daily, base, fixed, i, day + 1)
+        # 3. crises in priority order: peer respite (if the programme offers it), a free bed or the crisis team.
+        #    They share nothing with phase 2 (discharges free beds from the next day; episode ends claim peer
+        #    slots and trial places), so this is the order of stepping patient by patient
+        _by_priority(crises, n_crises, priority_key, ordered)
         for j in range(n_crises):
             if j + AHEAD < n_crises:
-                prefetch_crisis(p, crises[j + AHEAD])
-            i = crises[j]
+                prefetch_crisis(p, ordered[j + AHEAD])
+            i = ordered[j]
             place_crisis(p, r, snap, events, seed, day, i)
             weight[i] = 0.0
             followed[i] = False
             changed[count] = i
             count += 1
-        # 4. hope and engagement of those the day changed, set as of tomorrow
+        # 4. network spillover (if on) moves everyone's hope; then hope and engagement of those the day
+        #    changed, set as of tomorrow
+        if r.network_spillover > 0.0:
+            spill(p, r, day, pulled)
+            for i in range(n):
+                bound[i] = _bound_from(p, daily, base, fixed, i, day + 1)
         for j in range(count):
             if j + AHEAD < count:
                 prefetch_settle(p, base, fixed, bound, changed[j + AHEAD])
@@ -155,10 +190,31 @@ def resources_on(p, daily, day):
 
 @njit(inline="always")
 def _bound_from(p, daily, base, fixed, i, first_day):
-    """Patient i's relapse bound for the days from `first_day` until its next discharge or change of hope
+    """Patient i's relapse bound for the days from `first_day` until its next episode or change of hope
     or engagement."""
     return relapse_bound_from(daily, base[i], fixed[i], p.hope[i], p.baseline_hope[i], p.engagement[i],
-                              p.baseline_engagement[i], first_day - p.last_discharge_day[i])
+                              p.baseline_engagement[i], first_day - p.last_episode_end_day[i],
+                              p.last_episode_kind[i], _recent(daily, p.admission_days, i, first_day))
+
+
+@njit(inline="always")
+def _recent(daily, admission_days, i, day):
+    """Patient i's admissions in the history window (not counted when they carry no risk)."""
+    if daily.recent_admission_log_hr == 0.0:
+        return 0
+    return recent_admissions(admission_days, i, day, daily.admission_history_days)
+
+
+@njit(cache=True)
+def _by_priority(who, count, key, out):
+    """who[:count] (ascending) into `out` in the day's priority order: by each patient's PRIORITY draw,
+    ties by index (a stable sort of an ascending list), as the Mesa engine orders its steps."""
+    draws = np.empty(count)
+    for j in range(count):
+        draws[j] = streams.uniform_at(key, np.uint64(who[j]))
+    order = np.argsort(draws, kind="mergesort")
+    for j in range(count):
+        out[j] = who[order[j]]
 
 
 @njit(cache=True)
@@ -196,9 +252,9 @@ def _merge(a, n_a, b, n_b, out):
 # The parallel phase takes plain arrays, not the NamedTuples: in Numba 0.68 a prange loop's writes to an
 # array reached through a NamedTuple were lost, and Rules (a tuple holding tuples) cannot be passed.
 @njit(cache=True, parallel=True)
-def relapse_draws(state, last_discharge_day, last_followup_day, hope, baseline_hope, engagement,
-                  baseline_engagement, resources_day, peer_worker, indptr, indices, group_ties, group_hope,
-                  group_size, daily, key, day, base, fixed, bound, crisis):
+def relapse_draws(state, last_episode_end_day, last_episode_kind, admission_days, last_followup_day, hope,
+                  baseline_hope, engagement, baseline_engagement, resources_day, peer_worker, indptr, indices,
+                  group_ties, group_hope, group_size, daily, key, day, base, fixed, bound, crisis):
     """Phase 1 for every patient who starts the day in the community: the relapse draw against the
     patient's hazard; `crisis` marks who relapses today. A draw at or above the patient's bound is no
     crisis, without computing the exact hazard; when it is computed, the bound is tightened to today's
@@ -216,15 +272,18 @@ def relapse_draws(state, last_discharge_day, last_followup_day, hope, baseline_h
                 prefetch(engagement, i)
                 prefetch(baseline_engagement, i)
                 prefetch(last_followup_day, i)
+                prefetch(last_episode_kind, i)
                 k = peer_worker[i]
                 group = group_ties and k != NO_WORKER
                 neighbours = neighbour_hope(indptr, indices, hope, baseline_hope, resources_day, daily.hope_decay,
                                             day, i, group_hope[k] if group else 0.0, group_size[k] if group else 0)
                 ago = day - resources_day[i]
-                since = day - last_discharge_day[i]
+                since = day - last_episode_end_day[i]
+                kind = last_episode_kind[i]
+                recent = _recent(daily, admission_days, i, day)
                 crisis[i] = u < daily_relapse_probability(
                     daily, base[i], fixed[i], drifted(hope[i], baseline_hope[i], daily.hope_decay, ago),
                     drifted(engagement[i], baseline_engagement[i], daily.engagement_decay, ago), neighbours, since,
-                    day - last_followup_day[i])
+                    kind, day - last_followup_day[i], recent)
                 bound[i] = relapse_bound_from(daily, base[i], fixed[i], hope[i], baseline_hope[i], engagement[i],
-                                              baseline_engagement[i], since)
+                                              baseline_engagement[i], since, kind, recent)

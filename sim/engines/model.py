@@ -9,7 +9,7 @@ import numpy as np
 from sim.engines import invariants
 from sim.engines.agents import Clinician, Patient, PeerWorker
 from sim.engines.kernels import begin_day_kernel, record_workforce_kernel, resources_on, simulate_days
-from sim.engines.pathway import settle_resources
+from sim.engines.pathway import settle_resources, spill, spillover_targets
 from sim.extensions import load as load_extension
 from sim.model import streams
 from sim.model.columns import Clinicians, PeerWorkers, copy_state, new_snapshot
@@ -102,6 +102,7 @@ class CareSystemModel(mesa.Model):
         for k in range(self.clinicians.capacity.size):
             Clinician(self, k)
         self._patient_agents = self.agents_by_type[Patient]
+        self._patients_by_index = sorted(self._patient_agents, key=lambda a: a.index)
         self._worker_agents = self.agents_by_type.get(PeerWorker, [])
 
     @property
@@ -173,12 +174,17 @@ class CareSystemModel(mesa.Model):
         return np.array([drifted(value[i], baseline[i], decay, self.day - p.resources_day[i]) for i in which])
 
     def _step_mesa(self):
-        """The reference engine: start-of-day counts, each patient's step() in index order, the day's changes
-        to hope and engagement, then each worker's step()."""
+        """The reference engine: start-of-day counts, each patient's step() in the day's priority order (a
+        fresh random order each day: who claims the last bed, respite place, peer slot or trial place never
+        follows patient index, i.e. network position), network spillover, the day's changes to hope and
+        engagement, then each worker's step()."""
         self.create_agent_views()
         n = self.cfg.population.n
         begin_day_kernel(self.patients, self.workers, self.clinicians, self.snapshot, self.rules, self.events,
                          self.n_beds, self.n_respite, self.day, np.arange(n, dtype=np.int32), n, np.empty(n, np.int32))
+        pulled = np.empty(n)
+        if self.rules.network_spillover > 0.0:
+            spillover_targets(self.patients, self.workers, self.network, self.rules, self.day, pulled)
         n_workers = self.workers.capacity.size
         draws = {name: streams.draws(self.seed, s, self.day, n) for name, s in streams.STREAMS.items()}
         draws.update({name: streams.draws(self.seed, s, self.day, n_workers)
@@ -186,8 +192,12 @@ class CareSystemModel(mesa.Model):
         self.todays_draws = draws
         self.todays_changes = []
         p = self.patients
+        order = np.lexsort((np.arange(n), draws["priority"]))  # by the day's priority draw, ties by index
         with np.errstate(over="ignore"):  # the shared decisions hash their draws in uint64, which wraps by design
-            self._patient_agents.do("step")
+            for i in order:
+                self._patients_by_index[i].step()
+            if self.rules.network_spillover > 0.0:
+                spill(p, self.rules, self.day, pulled)
             for i, weight, followed, crisis in self.todays_changes:
                 settle_resources(self.rules, p.hope, p.engagement, p.baseline_hope, p.baseline_engagement,
                                  p.resources_day, i, self.day, weight, followed, crisis)

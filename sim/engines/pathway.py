@@ -4,8 +4,11 @@ These functions take arrays and scalars, or whole state tuples only where
 they are called once a day (Numba refcounts every column of a tuple passed to
 an inner function, which made a per-patient call 80x slower). What patients
 read about each other is as of the start of the day, and beds, respite
-places and peer slots are handed out in patient-index order: that is why the
-phased Numba loops and agent-by-agent Mesa stepping give the same result.
+places, peer slots and trial places go to the day's claimants in a random
+priority order (the `PRIORITY` stream: a fresh draw per patient and day, ties
+by index), never by patient index, which in a generated network is a position
+in it. That is why the phased Numba loops and agent-by-agent Mesa stepping
+give the same result, and why relabelling patients changes no distribution.
 """
 
 import numpy as np
@@ -18,6 +21,7 @@ from sim.model.columns import (
     COMMUNITY,
     CONTROL,
     CRISIS,
+    HISTORY,
     INPATIENT,
     INTERVENTION,
     NEVER,
@@ -46,6 +50,7 @@ from sim.model.rules import (
     next_burnout,
     offered,
     offered_at,
+    pulled_hope,
     quit_probability,
     trial_allocates_intervention,
     trial_recruits,
@@ -121,6 +126,25 @@ def begin_day(p, w, c, snap, r, events, n_beds, n_respite, day, candidates, n_ca
 
 
 @register_jitable
+def recent_admissions(admission_days, i, day, lookback):
+    """Patient i's admissions in the `lookback` days up to `day`, from its ring of the latest `HISTORY`
+    admission days (NEVER lies far outside any window)."""
+    count = 0
+    for j in range(HISTORY):
+        if day - admission_days[i, j] <= lookback:
+            count += 1
+    return count
+
+
+@register_jitable(inline="always")
+def admissions_counted(p, i, day, lookback):
+    """Admissions an inclusion criterion counts: ever (lookback 0) or in the last `lookback` days."""
+    if lookback == 0:
+        return p.prior_admissions[i] + p.admissions[i]
+    return recent_admissions(p.admission_days, i, day, lookback)
+
+
+@register_jitable
 def enrol(caseload, capacity, absent_days, vacant_days, worker_diagnosis, diagnosis, events, day):
     """The first available worker with a free slot, preferring one who shares the patient's diagnosis
     (lived-experience match); NO_WORKER if none."""
@@ -175,7 +199,7 @@ def settle_resources(r, hope, engagement, baseline_hope, baseline_engagement, re
 def recruit(r, trial_arm, trial_day, trial_places, events, day, i, event, diagnosis, age_group, forensic,
             admissions_so_far, u):
     """Recruit patient i into the emulated trial at this event if eligible and places remain, and randomise
-    with the draw u. Places go first come, first served in patient-index order, like beds."""
+    with the draw u. The last places go in the day's priority order, like beds."""
     if trial_arm[i] != NOT_RECRUITED or trial_places[0] <= 0:
         return
     if not trial_recruits(r, event, day, diagnosis, age_group, forensic, admissions_so_far):
@@ -188,7 +212,8 @@ def recruit(r, trial_arm, trial_day, trial_places, events, day, i, event, diagno
 
 @register_jitable
 def record_trial_admission(r, trial_day, trial_admissions, trial_gap, i, day):
-    """A participant's admission: counted if inside the follow-up; the first one after the index sets the gap."""
+    """A participant's readmission as the trial counts it (a ward admission, or any acute episode): counted
+    if inside the follow-up; the first one after the index sets the gap."""
     if in_trial_follow_up(r, trial_day[i], NEVER, day, 0):
         trial_admissions[i] += 1
     trial_gap[i] = first_readmission_gap(trial_day[i], trial_gap[i], day, NEVER)
@@ -208,6 +233,18 @@ def record_admission(events, day, last_discharge_day):
 
 
 @register_jitable
+def record_episode(events, day, last_episode_end_day):
+    """Count the start of an acute episode (ward, crisis team or respite), and a readmission to acute care on
+    the row of the episode end it follows."""
+    events[day, ev.ACUTE_EPISODES] += 1
+    if last_episode_end_day != NEVER:
+        gap = day - last_episode_end_day
+        for window, column in ev.ACUTE_READMISSION_WINDOWS:
+            if gap <= window:
+                events[last_episode_end_day, column] += 1
+
+
+@register_jitable
 def record_workforce(w, events, day):
     """End of day: posts filled, absences and burnout of the workers employed."""
     burnout = 0.0
@@ -224,7 +261,7 @@ def record_workforce(w, events, day):
 def offer(p, w, r, events, seed, day, i, event):
     """Offer patient i a peer worker if the programme (or the emulated trial) offers one now."""
     if not offered(r, event, day, p.peer_worker[i] != NO_WORKER, p.trial_arm[i], p.trial_day[i], p.diagnosis[i],
-                   p.age_group[i], p.forensic[i], p.prior_admissions[i] + p.admissions[i]):
+                   p.age_group[i], p.forensic[i], admissions_counted(p, i, day, r.lookback_days)):
         return
     if streams.uniform(seed, streams.PEER_OFFER, np.uint64(day), np.uint64(i)) >= r.uptake:
         return
@@ -236,9 +273,8 @@ def offer(p, w, r, events, seed, day, i, event):
 
 
 @register_jitable(inline="always")  # a call passing the state tuples would cost reference counting per patient-day
-def stay(p, w, r, snap, events, seed, day, i, s):
-    """A day in a bed, with the crisis team or in respite; a discharge opens the readmission windows."""
-    d = np.uint64(day)
+def stay(p, r, events, day, i, s):
+    """A day in a bed, with the crisis team or in respite; True if the episode ends today (then `leave`)."""
     if s == INPATIENT:
         events[day, ev.BED_DAYS] += 1
         if in_trial_follow_up(r, p.trial_day[i], NEVER, day, 1):
@@ -248,29 +284,42 @@ def stay(p, w, r, snap, events, seed, day, i, s):
     else:
         events[day, ev.CRISIS_DAYS] += 1
     p.days_left[i] -= 1
-    if p.days_left[i] > 0:
-        return
+    return p.days_left[i] == 0
+
+
+@register_jitable(inline="always")
+def leave(p, w, r, snap, events, seed, day, i, s):
+    """The end of an acute episode of kind `s`, on its last day: the post-episode risk starts; a ward
+    discharge also opens the readmission windows and the follow-up window. Then a trial place and a peer
+    worker may be offered (claims on scarce places: callers go in the day's priority order)."""
+    d = np.uint64(day)
     p.state[i] = COMMUNITY
+    p.last_episode_end_day[i] = day
+    p.last_episode_kind[i] = s
+    events[day, ev.EPISODE_ENDS] += 1
+    event = AT_CRISIS_TEAM_END
     if s == INPATIENT:
         p.last_discharge_day[i] = day
         p.index_discharge_day[i] = index_discharge(r, p.index_discharge_day[i], day, NEVER)
         events[day, ev.DISCHARGES] += 1
         event = AT_DISCHARGE
-    else:
-        event = AT_CRISIS_TEAM_END
     recruit(r, p.trial_arm, p.trial_day, snap.trial_places, events, day, i, event, p.diagnosis[i],
-            p.age_group[i], p.forensic[i], p.prior_admissions[i] + p.admissions[i],
+            p.age_group[i], p.forensic[i], admissions_counted(p, i, day, r.trial_lookback_days),
             streams.uniform(seed, streams.TRIAL_ALLOCATION, d, np.uint64(i)))
     offer(p, w, r, events, seed, day, i, event)
 
 
 @register_jitable(inline="always")
 def place_crisis(p, r, snap, events, seed, day, i):
-    """Peer respite if the programme offers it and a place is free, else a bed, else the crisis team."""
+    """Peer respite if the programme offers it and a place is free, else a bed, else the crisis team: each an
+    acute episode (a readmission to acute care if one ended within the window)."""
     d, ui = np.uint64(day), np.uint64(i)
+    record_episode(events, day, p.last_episode_end_day[i])
+    if r.trial_counts_acute:
+        record_trial_admission(r, p.trial_day, p.trial_admissions, p.trial_readmission_gap, i, day)
     if (r.entry == ENTRY_CRISIS and snap.respite_free[0] > 0 and offered_at(r, AT_CRISIS)
             and eligible(r, p.diagnosis[i], p.age_group[i], p.forensic[i],
-                         p.prior_admissions[i] + p.admissions[i])
+                         admissions_counted(p, i, day, r.lookback_days))
             and streams.uniform(seed, streams.RESPITE_OFFER, d, ui) < r.uptake):
         snap.respite_free[0] -= 1
         p.state[i] = RESPITE
@@ -286,10 +335,12 @@ def place_crisis(p, r, snap, events, seed, day, i):
     p.state[i] = INPATIENT
     p.days_left[i] = length_of_stay(r, p.diagnosis[i], p.forensic[i],
                                     streams.uniform(seed, streams.LENGTH_OF_STAY, d, ui))
+    p.admission_days[i, (p.prior_admissions[i] + p.admissions[i]) % HISTORY] = day
     p.admissions[i] += 1
     p.index_readmission_gap[i] = first_readmission_gap(p.index_discharge_day[i], p.index_readmission_gap[i],
                                                        day, NEVER)
-    record_trial_admission(r, p.trial_day, p.trial_admissions, p.trial_readmission_gap, i, day)
+    if not r.trial_counts_acute:
+        record_trial_admission(r, p.trial_day, p.trial_admissions, p.trial_readmission_gap, i, day)
     record_admission(events, day, p.last_discharge_day[i])
 
 
@@ -336,19 +387,14 @@ def clinician_followup(p, c, r, events, day, i, u):
 
 
 @register_jitable
-def hire(p, w, r, events, seed, day, k):
-    """Fill post k: a fresh worker whose lived experience is a patient's diagnosis; with probability
-    `recruit_from_patients` the hire is that patient, if in stable recovery."""
-    d, uk = np.uint64(day), np.uint64(k)
-    j = int(streams.uniform(seed, streams.RECRUIT_PICK, d, uk) * p.state.size)
+def hire(p, w, events, seed, day, k):
+    """Fill post k with a fresh worker (burnout 0) whose lived experience is the diagnosis of a patient drawn
+    at random: the peer workforce shares the patients' mix of diagnoses. The hire is not that patient."""
+    j = int(streams.uniform(seed, streams.RECRUIT_PICK, np.uint64(day), np.uint64(k)) * p.state.size)
     w.burnout[k] = 0.0
     w.absent_days[k] = 0
     w.diagnosis[k] = p.diagnosis[j]
     events[day, ev.HIRES] += 1
-    last = p.last_discharge_day[j]
-    if (streams.uniform(seed, streams.RECRUIT_SOURCE, d, uk) < r.recruit_from_patients and p.state[j] == COMMUNITY
-            and last != NEVER and day - last >= r.stable_recovery_days):
-        events[day, ev.RECRUITS_FROM_PATIENTS] += 1
 
 
 @register_jitable(inline="always")
@@ -361,7 +407,7 @@ def worker_day(p, w, r, events, seed, day, k):
     if w.vacant_days[k] > 0:
         w.vacant_days[k] -= 1
         if w.vacant_days[k] == 0:
-            hire(p, w, r, events, seed, day, k)
+            hire(p, w, events, seed, day, k)
         return
     if w.absent_days[k] > 0:
         w.absent_days[k] -= 1
@@ -375,6 +421,32 @@ def worker_day(p, w, r, events, seed, day, k):
         events[day, ev.QUITS] += 1
         w.absent_days[k] = 0
         if r.hiring_delay_days == 0:
-            hire(p, w, r, events, seed, day, k)
+            hire(p, w, events, seed, day, k)
         else:
             w.vacant_days[k] = r.hiring_delay_days
+
+
+@register_jitable
+def spillover_targets(p, w, net, r, day, pulled):
+    """Network spillover (`network_spillover` > 0): everyone's hope for the end of today, pulled toward the
+    neighbours' (and fellow group members') mean, into `pulled`. Read from start-of-day values, after
+    `begin_day` and before anyone's day, so the order of patients changes nothing."""
+    decay = r.daily.hope_decay
+    for i in range(p.hope.size):
+        k = p.peer_worker[i]
+        group = r.group_ties and k != NO_WORKER
+        neighbours = neighbour_hope(net.indptr, net.indices, p.hope, p.baseline_hope, p.resources_day, decay, day, i,
+                                    w.group_hope[k] if group else 0.0, w.group_size[k] if group else 0)
+        own = drifted(p.hope[i], p.baseline_hope[i], decay, day - p.resources_day[i])
+        pulled[i] = pulled_hope(own, neighbours, r.network_spillover)
+
+
+@register_jitable
+def spill(p, r, day, pulled):
+    """End of the day, before `settle_resources`: everyone's hope becomes its pulled value as of today
+    (engagement re-set to today's value), so tomorrow it drifts on from there."""
+    for i in range(p.hope.size):
+        p.engagement[i] = drifted(p.engagement[i], p.baseline_engagement[i], r.daily.engagement_decay,
+                                  day - p.resources_day[i])
+        p.hope[i] = pulled[i]
+        p.resources_day[i] = day

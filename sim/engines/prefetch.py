@@ -71,6 +71,7 @@ def prefetch_crisis(p, i):
     prefetch(p.index_readmission_gap, i)
     prefetch(p.trial_day, i)
     prefetch(p.last_discharge_day, i)
+    prefetch(p.last_episode_end_day, i)
 
 
 @njit(inline="always")

@@ -18,6 +18,7 @@ NEVER = -(2**30)  # day sentinel for "never happened"; kept far from any real da
 NO_WORKER = -1
 # Trial arms of a patient (Patients.trial_arm).
 NOT_RECRUITED, CONTROL, INTERVENTION = -1, 0, 1
+HISTORY = 8  # admission days kept per patient: enough for "N admissions in the last D days" with N <= 8
 
 
 class Patients(NamedTuple):
@@ -33,7 +34,10 @@ class Patients(NamedTuple):
     resources_day: np.ndarray  # int32: the day hope and engagement were set; since then they drift to baseline
     state: np.ndarray  # int8: COMMUNITY, INPATIENT, CRISIS (crisis team) or RESPITE (peer-run respite)
     days_left: np.ndarray  # int32: days left of the stay, crisis or respite episode
-    last_discharge_day: np.ndarray  # int32: day of the latest discharge, or NEVER
+    last_discharge_day: np.ndarray  # int32: day of the latest discharge from a ward, or NEVER
+    last_episode_end_day: np.ndarray  # int32: last day of the latest acute episode (ward, crisis team, respite)
+    last_episode_kind: np.ndarray  # int8: its kind (INPATIENT, CRISIS or RESPITE; COMMUNITY if none yet)
+    admission_days: np.ndarray  # int32 (n, HISTORY): days of the latest ward admissions (a ring), NEVER if fewer
     last_followup_day: np.ndarray  # int32: day of the latest clinician follow-up, or NEVER
     clinician: np.ndarray  # int32: index of the responsible clinician
     peer_worker: np.ndarray  # int32: index of the peer worker, or NO_WORKER

@@ -25,8 +25,12 @@ class Daily(NamedTuple):
     hope_log_hr: float
     engagement_log_hr: float
     network_log_hr: float
-    post_discharge_log_hr: float
+    post_discharge_log_hr: float  # after a ward discharge
+    post_crisis_team_log_hr: float
+    post_respite_log_hr: float
     post_discharge_decay_days: float
+    recent_admission_log_hr: float  # per ward admission in the last admission_history_days
+    admission_history_days: int
     followup_log_hr: float
     followup_protection_days: int
     followup_engagement_gain: float
@@ -60,6 +64,7 @@ class Rules(NamedTuple):
     eligible_age_groups: tuple  # 0/1 by age group
     eligible_forensic: bool
     min_prior_admissions: int
+    lookback_days: int  # 0: admissions ever
     uptake: float
     disengagement: float  # per day
     max_contacts: int  # 0 = no cap
@@ -70,6 +75,7 @@ class Rules(NamedTuple):
     group_ties: bool
     respite_days: int
     first_counted_day: int  # the burn-in ends here
+    network_spillover: float  # fraction of the gap to the neighbours' hope closed per day (0 = off)
     # the peer workforce
     burnout_pressure_fixed: float  # per day: role ambiguity, stigma, extra duties
     burnout_load_per_day: float
@@ -83,8 +89,6 @@ class Rules(NamedTuple):
     quit_log_odds_fixed: float  # baseline, extra duties and satisfaction
     quit_burnout_log_or: float
     hiring_delay_days: int
-    recruit_from_patients: float
-    stable_recovery_days: int
     # an emulated trial (trial_on false: none)
     trial_on: bool
     trial_index_event: int
@@ -92,6 +96,8 @@ class Rules(NamedTuple):
     trial_age_groups: tuple  # 0/1 by age group
     trial_forensic: bool
     trial_min_prior_admissions: int
+    trial_lookback_days: int
+    trial_counts_acute: bool  # a readmission is any acute episode, not only a ward admission
     trial_first_day: int  # recruitment opens (the end of the burn-in)
     trial_last_day: int  # recruitment closes (exclusive)
     trial_allocation: float
@@ -127,6 +133,7 @@ def rules_from_config(cfg, program):
         eligible_age_groups=_flags(program.age_groups),
         eligible_forensic=bool(program.forensic),
         min_prior_admissions=int(program.min_prior_admissions),
+        lookback_days=int(program.lookback_days),
         uptake=float(program.uptake),
         disengagement=float(program.disengagement_per_day),
         max_contacts=int(program.max_contacts),
@@ -137,6 +144,7 @@ def rules_from_config(cfg, program):
         group_ties=bool(program.group_ties),
         respite_days=int(program.respite_days),
         first_counted_day=int(cfg.burn_in_days),
+        network_spillover=float(care.network_spillover_per_day),
         burnout_pressure_fixed=float(wf.burnout_ambiguity_per_day * (1.0 - wf.clinician_acceptance)
                                      + wf.burnout_stigma_per_day * wf.colleague_stigma
                                      + wf.burnout_duties_per_day * wf.extra_duties),
@@ -153,15 +161,17 @@ def rules_from_config(cfg, program):
                                   + wf.quit_satisfaction_log_or * wf.clinician_acceptance),
         quit_burnout_log_or=float(wf.quit_burnout_log_or),
         hiring_delay_days=int(wf.hiring_delay_days),
-        recruit_from_patients=float(wf.recruit_from_patients),
-        stable_recovery_days=int(wf.stable_recovery_days),
         **_trial_rules(cfg),
         daily=Daily(
             hope_log_hr=float(care.hope_log_hr),
             engagement_log_hr=float(care.engagement_log_hr),
             network_log_hr=float(care.network_log_hr),
             post_discharge_log_hr=float(care.post_discharge_log_hr),
+            post_crisis_team_log_hr=float(care.post_crisis_team_log_hr),
+            post_respite_log_hr=float(care.post_respite_log_hr),
             post_discharge_decay_days=float(care.post_discharge_decay_days),
+            recent_admission_log_hr=float(care.recent_admission_log_hr),
+            admission_history_days=int(care.admission_history_days),
             followup_log_hr=float(care.followup_log_hr),
             followup_protection_days=int(care.followup_protection_days),
             followup_engagement_gain=float(care.followup_engagement_gain),
@@ -188,6 +198,8 @@ def _trial_rules(cfg):
         "trial_age_groups": _flags(t.age_groups if on else [0, 0, 0]),
         "trial_forensic": bool(on and t.forensic),
         "trial_min_prior_admissions": int(t.min_prior_admissions) if on else 0,
+        "trial_lookback_days": int(t.lookback_days) if on else 0,
+        "trial_counts_acute": bool(on and t.outcome == "acute"),
         "trial_first_day": int(cfg.burn_in_days),
         "trial_last_day": int(cfg.burn_in_days + t.recruitment_days) if on else 0,
         "trial_allocation": float(t.allocation) if on else 0.0,

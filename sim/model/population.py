@@ -6,7 +6,7 @@ every arm, so the arms differ only by the programme.
 
 import numpy as np
 
-from sim.model.columns import COMMUNITY, NEVER, NO_WORKER, NOT_RECRUITED, Patients
+from sim.model.columns import COMMUNITY, HISTORY, NEVER, NO_WORKER, NOT_RECRUITED, Patients
 from sim.model.network import build_network, to_network
 
 
@@ -21,6 +21,21 @@ def clinician_count(cfg):
 
 def _beta_around(rng, mean, concentration, n):
     return rng.beta(mean * concentration, (1.0 - mean) * concentration, n)
+
+
+def prior_admission_days(rng, prior, history_days):
+    """Each patient's latest `HISTORY` prior admission days (a ring, NEVER where fewer), uniform over the
+    `history_days` before day 0: the admission history a look-back window reads from the first day."""
+    n = prior.size
+    ring = np.full((n, HISTORY), NEVER, np.int32)
+    owner = np.repeat(np.arange(n), prior)
+    days = rng.integers(-history_days, 0, owner.size)
+    order = np.lexsort((days, owner))
+    owner, days = owner[order], days[order]
+    rank = np.arange(owner.size) - np.repeat(np.cumsum(prior) - prior, prior)  # 0 = the patient's earliest
+    latest = rank >= prior[owner] - HISTORY
+    ring[owner[latest], rank[latest] % HISTORY] = days[latest]  # slot = admission number mod HISTORY
+    return ring
 
 
 def make_population(cfg, seed, graph=None):
@@ -55,6 +70,10 @@ def make_population(cfg, seed, graph=None):
         state=np.full(n, COMMUNITY, np.int8),
         days_left=np.zeros(n, np.int32),
         last_discharge_day=np.full(n, NEVER, np.int32),
+        last_episode_end_day=np.full(n, NEVER, np.int32),
+        last_episode_kind=np.full(n, COMMUNITY, np.int8),
+        admission_days=prior_admission_days(np.random.default_rng(np.random.SeedSequence([int(seed), 3])), prior,
+                                            pop.prior_history_days),
         last_followup_day=np.full(n, NEVER, np.int32),
         clinician=clinician,
         peer_worker=np.full(n, NO_WORKER, np.int32),

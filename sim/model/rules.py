@@ -32,31 +32,47 @@ def crisis_probability(base, log_hr):
 
 @register_jitable
 def relapse_probability(r, diagnosis, age_group, forensic, severity, hope, engagement, neighbour_hope,
-                        days_since_discharge, days_since_followup):
+                        days_since_episode, episode_kind, days_since_followup, recent_admissions):
     """Daily probability of a crisis in the community.
 
-    hazard = base[diagnosis] * exp(severity, age and forensic terms + post-discharge term - protective terms);
-    the post-discharge term is highest on the day of discharge and decays exponentially
-    (CIHI 2011: 41% of 30-day readmissions fall in the first week).
+    hazard = base[diagnosis] * exp(severity, age and forensic terms + recent admissions + post-episode term
+    - protective terms); the post-episode term follows the end of any acute episode (ward, crisis team,
+    respite), at a size set per kind, and decays exponentially (CIHI 2011: 41% of 30-day readmissions fall
+    in the first week).
     """
     return daily_relapse_probability(r.daily, r.relapse_base[diagnosis], fixed_log_hr(r, age_group, forensic, severity),
-                                     hope, engagement, neighbour_hope, days_since_discharge, days_since_followup)
+                                     hope, engagement, neighbour_hope, days_since_episode, episode_kind,
+                                     days_since_followup, recent_admissions)
 
 
 @register_jitable
-def daily_relapse_probability(daily, base, fixed, hope, engagement, neighbour_hope, days_since_discharge,
-                              days_since_followup):
+def daily_relapse_probability(daily, base, fixed, hope, engagement, neighbour_hope, days_since_episode,
+                              episode_kind, days_since_followup, recent_admissions):
     """`relapse_probability` given the patient's baseline hazard and `fixed_log_hr` (what a parallel loop,
     which cannot take `Rules`, computes it from)."""
     log_hr = (fixed
+              + daily.recent_admission_log_hr * recent_admissions
               - daily.hope_log_hr * (hope - 0.5)
               - daily.engagement_log_hr * (engagement - 0.5)
               - daily.network_log_hr * (neighbour_hope - 0.5))
-    if 0 <= days_since_discharge <= POST_DISCHARGE_DAYS:
-        log_hr += daily.post_discharge_log_hr * math.exp(-days_since_discharge / daily.post_discharge_decay_days)
+    if 0 <= days_since_episode <= POST_DISCHARGE_DAYS:
+        log_hr += (post_episode_log_hr(daily, episode_kind)
+                   * math.exp(-days_since_episode / daily.post_discharge_decay_days))
     if 0 <= days_since_followup <= daily.followup_protection_days:
         log_hr -= daily.followup_log_hr
     return crisis_probability(base, log_hr)
+
+
+@register_jitable
+def post_episode_log_hr(daily, kind):
+    """The post-episode term's size (log HR, before its decay) after the end of an acute episode of this kind
+    (a patient state: INPATIENT 1, CRISIS 2, RESPITE 3). Day 0 is the day the episode ends, spent in care, so
+    a patient first faces it one day later, at exp(-1 / decay) of this size."""
+    if kind == 2:
+        return daily.post_crisis_team_log_hr
+    if kind == 3:
+        return daily.post_respite_log_hr
+    return daily.post_discharge_log_hr
 
 
 BOUND_SLACK = 1e-15  # above the rounding of 1 - exp(-x) (at most one ulp of 1) against its bound x
@@ -69,12 +85,14 @@ def _largest_protection_loss(log_hr, low, high):
 
 
 @register_jitable
-def daily_relapse_bound(daily, base, fixed, hope_low, hope_high, engagement_low, engagement_high):
+def daily_relapse_bound(daily, base, fixed, hope_low, hope_high, engagement_low, engagement_high,
+                        recent_admissions):
     """An upper bound of the daily relapse hazard (1/day) outside the post-discharge window, given the
     patient's baseline hazard and `fixed_log_hr`, over every hope and engagement in the given ranges, any
     neighbours' hope and follow-up. A term -b * (x - 0.5) is largest at one end of x's range; 1 - exp(-x)
     <= x (`BOUND_SLACK` covers its rounding); the factor 1 + 1e-9 covers the rounding of sums."""
     log_hr = (fixed
+              + max(0.0, daily.recent_admission_log_hr * recent_admissions)
               + _largest_protection_loss(daily.hope_log_hr, hope_low, hope_high)
               + _largest_protection_loss(daily.engagement_log_hr, engagement_low, engagement_high)
               + 0.5 * abs(daily.network_log_hr)
@@ -83,27 +101,29 @@ def daily_relapse_bound(daily, base, fixed, hope_low, hope_high, engagement_low,
 
 
 @register_jitable
-def post_discharge_factor(daily, days_since_discharge):
-    """The largest factor the post-discharge term puts on the hazard this many days after a discharge
+def post_discharge_factor(daily, days_since_episode, episode_kind):
+    """The largest factor the post-episode term puts on the hazard this many days after an episode ends
     (1 outside the window): `daily_relapse_bound` times it bounds that day's hazard."""
-    if 0 <= days_since_discharge <= POST_DISCHARGE_DAYS:
-        return math.exp(max(0.0, daily.post_discharge_log_hr
-                            * math.exp(-days_since_discharge / daily.post_discharge_decay_days))) * (1.0 + 1e-9)
+    if 0 <= days_since_episode <= POST_DISCHARGE_DAYS:
+        return math.exp(max(0.0, post_episode_log_hr(daily, episode_kind)
+                            * math.exp(-days_since_episode / daily.post_discharge_decay_days))) * (1.0 + 1e-9)
     return 1.0
 
 
 @register_jitable
 def relapse_bound_from(daily, base, fixed, hope, baseline_hope, engagement, baseline_engagement,
-                       days_since_discharge):
-    """A bound of the daily relapse probability, less `BOUND_SLACK`, valid from `days_since_discharge` on
-    while hope and engagement drift from their current values to baseline (no discharge in between): the
-    post-discharge factor only falls with time, and a drifting resource stays between value and baseline.
+                       days_since_episode, episode_kind, recent_admissions):
+    """A bound of the daily relapse probability, less `BOUND_SLACK`, valid from `days_since_episode` on
+    while hope and engagement drift from their current values to baseline (no new episode in between): the
+    post-episode factor and the count of recent admissions only fall with time, and a drifting resource
+    stays between value and baseline.
 
     A day's relapse draw at or above it is no crisis whatever the exact hazard, so the Numba engine skips
     computing it there (exact early rejection: the outcome is the same bit for bit)."""
     return (daily_relapse_bound(daily, base, fixed, min(hope, baseline_hope), max(hope, baseline_hope),
-                                min(engagement, baseline_engagement), max(engagement, baseline_engagement))
-            * post_discharge_factor(daily, days_since_discharge))
+                                min(engagement, baseline_engagement), max(engagement, baseline_engagement),
+                                recent_admissions)
+            * post_discharge_factor(daily, days_since_episode, episode_kind))
 
 
 @register_jitable
@@ -135,7 +155,7 @@ def offered_at(r, event):
 def meets_criteria(diagnoses, age_groups, forensic_ok, min_admissions, diagnosis, age_group, forensic,
                    admissions_so_far):
     """Inclusion criteria (a programme's targeting, a trial's eligibility): diagnosis, age group, forensic
-    status and admissions so far."""
+    status and admissions (ever, or in the criteria's look-back window: the caller counts them)."""
     return (diagnoses[diagnosis] == 1 and age_groups[age_group] == 1 and (forensic == 0 or forensic_ok)
             and admissions_so_far >= min_admissions)
 
@@ -166,6 +186,12 @@ def drifted(value, baseline, decay, days):
 
 
 @register_jitable
+def pulled_hope(hope, neighbours, spillover):
+    """Hope moved `spillover` of the way toward the neighbours' mean (network spillover; 0 = off)."""
+    return hope + spillover * (neighbours - hope)
+
+
+@register_jitable
 def hope_tomorrow(r, hope, weight, crisis):
     """Hope at the start of tomorrow, from what it would have drifted to (`hope`): a peer contact
     (weight > 0) closes part of the gap to 1, a crisis costs a share."""
@@ -189,9 +215,13 @@ def engagement_tomorrow(r, engagement, weight, followed_up):
 
 @register_jitable
 def length_of_stay(r, diagnosis, forensic, u):
-    """Days in hospital: 1 + an exponential with the diagnosis' mean (longer for forensic patients)."""
+    """Days in hospital: geometric on 1, 2, ... with the diagnosis' mean (longer for forensic patients), by
+    inversion of the draw u. A stay ends on any given day with probability 1 / mean, so the mean is exact
+    (1 + floor of an exponential, used before, fell half a day short)."""
     mean = r.mean_los_days[diagnosis] * (r.forensic_los_multiplier if forensic else 1.0)
-    return 1 + int(-math.log(1.0 - u) * (mean - 1.0))
+    if mean <= 1.0:
+        return 1
+    return 1 + int(math.log(1.0 - u) / math.log(1.0 - 1.0 / mean))
 
 
 @register_jitable

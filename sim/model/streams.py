@@ -23,11 +23,11 @@ PEER_OFFER = np.uint64(5)
 DISENGAGE = np.uint64(6)
 RESPITE_OFFER = np.uint64(7)
 TRIAL_ALLOCATION = np.uint64(13)
+PRIORITY = np.uint64(14)  # the day's order of claims on beds, respite places, peer slots and trial places
 # Peer-worker decisions (keyed by worker index).
 WORKER_ABSENCE = np.uint64(8)
 WORKER_RELAPSE = np.uint64(9)
 WORKER_QUIT = np.uint64(10)
-RECRUIT_SOURCE = np.uint64(11)
 RECRUIT_PICK = np.uint64(12)
 
 STREAMS = {
@@ -39,12 +39,12 @@ STREAMS = {
     "disengage": DISENGAGE,
     "respite_offer": RESPITE_OFFER,
     "trial_allocation": TRIAL_ALLOCATION,
+    "priority": PRIORITY,
 }
 WORKER_STREAMS = {
     "worker_absence": WORKER_ABSENCE,
     "worker_relapse": WORKER_RELAPSE,
     "worker_quit": WORKER_QUIT,
-    "recruit_source": RECRUIT_SOURCE,
     "recruit_pick": RECRUIT_PICK,
 }
 
