@@ -1,16 +1,21 @@
 """An emulated trial's statistics, as the trial papers report them, and their spread over simulated trials.
 
-Per trial: the odds ratio with its 95% CI (2x2 table, Woolf logit interval,
+Per trial: each arm's descriptive row (a trial paper's Table 2: n, readmitted,
+admissions and bed-days per participant, Kaplan-Meier median time to first
+readmission), the odds ratio with its 95% CI (2x2 table, Woolf logit interval,
 Haldane's +0.5 when a cell is empty) and Wald p-value, and mean differences
-(Welch). Over trials: the mean rates, the median OR and the 2.5-97.5% range of
-the OR estimates, and the power (share of trials with p < 0.05).
+(Welch). Over trials: each arm's participants pooled, the mean rates, the
+median OR and the 2.5-97.5% range of the OR estimates, and the power (share of
+trials with p < 0.05).
 """
 
 import math
 
+import numpy as np
 from scipy import stats
 
 from sim.analysis import exact
+from sim.analysis.survival import kaplan_meier
 
 ALPHA = 0.05
 
@@ -41,6 +46,82 @@ def mean_difference(x_i, x_c):
     return diff, diff - t * se, diff + t * se
 
 
+ARMS = ("control", "intervention")
+MEDIAN_TOLERANCE = 1e-9  # S(t) within this of 1/2 counts as reaching it (R's quantile.survfit does the same)
+
+
+def km_median(time, event, days):
+    """The first day the Kaplan-Meier share not yet readmitted is down to 1/2; NaN if it never is (not reached).
+    A tolerance, because a curve that is exactly 1/2 in theory can land a rounding above it."""
+    if len(time) == 0:
+        return math.nan
+    reached = np.flatnonzero(kaplan_meier(time, event, days) <= 0.5 + MEDIAN_TOLERANCE)
+    return float(reached[0]) if reached.size else math.nan
+
+
+def arm_row(admissions, bed_days, gap, follow_up):
+    """One arm of one trial as a trial paper's Table 2 reports it, from its participants' follow-up columns.
+
+    Readmitted means an admission in the follow-up. Time to first readmission is censored at the end of the
+    follow-up (nobody earlier: the horizon covers recruitment plus follow-up)."""
+    event = (gap >= 0) & (gap <= follow_up)
+    row = {"n": len(admissions), "readmitted": int(np.count_nonzero(admissions > 0))}
+    row["rate"] = row["readmitted"] / row["n"] if row["n"] else math.nan
+    for name, column in (("admissions", admissions), ("bed_days", bed_days)):
+        row[name] = int(np.sum(column, dtype=np.int64))  # an exact integer total, so pooling over trials is exact
+        row[f"{name}_mean"], row[f"{name}_sd"] = exact.mean(column), exact.std(column)
+    row["median_days_to_readmission"] = km_median(np.where(event, gap, follow_up), event, follow_up)
+    row["censored"] = int(np.count_nonzero(~event))
+    return row
+
+
+def _pooled_sd(n, means, sds, pooled_mean):
+    """The SD of all trials' participants together, from each trial's n, mean and SD (within-trial plus
+    between-trial sums of squares), each sum through exact.total so the bits do not depend on the machine."""
+    keep = n > 0
+    n, means, sds = n[keep], means[keep], sds[keep]
+    if n.sum() < 2:
+        return math.nan
+    within = np.where(n > 1, (n - 1) * sds * sds, 0.0)
+    between = n * (means - pooled_mean) * (means - pooled_mean)
+    return math.sqrt((exact.total(within) + exact.total(between)) / (n.sum() - 1))
+
+
+def _median_over_trials(days):
+    """The median of the trials' medians, a trial whose median was not reached counting as the longest."""
+    ordered = sorted(math.inf if math.isnan(d) else d for d in days)
+    if not ordered:
+        return math.nan
+    middle = len(ordered) // 2
+    value = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return value if math.isfinite(value) else math.nan
+
+
+def pooled_arm(table, arm):
+    """One arm over the simulated trials: its participants pooled (a trial of all trials' participants), and
+    under `per_trial` the mean over trials of each trial's own numbers, as the module reports rates."""
+    n = table[f"n_{arm}"].to_numpy(dtype=np.int64)
+    participants, readmitted = int(n.sum()), int(table[f"{arm}_readmitted"].sum())
+    censored = int(table[f"{arm}_censored"].sum())
+    row = {"participants": participants, "readmitted": readmitted,
+           "readmitted_share": readmitted / participants if participants else math.nan}
+    for name in ("admissions", "bed_days"):
+        mean = int(table[f"{arm}_{name}"].sum()) / participants if participants else math.nan
+        row[f"{name}_mean"] = mean
+        row[f"{name}_sd"] = _pooled_sd(n, table[f"{arm}_{name}_mean"].to_numpy(float),
+                                       table[f"{arm}_{name}_sd"].to_numpy(float), mean)
+    medians = table[f"{arm}_median_days_to_readmission"].to_numpy(float)
+    row.update({"median_days_to_readmission": _median_over_trials(medians),
+                "trials_median_reached": int(np.count_nonzero(~np.isnan(medians))),
+                "censored": censored, "censored_share": censored / participants if participants else math.nan})
+    row["per_trial"] = {"participants": exact.mean(n), "readmitted": exact.mean(table[f"{arm}_readmitted"]),
+                        **{key: exact.mean(table[f"{arm}_{column}"].dropna()) for key, column in (
+                            ("readmitted_share", "rate"), ("admissions_mean", "admissions_mean"),
+                            ("admissions_sd", "admissions_sd"), ("bed_days_mean", "bed_days_mean"),
+                            ("bed_days_sd", "bed_days_sd"))}}
+    return row
+
+
 def per_trial(table):
     """The quantities calibrated and validated against published ones, one value per simulated trial:
     the service's 30-day readmission and the shares of it within 7 and 14 days, the arms' rates, the OR."""
@@ -58,6 +139,10 @@ def summarise_trials(cfg, table):
     return {
         "name": cfg.trial.name,
         "trials": int(len(table)),
+        "arms": {arm: pooled_arm(table, arm) for arm in ARMS},
+        "arms_meaning": "per arm, all simulated trials' participants pooled; median_days_to_readmission is the "
+                        "median over trials of each trial's Kaplan-Meier median (null: not reached), censored at "
+                        "the end of the follow-up; per_trial: the mean over trials of each trial's own numbers",
         "participants_per_trial": int(cfg.trial.sample_size),
         "mean_participants_recruited": exact.mean(table["participants"].dropna()),
         "control_rate": exact.mean(table["control_rate"].dropna()),

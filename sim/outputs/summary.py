@@ -109,13 +109,44 @@ def format_summary(summary):
     return "\n".join(lines)
 
 
+def _missing(value):
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _count_share(count, share):
+    return "n/a" if _missing(share) else f"{count:,} ({100 * share:.1f}%)"
+
+
+def _mean_sd(mean, sd, digits):
+    return "n/a" if _missing(mean) else f"{mean:.{digits}f} ({'n/a' if _missing(sd) else f'{sd:.{digits}f}'})"
+
+
+def format_trial_arms(t):
+    """Each arm as a trial paper's Table 2 shows it, all simulated trials' participants pooled."""
+    arms = [t["arms"][name] for name in ("control", "intervention")]
+    rows = (
+        ("participants, n", lambda a: f"{a['participants']:,}"),
+        ("readmitted in follow-up, n (%)", lambda a: _count_share(a["readmitted"], a["readmitted_share"])),
+        ("admissions per participant, mean (SD)", lambda a: _mean_sd(a["admissions_mean"], a["admissions_sd"], 2)),
+        ("bed-days per participant, mean (SD)", lambda a: _mean_sd(a["bed_days_mean"], a["bed_days_sd"], 1)),
+        ("days to first readmission, median*", lambda a: "not reached" if _missing(a["median_days_to_readmission"])
+         else f"{a['median_days_to_readmission']:g}"),
+        ("censored at end of follow-up, n (%)", lambda a: _count_share(a["censored"], a["censored_share"])),
+    )
+    head = f"per arm, {t['trials']} trials pooled"
+    return [f"{head:40} {'control':>16} {'intervention':>16}",
+            *(f"{label:40} {cell(arms[0]):>16} {cell(arms[1]):>16}" for label, cell in rows),
+            "* median over trials of each trial's Kaplan-Meier median; not reached: over half not readmitted"]
+
+
 def format_trial(summary):
-    """An emulated trial's results, as printed at the end of the run."""
+    """An emulated trial's results, as printed at the end of the run: the arms' table, then the effects."""
     t = summary["trial"]
     return "\n".join([
         f"{t['name']}: {t['trials']} simulated trials of {t['participants_per_trial']} participants "
         f"({summary['program']} vs usual care, randomised at the index event, {summary['follow_up_days']}-day "
         f"follow-up)",
+        *(format_trial_arms(t) if "arms" in t else []),  # a summary.json written before the table had none
         f"readmitted within follow-up: control {100 * t['control_rate']:.1f}% "
         f"(95% of trials {100 * t['control_rate_interval'][0]:.1f}-{100 * t['control_rate_interval'][1]:.1f}%), "
         f"intervention {100 * t['intervention_rate']:.1f}% "
