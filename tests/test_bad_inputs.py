@@ -10,12 +10,9 @@ import networkx as nx
 import pytest
 
 from sim.__main__ import cli
-from sim.config.psa import sample
-from sim.config.schema import to_object
 from sim.errors import ConfigError
-from sim.model.streams import replication_seed
 from sim.paths import CONF
-from tests.conftest import compose_raw, make_cfg
+from tests.conftest import make_cfg
 
 NETWORK_FILES = {
     "empty.txt": "",
@@ -30,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BAD_COSTS = (CONF / "costs" / "nhs_2024.yaml").read_text().replace("bed_day: 430", "bed_day: -430")
 # a programme file of one's own, for --config-dir
 MINE = (CONF / "program" / "discharge_support.yaml").read_text().replace("name: discharge_support", "name: mine")
-# a normal draw of the uptake probability that leaves [0, 1] in some replication
+# a normal of the uptake probability that [0, 1] would cut by 46%: its draws could not be centred on 0.9
 UPTAKE_DRAW = "psa.parameters=[{key:program.uptake,distribution:normal,mean:0.9,sd:0.5}]"
 
 # (command-line arguments, text the one-line message must contain); {d} is a folder of bad files
@@ -96,12 +93,13 @@ CASES = [
     (["psa=nope"], "psa/nope"),
     (["psa=default", "psa.parameters.3.distribution=cauchy"], "psa.parameters.3.distribution"),
     (["psa=default", "psa.parameters.0.sd=-43"], "psa.parameters.0.sd"),
-    (["psa=default", "psa.parameters.3.sd=0.5"], "program.hope_gain: a beta needs"),
-    (["psa=default", "psa.parameters.0.mean=-430"], "costs.bed_day: a gamma needs mean > 0"),
+    (["psa=default", "psa.parameters.3.cv=5"], "program.hope_gain: a beta needs"),
+    (["psa=default", "psa.parameters.0.sd=43"], "costs.bed_day: give exactly one spread"),
+    (["psa=default", "psa.parameters.0.mean=-430"], "costs.bed_day: centre -430 (mean) is outside the key's range"),
     (["psa=default", "psa.parameters.0.key=costs.bed_dayz"], "key costs.bed_dayz is not a config key"),
     (["psa=default", "psa.parameters.0.key=population.n.real"], "key population.n.real is not a config key"),
     (["psa=default", "psa.parameters.0.key=program.name"], "program.name"),
-    ([UPTAKE_DRAW], "draws program.uptake"),
+    ([UPTAKE_DRAW], "program.uptake: a normal with centre 0.9 (mean) and sd 0.5 puts 46%"),
     # economics
     (["economics.discount_rate_costs=-0.01"], "economics.discount_rate_costs"),
     (["economics.discount_rate_outcomes=1.5"], "economics.discount_rate_outcomes"),
@@ -166,15 +164,13 @@ def test_the_table_covers_every_config_group_and_file_type():
     assert "--config-dir" in keys and "--config-path" in keys
 
 
-def test_a_psa_draw_out_of_range_names_its_replication_value_and_range():
-    """The replication and value named are the ones the run would draw, found before any replication runs."""
-    cfg = to_object(compose_raw(UPTAKE_DRAW))
-    drawn = [sample(cfg, replication_seed(cfg.seed, r))[1]["program.uptake"] for r in range(cfg.replications)]
-    first = next(r for r, value in enumerate(drawn) if not 0 <= value <= 1)
+def test_a_psa_entry_its_range_would_cut_names_the_key_the_share_and_the_range():
+    """Draws are truncated to the key's range, so one cutting much of the distribution is refused up front."""
     with pytest.raises(ConfigError) as err:
         make_cfg(UPTAKE_DRAW)
-    assert str(err.value) == (f"psa.parameters: replication {first} draws program.uptake = {drawn[first]}: "
-                              f"must be in [0.0, 1.0] (probability)")
+    assert str(err.value) == ("psa.parameters: program.uptake: a normal with centre 0.9 (mean) and sd 0.5 puts 46% "
+                              "of its draws outside the key's range [0.0, 1.0] (at most 5%): use a smaller spread "
+                              "or a family that fits the range")
 
 
 def test_a_psa_draw_inside_the_range_passes():
