@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from sim.analysis.warmup import (
     SERIES,
@@ -22,6 +23,7 @@ from sim.analysis.warmup import (
 from sim.experiment.replications import arm_models
 from sim.model import events as ev
 from sim.model.columns import COMMUNITY
+from sim.paths import CONF
 from sim.tools import warmup as tool
 
 WEEKS = np.arange(104)
@@ -127,7 +129,8 @@ def test_the_tool_writes_its_files(tmp_path, capsys):
     assert list(table.columns) == ["arm", "week", "day_end", *SERIES, *(f"{s}_welch" for s in SERIES)]
     assert len(table) == 2 * 16 and table["day_end"].max() == 16 * 7
     written = json.loads((out / "summary.json").read_text())
-    assert written["verdict"]["burn_in_days"] == 180  # the configured burn-in, not the run's 0
+    configured = yaml.safe_load((CONF / "config.yaml").read_text())["burn_in_days"]
+    assert written["verdict"]["burn_in_days"] == configured  # the configured burn-in, not the run's 0
     assert set(written["warmup"]) == {"usual_care", "discharge_support"}
     assert written["warmup"]["discharge_support"]["peer_worker_burnout"]["warmup_days"] is not None
     manifest = json.loads((out / "manifest.json").read_text())

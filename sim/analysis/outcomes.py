@@ -14,8 +14,8 @@ from sim.analysis.economics import arm_economics
 from sim.analysis.survival import per_patient_readmission
 from sim.model import events as ev
 
-PER_1000_PY = ("admissions", "acute_episodes", "readmitted_30", "bed_days", "diversions", "crisis_days", "respite_stays",
-               "respite_days", "followups", "peer_contacts", "enrolments", "dropouts")
+PER_1000_PY = ("admissions", "acute_episodes", "readmitted_30", "bed_days", "diversions", "crisis_days",
+               "respite_stays", "respite_days", "followups", "peer_contacts", "enrolments", "dropouts")
 
 
 def readmission_rates(events, first_day, n_days):

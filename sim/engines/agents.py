@@ -14,14 +14,14 @@ import mesa
 from sim.engines.pathway import (
     clinician_followup,
     leave,
-    neighbour_hope,
     offer,
     peer_contact,
     place_crisis,
     recent_admissions,
     stay,
-    worker_day,
 )
+from sim.engines.resources import neighbour_hope
+from sim.engines.workforce import worker_day
 from sim.model.columns import COMMUNITY, NO_WORKER, Clinicians, Patients, PeerWorkers
 from sim.model.rules import (
     AT_START,

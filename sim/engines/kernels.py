@@ -27,19 +27,15 @@ from sim.engines.pathway import (
     begin_day,
     clinician_followup,
     leave,
-    neighbour_hope,
     offer,
     peer_contact,
     place_crisis,
     recent_admissions,
-    record_workforce,
-    settle_resources,
-    spill,
-    spillover_targets,
     stay,
-    worker_day,
 )
 from sim.engines.prefetch import AHEAD, prefetch, prefetch_crisis, prefetch_settle, prefetch_visit
+from sim.engines.resources import neighbour_hope, settle_resources, spill, spillover_targets
+from sim.engines.workforce import record_workforce, worker_day
 from sim.model import streams
 from sim.model.columns import COMMUNITY, NO_WORKER
 from sim.model.rules import (

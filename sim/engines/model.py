@@ -9,7 +9,7 @@ import numpy as np
 from sim.engines import invariants
 from sim.engines.agents import Clinician, Patient, PeerWorker
 from sim.engines.kernels import begin_day_kernel, record_workforce_kernel, resources_on, simulate_days
-from sim.engines.pathway import settle_resources, spill, spillover_targets
+from sim.engines.resources import settle_resources, spill, spillover_targets
 from sim.extensions import load as load_extension
 from sim.model import streams
 from sim.model.columns import Clinicians, PeerWorkers, copy_state, new_snapshot

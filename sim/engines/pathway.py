@@ -35,23 +35,17 @@ from sim.model.rules import (
     AT_DISCHARGE,
     ENTRY_COMMUNITY,
     ENTRY_CRISIS,
-    absence_probability,
     awaits_followup,
     contact_weight,
     drifted,
     eligible,
-    engagement_tomorrow,
     first_readmission_gap,
     followup_probability,
-    hope_tomorrow,
     in_trial_follow_up,
     index_discharge,
     length_of_stay,
-    next_burnout,
     offered,
     offered_at,
-    pulled_hope,
-    quit_probability,
     trial_allocates_intervention,
     trial_recruits,
 )
@@ -162,39 +156,6 @@ def enrol(caseload, capacity, absent_days, vacant_days, worker_diagnosis, diagno
     return chosen
 
 
-@register_jitable(inline="always")  # a call passing arrays would cost reference counting per patient-day
-def neighbour_hope(indptr, indices, hope, baseline_hope, resources_day, decay, day, i, group_sum, group_size):
-    """Mean hope today of i's neighbours and, in mutual-help groups, of its fellow members (own hope if
-    isolated), summed in CSR order. Read only on the days the relapse draw needs the exact hazard."""
-    lo = indptr[i]
-    hi = indptr[i + 1]
-    total = 0.0
-    for j in range(lo, hi):
-        k = indices[j]
-        total += drifted(hope[k], baseline_hope[k], decay, day - resources_day[k])
-    count = hi - lo
-    own = drifted(hope[i], baseline_hope[i], decay, day - resources_day[i])
-    if group_size > 1:
-        total += group_sum - own
-        count += group_size - 1
-    if count == 0:
-        return own
-    return total / count
-
-
-@register_jitable(inline="always")
-def settle_resources(r, hope, engagement, baseline_hope, baseline_engagement, resources_day, i, day, weight,
-                     followed_up, crisis):
-    """End of the day for a patient whose hope or engagement it changed (a peer contact, a follow-up, a
-    crisis): both are set as of tomorrow, so everyone read start-of-day values all day."""
-    days = day + 1 - resources_day[i]
-    h = drifted(hope[i], baseline_hope[i], r.daily.hope_decay, days)
-    e = drifted(engagement[i], baseline_engagement[i], r.daily.engagement_decay, days)
-    hope[i] = hope_tomorrow(r, h, weight, crisis)
-    engagement[i] = engagement_tomorrow(r, e, weight, followed_up)
-    resources_day[i] = day + 1
-
-
 @register_jitable
 def recruit(r, trial_arm, trial_day, trial_places, events, day, i, event, diagnosis, age_group, forensic,
             admissions_so_far, u):
@@ -221,15 +182,17 @@ def record_trial_admission(r, trial_day, trial_admissions, trial_gap, i, day):
 
 @register_jitable
 def record_admission(events, day, last_discharge_day):
-    """Count an admission, and a readmission on the row of the discharge it follows."""
+    """Count an admission, and a readmission on the row of the discharge it follows (if that was simulated:
+    a discharge before day 0, from the prior history, has no row)."""
     events[day, ev.ADMISSIONS] += 1
     if last_discharge_day != NEVER:
         gap = day - last_discharge_day
         if gap <= 30:
             events[day, ev.READMITTED_30] += 1
-        for window, column in ev.READMISSION_WINDOWS:
-            if gap <= window:
-                events[last_discharge_day, column] += 1
+        if last_discharge_day >= 0:
+            for window, column in ev.READMISSION_WINDOWS:
+                if gap <= window:
+                    events[last_discharge_day, column] += 1
 
 
 @register_jitable
@@ -237,24 +200,11 @@ def record_episode(events, day, last_episode_end_day):
     """Count the start of an acute episode (ward, crisis team or respite), and a readmission to acute care on
     the row of the episode end it follows."""
     events[day, ev.ACUTE_EPISODES] += 1
-    if last_episode_end_day != NEVER:
+    if last_episode_end_day >= 0:  # simulated (a prior episode, before day 0, has no row)
         gap = day - last_episode_end_day
         for window, column in ev.ACUTE_READMISSION_WINDOWS:
             if gap <= window:
                 events[last_episode_end_day, column] += 1
-
-
-@register_jitable
-def record_workforce(w, events, day):
-    """End of day: posts filled, absences and burnout of the workers employed."""
-    burnout = 0.0
-    for k in range(w.capacity.size):
-        if w.vacant_days[k] == 0:
-            events[day, ev.WORKER_DAYS] += 1
-            burnout += w.burnout[k]
-            if w.absent_days[k] > 0:
-                events[day, ev.WORKER_ABSENT_DAYS] += 1
-    events[day, ev.BURNOUT_MILLI] = int(burnout * 1000.0)
 
 
 @register_jitable
@@ -384,69 +334,3 @@ def clinician_followup(p, c, r, events, day, i, u):
     p.last_followup_day[i] = day
     events[day, ev.FOLLOWUPS] += 1
     return True
-
-
-@register_jitable
-def hire(p, w, events, seed, day, k):
-    """Fill post k with a fresh worker (burnout 0) whose lived experience is the diagnosis of a patient drawn
-    at random: the peer workforce shares the patients' mix of diagnoses. The hire is not that patient."""
-    j = int(streams.uniform(seed, streams.RECRUIT_PICK, np.uint64(day), np.uint64(k)) * p.state.size)
-    w.burnout[k] = 0.0
-    w.absent_days[k] = 0
-    w.diagnosis[k] = p.diagnosis[j]
-    events[day, ev.HIRES] += 1
-
-
-@register_jitable(inline="always")
-def worker_day(p, w, r, events, seed, day, k):
-    """End of post k's day: a vacancy counts down to a hire; otherwise absence counts down, burnout moves with
-    caseload and the job's pressures, then the worker's own relapse or sickness absence, and quitting (the
-    post is refilled at once or after the hiring delay)."""
-    d = np.uint64(day)
-    uk = np.uint64(k)
-    if w.vacant_days[k] > 0:
-        w.vacant_days[k] -= 1
-        if w.vacant_days[k] == 0:
-            hire(p, w, events, seed, day, k)
-        return
-    if w.absent_days[k] > 0:
-        w.absent_days[k] -= 1
-    w.burnout[k] = next_burnout(r, w.burnout[k], w.caseload[k] / w.capacity[k])
-    if w.absent_days[k] == 0:
-        if streams.uniform(seed, streams.WORKER_RELAPSE, d, uk) < r.worker_relapse_per_day:
-            w.absent_days[k] = r.relapse_absence_days
-        elif streams.uniform(seed, streams.WORKER_ABSENCE, d, uk) < absence_probability(r, w.burnout[k]):
-            w.absent_days[k] = r.absence_days
-    if streams.uniform(seed, streams.WORKER_QUIT, d, uk) < quit_probability(r, w.burnout[k]):
-        events[day, ev.QUITS] += 1
-        w.absent_days[k] = 0
-        if r.hiring_delay_days == 0:
-            hire(p, w, events, seed, day, k)
-        else:
-            w.vacant_days[k] = r.hiring_delay_days
-
-
-@register_jitable
-def spillover_targets(p, w, net, r, day, pulled):
-    """Network spillover (`network_spillover` > 0): everyone's hope for the end of today, pulled toward the
-    neighbours' (and fellow group members') mean, into `pulled`. Read from start-of-day values, after
-    `begin_day` and before anyone's day, so the order of patients changes nothing."""
-    decay = r.daily.hope_decay
-    for i in range(p.hope.size):
-        k = p.peer_worker[i]
-        group = r.group_ties and k != NO_WORKER
-        neighbours = neighbour_hope(net.indptr, net.indices, p.hope, p.baseline_hope, p.resources_day, decay, day, i,
-                                    w.group_hope[k] if group else 0.0, w.group_size[k] if group else 0)
-        own = drifted(p.hope[i], p.baseline_hope[i], decay, day - p.resources_day[i])
-        pulled[i] = pulled_hope(own, neighbours, r.network_spillover)
-
-
-@register_jitable
-def spill(p, r, day, pulled):
-    """End of the day, before `settle_resources`: everyone's hope becomes its pulled value as of today
-    (engagement re-set to today's value), so tomorrow it drifts on from there."""
-    for i in range(p.hope.size):
-        p.engagement[i] = drifted(p.engagement[i], p.baseline_engagement[i], r.daily.engagement_decay,
-                                  day - p.resources_day[i])
-        p.hope[i] = pulled[i]
-        p.resources_day[i] = day

@@ -6,7 +6,7 @@ every arm, so the arms differ only by the programme.
 
 import numpy as np
 
-from sim.model.columns import COMMUNITY, HISTORY, NEVER, NO_WORKER, NOT_RECRUITED, Patients
+from sim.model.columns import COMMUNITY, HISTORY, INPATIENT, NEVER, NO_WORKER, NOT_RECRUITED, Patients
 from sim.model.network import build_network, to_network
 
 
@@ -38,8 +38,17 @@ def prior_admission_days(rng, prior, history_days):
     return ring
 
 
+def last_prior_discharge(ring, diagnosis, mean_los_days):
+    """The day each patient left hospital after their latest prior admission (its day plus the diagnosis' mean
+    stay, at the latest day -1), NEVER without one: day 0 starts with the post-discharge cohort a service
+    has, instead of a year to fill it."""
+    latest = ring.max(axis=1)
+    stay = np.rint(np.asarray(mean_los_days)[diagnosis]).astype(np.int64)
+    return np.where(latest == NEVER, NEVER, np.minimum(latest + stay, -1)).astype(np.int32)
+
+
 def make_population(cfg, seed, graph=None):
-    """Patients (all in the community, never discharged) and the CSR social network.
+    """Patients (all in the community; prior admissions in their history) and the CSR social network.
 
     `graph`: any networkx graph over integer patient ids, used instead of `network` in the config.
     """
@@ -56,6 +65,9 @@ def make_population(cfg, seed, graph=None):
     engagement = _beta_around(rng, pop.engagement_mean, pop.resource_concentration, n)
     clinician = rng.integers(0, n_clinicians, n).astype(np.int32)
     graph_seed = int(rng.integers(0, 2**31 - 1))
+    history = prior_admission_days(np.random.default_rng(np.random.SeedSequence([int(seed), 3])), prior,
+                                   pop.prior_history_days)
+    discharged = last_prior_discharge(history, diagnosis, cfg.care.mean_los_days)
     patients = Patients(
         diagnosis=diagnosis,
         age_group=age_group,
@@ -69,11 +81,10 @@ def make_population(cfg, seed, graph=None):
         resources_day=np.zeros(n, np.int32),
         state=np.full(n, COMMUNITY, np.int8),
         days_left=np.zeros(n, np.int32),
-        last_discharge_day=np.full(n, NEVER, np.int32),
-        last_episode_end_day=np.full(n, NEVER, np.int32),
-        last_episode_kind=np.full(n, COMMUNITY, np.int8),
-        admission_days=prior_admission_days(np.random.default_rng(np.random.SeedSequence([int(seed), 3])), prior,
-                                            pop.prior_history_days),
+        last_discharge_day=discharged,
+        last_episode_end_day=discharged.copy(),
+        last_episode_kind=np.where(discharged == NEVER, COMMUNITY, INPATIENT).astype(np.int8),
+        admission_days=history,
         last_followup_day=np.full(n, NEVER, np.int32),
         clinician=clinician,
         peer_worker=np.full(n, NO_WORKER, np.int32),

@@ -28,7 +28,7 @@ from dataclasses import fields, is_dataclass
 import yaml
 
 from sim.config.schema import Config
-from sim.engines import kernels, pathway
+from sim.engines import kernels, pathway, workforce
 from sim.model import columns
 from sim.paths import CHECKOUT
 from sim.tools.result_tables import main_job_table, programme_table, study_table, validation_table
@@ -133,8 +133,8 @@ def phase_list(root=ROOT):
             phases.append(f"{m['number']}. {m['text']}")
         elif (m := _MORE.match(line)) and len(phases) > 1:
             phases[-1] += f" {m['text']}"
-    phases.append(f"{len(phases)}. end of day ({pathway.record_workforce.__name__}): "
-                  f"{inspect.getdoc(pathway.record_workforce)}")
+    phases.append(f"{len(phases)}. end of day ({workforce.record_workforce.__name__}): "
+                  f"{inspect.getdoc(workforce.record_workforce)}")
     return "\n".join(" ".join(p.split()) for p in phases)
 
 
