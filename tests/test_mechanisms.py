@@ -84,14 +84,6 @@ def test_hiring_delay_leaves_posts_vacant():
     assert slow["cost_peer_workers"] < fast["cost_peer_workers"]
 
 
-def test_recruits_come_from_patients_in_stable_recovery_only_when_allowed():
-    never, _ = outcomes("workforce.recruit_from_patients=0.0", "workforce.quit_per_day=0.005",
-                        "workforce.stable_recovery_days=0")
-    always, _ = outcomes("workforce.recruit_from_patients=1.0", "workforce.quit_per_day=0.005",
-                         "workforce.stable_recovery_days=0")
-    assert never["recruits_from_patients"] == 0 < always["recruits_from_patients"]
-
-
 def test_crisis_respite_replaces_admissions_with_respite_stays():
     arm, effect = outcomes("program=crisis_respite")
     assert arm["respite_stays_per_1000py"] > 0

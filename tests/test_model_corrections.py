@@ -127,8 +127,10 @@ def test_targeting_by_admissions_in_a_look_back_window():
 
 
 def test_recent_admissions_raise_the_hazard_and_readmission_rises_with_history():
+    """The hazard term, when on; and, at the defaults, readmission rising with admissions in the year before."""
     cfg = make_cfg()
     r = rules_from_config(cfg, cfg.program)
+    r = r._replace(daily=r.daily._replace(recent_admission_log_hr=0.2))  # off by default: on here
     risks = [relapse_probability(r, 0, 1, 0, 0.5, 0.5, 0.5, 0.5, 10_000, 1, 10_000, k) for k in range(4)]
     assert risks == sorted(risks) and risks[0] < risks[3]
     model = CareSystemModel(make_cfg("population.n=10000", "horizon_days=730")).run()

@@ -31,7 +31,14 @@ from sim.config.schema import Config
 from sim.engines import kernels, pathway, workforce
 from sim.model import columns
 from sim.paths import CHECKOUT
-from sim.tools.result_tables import main_job_table, programme_table, study_table, validation_table
+from sim.tools.result_tables import (
+    admission_history_table,
+    main_job_table,
+    programme_table,
+    study_table,
+    validation_table,
+    warmup_table,
+)
 
 ROOT = CHECKOUT
 # The pages holding generated blocks, relative to the checkout.
@@ -150,7 +157,8 @@ def assumption_list(root=ROOT):
 
 BLOCKS = {"parameters": parameter_table, "state": state_tables, "phases": phase_list,
           "assumptions": assumption_list, "main_job": main_job_table, "studies": study_table,
-          "programmes": programme_table, "validation": validation_table}
+          "programmes": programme_table, "validation": validation_table, "warmup": warmup_table,
+          "admission_history": admission_history_table}
 
 
 def render(text, root=ROOT):

@@ -1,13 +1,15 @@
 """Numbers quoted in the documentation, generated from the committed results so they cannot go stale.
 
 Each function renders one generated block (see `sim.tools.docs`): the main job's printed table (README),
-the named studies' verdicts, every programme against usual care, and the calibration's validation table.
+the named studies' verdicts, every programme against usual care, the calibration's validation table, the
+warm-up analysis and readmission by admission history.
 """
 
 import csv
 import json
 
 from sim.outputs.summary import format_summary
+from sim.tools.warmup import format_table
 
 RATE_STUDIES = ("default_comparison", "targeted_mentoring", "broad_low_fidelity")
 
@@ -76,3 +78,13 @@ def validation_table(root):
                     f"{number['published_high']:.3g}) | {number['simulated']:.3g} ({number['simulated_low']:.3g}–"
                     f"{number['simulated_high']:.3g}) | {'yes' if t['inside'] == 'True' else 'no'} |")
     return "\n".join(rows)
+
+
+def warmup_table(root):
+    """results/warmup/summary.json: each series' warm-up and whether the burn-in covers the longest."""
+    return format_table(json.loads((root / "results" / "warmup" / "summary.json").read_text()))
+
+
+def admission_history_table(root):
+    """results/admission_history/table.md: readmission by admissions in the year before, beside published rates."""
+    return (root / "results" / "admission_history" / "table.md").read_text().rstrip()
