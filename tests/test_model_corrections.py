@@ -22,7 +22,8 @@ SHORT = ("burn_in_days=0", "primary_outcome=readmission_30")
 def test_day_zero_enrolment_is_spread_over_the_ring():
     """A programme open to everyone fills its slots on day 0. In index order it enrolled one arc of the
     small-world ring (each enrolled patient's ring neighbour enrolled too); by random priority an enrolled
-    patient's neighbour is enrolled about as often as anyone is. Both engines agree on who."""
+    patient's neighbour is enrolled about as often as anyone is (index order: 18% against 7.5% of all; random
+    priority: 6.3%). Both engines agree on who."""
     cfg = make_cfg("population.n=3000", *SHORT, "horizon_days=60", "program=intentional_peer_support",
                    "network.rewiring=0.0")
     enrolled = {}
@@ -40,14 +41,21 @@ def test_day_zero_enrolment_is_spread_over_the_ring():
 
 def test_the_last_beds_do_not_go_by_patient_index():
     """With beds scarce, crises compete for the last bed every day. Patients' attributes do not depend on
-    their index, so neither may their chance of a bed: the low-index half must not win the beds."""
-    cfg = make_cfg("population.n=4000", *SHORT, "horizon_days=365", "care.beds_per_1000=3",
-                   "care.relapse_base_per_day=[0.003,0.003,0.003]")
-    model = CareSystemModel(cfg).run()
-    half = cfg.population.n // 2
-    low, high = model.patients.admissions[:half].mean(), model.patients.admissions[half:].mean()
-    assert model.events[:, 7].sum() > 0.2 * model.events[:, 0].sum()  # many crises diverted: beds bind
-    assert 0.9 < low / high < 1.1, (low, high)
+    their index, so neither may their chance of a bed. Ward admissions per patient in the two halves,
+    pooled over four seeds: in index order the low half had 3,550 and the high half 14 (Welch t = 34); by
+    random priority the difference is noise."""
+    low, high = [], []
+    for seed in range(4):
+        cfg = make_cfg("population.n=4000", *SHORT, "horizon_days=730", "care.beds_per_1000=3",
+                       "care.relapse_base_per_day=[0.003,0.003,0.003]", f"seed={seed}")
+        model = CareSystemModel(cfg).run()
+        assert model.events[:, 7].sum() > 0.3 * model.events[:, 0].sum()  # many crises diverted: beds bind
+        half = cfg.population.n // 2
+        low.append(model.patients.admissions[:half])
+        high.append(model.patients.admissions[half:])
+    low, high = np.concatenate(low), np.concatenate(high)
+    t = (low.mean() - high.mean()) / np.sqrt(low.var(ddof=1) / low.size + high.var(ddof=1) / high.size)
+    assert abs(t) < 3, (low.sum(), high.sum(), t)
 
 
 def test_length_of_stay_has_the_configured_mean():

@@ -168,7 +168,9 @@ def test_the_summary_and_the_screen_show_each_arms_table(tmp_path):
     table = run_experiment(cfg, progress=False)
     summary = summarise(cfg, table)
     arms = summary["trial"]["arms"]
-    assert arms["control"]["participants"] + arms["intervention"]["participants"] == table["participants"].sum() == 80
+    recruited = table["participants"].sum()  # up to 2 x 40: a trial may close before it fills
+    assert arms["control"]["participants"] + arms["intervention"]["participants"] == recruited
+    assert 60 < recruited <= 80
     for name, arm in arms.items():
         assert arm["readmitted_share"] == arm["readmitted"] / arm["participants"]
         assert arm["readmitted"] + arm["censored"] == arm["participants"]  # everyone followed to the end

@@ -237,7 +237,7 @@ def stay(p, r, events, day, i, s):
     return p.days_left[i] == 0
 
 
-@register_jitable(inline="always")
+@register_jitable  # called once per episode end: not inlined (inlining it made Numba warn of an out-of-scope phi)
 def leave(p, w, r, snap, events, seed, day, i, s):
     """The end of an acute episode of kind `s`, on its last day: the post-episode risk starts; a ward
     discharge also opens the readmission windows and the follow-up window. Then a trial place and a peer
@@ -247,12 +247,11 @@ def leave(p, w, r, snap, events, seed, day, i, s):
     p.last_episode_end_day[i] = day
     p.last_episode_kind[i] = s
     events[day, ev.EPISODE_ENDS] += 1
-    event = AT_CRISIS_TEAM_END
     if s == INPATIENT:
         p.last_discharge_day[i] = day
         p.index_discharge_day[i] = index_discharge(r, p.index_discharge_day[i], day, NEVER)
         events[day, ev.DISCHARGES] += 1
-        event = AT_DISCHARGE
+    event = AT_DISCHARGE if s == INPATIENT else AT_CRISIS_TEAM_END
     recruit(r, p.trial_arm, p.trial_day, snap.trial_places, events, day, i, event, p.diagnosis[i],
             p.age_group[i], p.forensic[i], admissions_counted(p, i, day, r.trial_lookback_days),
             streams.uniform(seed, streams.TRIAL_ALLOCATION, d, np.uint64(i)))
