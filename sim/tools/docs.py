@@ -42,8 +42,9 @@ from sim.tools.result_tables import (
 
 ROOT = CHECKOUT
 # The pages holding generated blocks, relative to the checkout.
-DOCUMENTS = ("README.md", "docs/reference/parameters.md", "docs/explanation/odd.md", "docs/explanation/assumptions.md",
-             "docs/explanation/studies.md", "docs/explanation/validation.md")
+DOCUMENTS = ("README.md", "docs/tutorial/first-comparison.md", "docs/reference/parameters.md",
+             "docs/explanation/odd.md", "docs/explanation/assumptions.md", "docs/explanation/studies.md",
+             "docs/explanation/validation.md", "docs/explanation/warmup.md")
 _LINE = re.compile(r"^(?P<key>\w+):\s*(?P<value>[^#]*?)\s*(?:#\s*(?P<comment>.*))?$")
 
 

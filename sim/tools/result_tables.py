@@ -11,7 +11,8 @@ import json
 from sim.outputs.summary import format_summary
 from sim.tools.warmup import format_table
 
-RATE_STUDIES = ("default_comparison", "targeted_mentoring", "broad_low_fidelity")
+RATE_STUDIES = ("default_comparison", "targeted_mentoring", "broad_low_fidelity", "network_spillover",
+                "network_spillover_off")
 
 
 def _summary(root, study):
