@@ -88,7 +88,8 @@ def test_every_default_draw_lies_in_its_keys_schema_range(program):
 
 def test_a_draw_near_the_end_of_its_range_is_truncated_into_it():
     """Uptake 0.92 with sd 0.045 would leave [0, 1] in ~4% of replications; truncated, none does."""
-    cfg = make_cfg("program=self_management", "psa.parameters=[{key:program.uptake,distribution:normal,sd:0.045}]")
+    cfg = make_cfg("program=self_management", "program.uptake=0.92",
+                   "psa.parameters=[{key:program.uptake,distribution:normal,sd:0.045}]")
     values = _many(cfg, 600)["program.uptake"]
     assert values.max() <= 1.0 and values.max() > 0.99
     assert np.count_nonzero(values == 1.0) == 0  # clipping instead would pile ~4% of the draws on the bound
@@ -128,10 +129,10 @@ BAD = [
     (["psa=default", "psa.parameters.5.mean=1.5"], "economics.utility_community: centre 1.5 (mean) is outside the "
                                                     "key's range [-0.6, 1.0]"),
     (["psa=default", "psa.parameters.3.cv=5"], "program.hope_gain: a beta needs a centre in (0, 1)"),
-    # the same cv fits discharge_support's 0.05 but not self_management's calibrated 0.63: checked per config
-    (["psa=default", "program=self_management", "psa.parameters.4.cv=0.8"],
+    # the same cv fits discharge_support's 0.05 but not a programme's 0.63: checked per config
+    (["psa=default", "program=self_management", "program.engagement_gain=0.63", "psa.parameters.4.cv=0.8"],
      "program.engagement_gain: a beta needs a centre in (0, 1) and sd^2 < centre (1 - centre); "
-     "centre 0.6295 (the configured value)"),
+     "centre 0.63 (the configured value)"),
     (["psa.parameters=[{key:program.uptake,distribution:normal,cv:0.7}]"],
      "program.uptake: a normal with centre 0.4 (the configured value) and sd 0.28 puts 9% of its draws outside "
      "the key's range [0.0, 1.0]"),
