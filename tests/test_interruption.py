@@ -63,7 +63,9 @@ def _run_into(out, *extra, kill_after=None, sig="SIGKILL"):
         command = [sys.executable, "-m", "sim", *args]
     else:
         command = [sys.executable, "-c", KILL_WHILE_WRITING.format(after=kill_after, signal=sig, args=args)]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    # SIGINT as from a terminal even under a background job, which starts children with SIGINT ignored
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 @pytest.mark.parametrize("after", ["replications.csv", "readmission.png", "summary.json"])
