@@ -109,6 +109,13 @@ def test_a_key_configured_at_zero_has_no_spread():
     assert np.all(values["program.hope_gain"] == 0) and np.all(values["program.engagement_gain"] == 0)
 
 
+def test_a_key_configured_near_zero_has_no_spread_either():
+    """A centre of 1.8e-300 (found by the property test) gave a spread whose square is 0: building the beta
+    divided by zero. Below 1e-12 in the key's unit a spread is none, and the draw is the centre."""
+    cfg = make_cfg("psa=default", "program.engagement_gain=1.7859775648309847e-300")
+    assert np.all(_many(cfg, 20)["program.engagement_gain"] == 1.7859775648309847e-300)
+
+
 def test_an_explicit_absolute_mean_is_still_allowed():
     cfg = make_cfg("program=self_management",
                    "psa.parameters=[{key:program.hope_gain,distribution:beta,mean:0.2,sd:0.05}]")

@@ -52,9 +52,13 @@ def _centre(p, value):
     return value if p.mean is None else p.mean
 
 
+SMALLEST_SPREAD = 1e-12  # in the key's unit: below it a spread is no spread (a family cannot be built on 1e-300)
+
+
 def _spread(p, centre):
-    """The sd: relative to the centre (`cv`) or absolute (`sd`)."""
-    return p.sd if p.sd is not None else p.cv * abs(centre)
+    """The sd: relative to the centre (`cv`) or absolute (`sd`); 0 below SMALLEST_SPREAD (a point)."""
+    s = p.sd if p.sd is not None else p.cv * abs(centre)
+    return s if s >= SMALLEST_SPREAD else 0.0
 
 
 @functools.lru_cache(maxsize=1024)
