@@ -70,7 +70,7 @@ class Clinicians(NamedTuple):
 
 
 class Snapshot(NamedTuple):
-    """Start-of-day places that patients compete for in index order (makes agent order irrelevant)."""
+    """Start-of-day places that patients claim in the day's random priority order, in both engines."""
 
     beds_free: np.ndarray  # int64[1]: free beds at day start plus today's scheduled discharges
     respite_free: np.ndarray  # int64[1]: the same for peer-run respite places
