@@ -17,7 +17,7 @@ from sim.engines.pathway import (
     offer,
     peer_contact,
     place_crisis,
-    recent_admissions,
+    risk_admissions,
     stay,
 )
 from sim.engines.resources import neighbour_hope
@@ -103,9 +103,7 @@ class Patient(_View):
         neighbours = neighbour_hope(net.indptr, net.indices, hope, p.baseline_hope, set_today, r.daily.hope_decay,
                                     m.day, self.index, w.group_hope[k] if group else 0.0,
                                     w.group_size[k] if group else 0)
-        daily = r.daily
-        recent = (recent_admissions(p.admission_days, self.index, m.day, daily.admission_history_days)
-                  if daily.recent_admission_log_hr != 0.0 else 0)
+        recent = risk_admissions(r.daily, p.admission_days, self.index, m.day)
         return relapse_probability(r, self.diagnosis, self.age_group, self.forensic, self.severity, self.hope,
                                    self.engagement, neighbours, m.day - self.last_episode_end_day,
                                    self.last_episode_kind, m.day - self.last_followup_day, recent)

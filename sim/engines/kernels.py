@@ -30,7 +30,7 @@ from sim.engines.pathway import (
     offer,
     peer_contact,
     place_crisis,
-    recent_admissions,
+    risk_admissions,
     stay,
 )
 from sim.engines.prefetch import AHEAD, prefetch, prefetch_crisis, prefetch_settle, prefetch_visit
@@ -190,15 +190,7 @@ def _bound_from(p, daily, base, fixed, i, first_day):
     or engagement."""
     return relapse_bound_from(daily, base[i], fixed[i], p.hope[i], p.baseline_hope[i], p.engagement[i],
                               p.baseline_engagement[i], first_day - p.last_episode_end_day[i],
-                              p.last_episode_kind[i], _recent(daily, p.admission_days, i, first_day))
-
-
-@njit(inline="always")
-def _recent(daily, admission_days, i, day):
-    """Patient i's admissions in the history window (not counted when they carry no risk)."""
-    if daily.recent_admission_log_hr == 0.0:
-        return 0
-    return recent_admissions(admission_days, i, day, daily.admission_history_days)
+                              p.last_episode_kind[i], risk_admissions(daily, p.admission_days, i, first_day))
 
 
 @njit(cache=True)
@@ -276,7 +268,7 @@ def relapse_draws(state, last_episode_end_day, last_episode_kind, admission_days
                 ago = day - resources_day[i]
                 since = day - last_episode_end_day[i]
                 kind = last_episode_kind[i]
-                recent = _recent(daily, admission_days, i, day)
+                recent = risk_admissions(daily, admission_days, i, day)
                 crisis[i] = u < daily_relapse_probability(
                     daily, base[i], fixed[i], drifted(hope[i], baseline_hope[i], daily.hope_decay, ago),
                     drifted(engagement[i], baseline_engagement[i], daily.engagement_decay, ago), neighbours, since,

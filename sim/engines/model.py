@@ -182,7 +182,7 @@ class CareSystemModel(mesa.Model):
         n = self.cfg.population.n
         begin_day_kernel(self.patients, self.workers, self.clinicians, self.snapshot, self.rules, self.events,
                          self.n_beds, self.n_respite, self.day, np.arange(n, dtype=np.int32), n, np.empty(n, np.int32))
-        pulled = np.empty(n)
+        pulled = np.empty(n if self.rules.network_spillover > 0.0 else 0)
         if self.rules.network_spillover > 0.0:
             spillover_targets(self.patients, self.workers, self.network, self.rules, self.day, pulled)
         n_workers = self.workers.capacity.size

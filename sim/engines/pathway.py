@@ -131,6 +131,14 @@ def recent_admissions(admission_days, i, day, lookback):
 
 
 @register_jitable(inline="always")
+def risk_admissions(daily, admission_days, i, day):
+    """Patient i's admissions in the hazard's history window (not counted when they carry no risk)."""
+    if daily.recent_admission_log_hr == 0.0:
+        return 0
+    return recent_admissions(admission_days, i, day, daily.admission_history_days)
+
+
+@register_jitable(inline="always")
 def admissions_counted(p, i, day, lookback):
     """Admissions an inclusion criterion counts: ever (lookback 0) or in the last `lookback` days."""
     if lookback == 0:
@@ -185,14 +193,9 @@ def record_admission(events, day, last_discharge_day):
     """Count an admission, and a readmission on the row of the discharge it follows (if that was simulated:
     a discharge before day 0, from the prior history, has no row)."""
     events[day, ev.ADMISSIONS] += 1
-    if last_discharge_day != NEVER:
-        gap = day - last_discharge_day
-        if gap <= 30:
-            events[day, ev.READMITTED_30] += 1
-        if last_discharge_day >= 0:
-            for window, column in ev.READMISSION_WINDOWS:
-                if gap <= window:
-                    events[last_discharge_day, column] += 1
+    if last_discharge_day != NEVER and day - last_discharge_day <= 30:
+        events[day, ev.READMITTED_30] += 1
+    record_readmission(events, day, last_discharge_day, ev.READMISSION_WINDOWS)
 
 
 @register_jitable
@@ -200,11 +203,17 @@ def record_episode(events, day, last_episode_end_day):
     """Count the start of an acute episode (ward, crisis team or respite), and a readmission to acute care on
     the row of the episode end it follows."""
     events[day, ev.ACUTE_EPISODES] += 1
-    if last_episode_end_day >= 0:  # simulated (a prior episode, before day 0, has no row)
-        gap = day - last_episode_end_day
-        for window, column in ev.ACUTE_READMISSION_WINDOWS:
-            if gap <= window:
-                events[last_episode_end_day, column] += 1
+    record_readmission(events, day, last_episode_end_day, ev.ACUTE_READMISSION_WINDOWS)
+
+
+@register_jitable
+def record_readmission(events, day, end_day, windows):
+    """On the row of the end (a discharge, an episode's end) a start on `day` follows: one count in each
+    (window, column) it falls in. An end before day 0 (the prior history) or NEVER has no row."""
+    if end_day >= 0:
+        for window, column in windows:
+            if day - end_day <= window:
+                events[end_day, column] += 1
 
 
 @register_jitable

@@ -10,6 +10,8 @@ import math
 
 from numba.extending import register_jitable
 
+from sim.model.columns import CRISIS, RESPITE
+
 POST_DISCHARGE_DAYS = 365  # the post-discharge excess risk is counted for one year
 
 # When a programme offers a peer worker (ProgramConfig.entry).
@@ -66,11 +68,11 @@ def daily_relapse_probability(daily, base, fixed, hope, engagement, neighbour_ho
 @register_jitable
 def post_episode_log_hr(daily, kind):
     """The post-episode term's size (log HR, before its decay) after the end of an acute episode of this kind
-    (a patient state: INPATIENT 1, CRISIS 2, RESPITE 3). Day 0 is the day the episode ends, spent in care, so
-    a patient first faces it one day later, at exp(-1 / decay) of this size."""
-    if kind == 2:
+    (the patient state it ended: INPATIENT, CRISIS or RESPITE). Day 0 is the day the episode ends, spent in
+    care, so a patient first faces it one day later, at exp(-1 / decay) of this size."""
+    if kind == CRISIS:
         return daily.post_crisis_team_log_hr
-    if kind == 3:
+    if kind == RESPITE:
         return daily.post_respite_log_hr
     return daily.post_discharge_log_hr
 
