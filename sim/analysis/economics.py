@@ -1,12 +1,13 @@
-"""Costs and QALYs of one arm, from the daily event table, per patient-year.
+"""Costs, life-years and QALYs of one arm, from the daily event table, per cohort patient-year.
 
-Costs by component (currency and price year of `conf/costs/`): bed-days,
-diverted crises, respite days, clinician follow-ups, and the peer programme:
-salaries of filled posts, supervision time, training of new hires, contact
-expenses, and any extension's costs. QALYs: each patient-day weighted by the
-utility of the state the patient spent it in (`conf/economics/`). Both are
-also discounted day by day from the start of the counted period, at the
-NICE reference-case 3.5% a year by default.
+The denominator is the cohort (every patient of day 0) times the counted years, so a death, which ends a
+patient's costs and QALYs, lowers the arm's figures. Costs by component (currency and price year of
+`conf/costs/`): bed-days, diverted crises, respite days, clinician follow-ups, and the peer programme:
+salaries of filled posts, supervision time, training of new hires, contact expenses, and any extension's
+costs. QALYs: each living patient-day weighted by the utility of where it was spent (location) plus the
+health-state term, `utility_per_hope` x (hope - 0.5) (`conf/economics/`): QALYs = location part + health
+part, so a programme moves them through deaths, where days are spent, and hope. All are also discounted day
+by day from the start of the counted period, at the NICE reference-case 3.5% a year by default.
 """
 
 import numpy as np
@@ -34,14 +35,24 @@ def daily_costs(events, extension_by_day, program, workforce, prices):
     }
 
 
-def daily_qalys(events, n_patients, economics):
-    """QALYs accrued on each day by all patients, by the state each spent the day in."""
+def living(events, n_patients):
+    """Patients alive on each day (the dead die at the start of their day)."""
+    return n_patients - np.cumsum(events[:, ev.DEATHS])
+
+
+def daily_location_qalys(events, alive, economics):
+    """QALYs accrued on each day by the living, by where each spent the day."""
     inpatient = events[:, ev.BED_DAYS]
     crisis = events[:, ev.CRISIS_DAYS]
     respite = events[:, ev.RESPITE_DAYS]
-    community = n_patients - inpatient - crisis - respite
+    community = alive - inpatient - crisis - respite
     return (community * economics.utility_community + inpatient * economics.utility_inpatient
             + crisis * economics.utility_crisis + respite * economics.utility_respite) / 365.0
+
+
+def daily_health_qalys(events, economics):
+    """QALYs accrued on each day by the living's hope above (or below) 0.5."""
+    return events[:, ev.HOPE_ABOVE_HALF_MICRO] * (economics.utility_per_hope * 1e-6 / 365.0)
 
 
 def discount_factors(n_days, rate):
@@ -50,18 +61,26 @@ def discount_factors(n_days, rate):
 
 
 def arm_economics(events, extension_by_day, first_day, n_patients, program, workforce, prices, economics):
-    """Per patient-year: each cost component, total cost and QALYs, undiscounted and discounted."""
+    """Per cohort patient-year: each cost component, total cost, life-years and QALYs (with their location and
+    health parts), undiscounted and discounted."""
     counted = slice(first_day, events.shape[0])
     days = events.shape[0] - first_day
     patient_years = n_patients * days / 365.0
     costs = {k: v[counted] for k, v in daily_costs(events, extension_by_day, program, workforce, prices).items()}
     total_by_day = sum(costs.values())
-    qalys_by_day = daily_qalys(events[counted], n_patients, economics)
+    alive = living(events, n_patients)[counted]
+    location = daily_location_qalys(events[counted], alive, economics)
+    health = daily_health_qalys(events[counted], economics)
+    qalys_by_day = location + health
+    cost_discount = discount_factors(days, economics.discount_rate_costs)
+    outcome_discount = discount_factors(days, economics.discount_rate_outcomes)
     row = {k: exact.total(v) / patient_years for k, v in costs.items()}
     row["cost_total"] = exact.total(total_by_day) / patient_years
-    row["cost_total_discounted"] = exact.dot(total_by_day, discount_factors(days, economics.discount_rate_costs)) \
-        / patient_years
+    row["cost_total_discounted"] = exact.dot(total_by_day, cost_discount) / patient_years
+    row["life_years"] = exact.total(alive) / 365.0 / patient_years
+    row["life_years_discounted"] = exact.dot(alive / 365.0, outcome_discount) / patient_years
     row["qalys"] = exact.total(qalys_by_day) / patient_years
-    row["qalys_discounted"] = exact.dot(qalys_by_day, discount_factors(days, economics.discount_rate_outcomes)) \
-        / patient_years
+    row["qalys_discounted"] = exact.dot(qalys_by_day, outcome_discount) / patient_years
+    row["qalys_location_discounted"] = exact.dot(location, outcome_discount) / patient_years
+    row["qalys_health_discounted"] = exact.dot(health, outcome_discount) / patient_years
     return row

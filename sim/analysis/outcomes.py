@@ -10,12 +10,12 @@ crisis team or respite, after the end of any, `acute_readmission_<w>`).
 
 import numpy as np
 
-from sim.analysis.economics import arm_economics
+from sim.analysis.economics import arm_economics, living
 from sim.analysis.survival import per_patient_readmission
 from sim.model import events as ev
 
 PER_1000_PY = ("admissions", "acute_episodes", "readmitted_30", "bed_days", "diversions", "crisis_days",
-               "respite_stays", "respite_days", "followups", "peer_contacts", "enrolments", "dropouts")
+               "respite_stays", "respite_days", "followups", "peer_contacts", "enrolments", "dropouts", "deaths")
 
 
 def readmission_rates(events, first_day, n_days):
@@ -36,7 +36,7 @@ def arm_outcomes(model):
     cfg = model.cfg
     first = cfg.burn_in_days
     totals = model.events[first:model.n_days].sum(axis=0)
-    patient_years = cfg.population.n * cfg.horizon_days / 365.0
+    patient_years = int(living(model.events, cfg.population.n)[first:model.n_days].sum()) / 365.0  # at risk
     row = readmission_rates(model.events, first, model.n_days)
     row.update(per_patient_readmission(model.patients, model.n_days))
     for name in PER_1000_PY:

@@ -23,6 +23,8 @@ DIAGNOSES = ("psychosis", "mood", "substance_use")
 ENGINES = ("numba", "mesa")
 NETWORK_KINDS = ("small_world", "scale_free", "community", "file")
 ENTRIES = ("discharge", "crisis_end", "crisis", "community")
+VERDICT_SCALES = ("absolute", "relative")
+PERSPECTIVES = ("health_and_social_care", "societal")
 PRIMARY_OUTCOMES = ("readmission_30", "readmission_90", "readmission_365", "acute_readmission_30",
                     "acute_readmission_90", "acute_readmission_365")
 TRIAL_KINDS = ("none", "randomised")
@@ -102,6 +104,18 @@ class CareConfig:
     hope_recovery_per_day: float = param("fraction/day", 0.0, 1.0, doc="drift of hope back to the personal baseline")
     engagement_recovery_per_day: float = param("fraction/day", 0.0, 1.0, doc="drift of engagement back to baseline")
     admission_hope_loss: float = param("fraction of hope", 0.0, 1.0, doc="hope lost at a crisis")
+    general_mortality_per_year: list[float] | None = param(
+        "deaths per person-year", 0.0, 1.0, length=3, off=None,
+        doc="all-cause mortality of the general population: youth, adult, older adult (null = nobody dies)")
+    mortality_rate_ratio: list[float] | None = param("x", 0.0, 100.0, length=3, off=None,
+                                              doc="all-cause mortality of SMI relative to the general population, "
+                                                  "by diagnosis")
+    suicide_after_discharge_per_year: list[float] | None = param(
+        "deaths per person-year", 0.0, 1.0, length=4, off=None,
+        doc="suicide rate after a ward discharge in days 0-7, 8-30, 31-91 and 92-365")
+    suicide_long_term_per_year: float | None = param("deaths per person-year", 0.0, 1.0, off=None,
+                                                     doc="the long-term suicide rate the all-cause term already "
+                                                         "holds (subtracted from the post-discharge rates)")
 
 
 @dataclass
@@ -180,6 +194,22 @@ class EconomicsConfig:
     utility_inpatient: float = param("utility 0-1", -0.6, 1.0, doc="during an acute admission")
     utility_crisis: float = param("utility 0-1", -0.6, 1.0, doc="during a crisis-team episode")
     utility_respite: float = param("utility 0-1", -0.6, 1.0, doc="during a peer-respite stay")
+    utility_per_hope: float = param("utility per unit hope", 0.0, 2.0, off=0.0,
+                                    doc="health-state utility: added per unit of hope above 0.5, in every state")
+    perspective: str = param("-", choices=PERSPECTIVES, off="health_and_social_care",
+                             doc="whose costs count; societal adds productivity (none sourced yet: as health)")
+
+
+@dataclass
+class VerdictConfig:
+    """What counts as an effect worth having, and how sure the verdict must be."""
+    difference: float = param("proportion (absolute) or fraction of usual care (relative)", 0.0, 1.0,
+                              doc="minimal important difference of the primary outcome")
+    scale: str = param("-", choices=VERDICT_SCALES, doc="absolute: in the outcome's unit; relative: times the "
+                                                        "comparator's mean")
+    level: float = param("probability", 0.5, 0.999, doc="confidence level of intervals and of each one-sided test")
+    mc_se_fraction: float = param("fraction of the difference", 0.001, 1.0,
+                                  doc="target Monte Carlo standard error, as a share of the minimal difference")
 
 
 PSA_DISTRIBUTIONS = ("normal", "lognormal", "gamma", "beta", "uniform")
@@ -201,7 +231,9 @@ class PsaParameter:
 @dataclass
 class PsaConfig:
     parameters: list[PsaParameter] = free_form(
-        list, "parameters drawn once per replication (probabilistic sensitivity analysis)")
+        list, "parameters drawn once per draw (probabilistic sensitivity analysis)")
+    draws: int = param("parameter draws", 1, 1_000_000, off=1,
+                       doc="outer loop: parameter draws, each run for `replications` paired replications")
 
 
 @dataclass
@@ -240,6 +272,7 @@ class Config:
     costs: CostsConfig = MISSING
     economics: EconomicsConfig = MISSING
     psa: PsaConfig = MISSING
+    verdict: VerdictConfig = MISSING
     extension: ExtensionConfig = MISSING
     trial: TrialConfig = MISSING
     seed: int = param("-", 0, 2**63 - 1, doc="base seed; replication r uses a seed derived from (seed, r)")
@@ -331,6 +364,9 @@ def validate(cfg):
     if cfg.trial.kind != "none":
         _check_lookback("trial", cfg.trial)
     _check_psa(cfg)
+    if cfg.psa.draws > 1 and not cfg.psa.parameters:
+        raise ConfigError(f"psa.draws = {cfg.psa.draws}: there are no psa.parameters to draw (psa=default draws them)")
+    _check_mortality(cfg.care)
     window = int(cfg.primary_outcome.rsplit("_", 1)[1])
     if cfg.horizon_days <= window:
         raise ConfigError(
@@ -346,6 +382,18 @@ def _check_psa(cfg):
     for i, p in enumerate(cfg.psa.parameters):
         _walk(p, PsaParameter, f"psa.parameters.{i}.")
     check_psa(cfg)
+
+
+MORTALITY_KEYS = ("general_mortality_per_year", "mortality_rate_ratio", "suicide_after_discharge_per_year",
+                  "suicide_long_term_per_year")
+
+
+def _check_mortality(care):
+    """Mortality is on with all its keys or off with none."""
+    given = [k for k in MORTALITY_KEYS if getattr(care, k) is not None]
+    if given and len(given) < len(MORTALITY_KEYS):
+        missing = next(k for k in MORTALITY_KEYS if getattr(care, k) is None)
+        raise ConfigError(f"care.{missing} = null: mortality needs every one of care.{', care.'.join(MORTALITY_KEYS)}")
 
 
 def _check_lookback(prefix, criteria):

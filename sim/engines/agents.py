@@ -13,6 +13,7 @@ import mesa
 
 from sim.engines.pathway import (
     clinician_followup,
+    die,
     leave,
     offer,
     peer_contact,
@@ -22,11 +23,13 @@ from sim.engines.pathway import (
 )
 from sim.engines.resources import neighbour_hope
 from sim.engines.workforce import worker_day
-from sim.model.columns import COMMUNITY, NO_WORKER, Clinicians, Patients, PeerWorkers
+from sim.model.columns import COMMUNITY, DEAD, NO_WORKER, Clinicians, Patients, PeerWorkers
 from sim.model.rules import (
     AT_START,
     ENTRY_COMMUNITY,
+    death_probability,
     drifted,
+    fixed_mortality,
     relapse_probability,
 )
 
@@ -59,9 +62,18 @@ class Patient(_View):
     _columns = Patients._fields
 
     def step(self):
-        """One day: spent in a bed, with the crisis team or in respite if it started there, else in the community."""
-        if self.state == COMMUNITY:
-            self.live_in_community()
+        """One day: death first (the day's relapse draw below the chance of dying); else spent in a bed, with the
+        crisis team or in respite if it started there, else in the community."""
+        if self.state == DEAD:
+            return
+        m = self.model
+        in_community = self.state == COMMUNITY
+        dies = death_probability(m.rules.daily, fixed_mortality(m.rules, self.age_group, self.diagnosis),
+                                 m.day - self.last_discharge_day, in_community)
+        if self.draw("relapse") < dies:
+            die(m.patients, m.events, m.day, self.index)
+        elif in_community:
+            self.live_in_community(dies)
         else:
             self.stay()
 
@@ -76,11 +88,12 @@ class Patient(_View):
         m = self.model
         offer(m.patients, m.workers, m.rules, m.events, m.seed, m.day, self.index, event)
 
-    def live_in_community(self):
-        """The risk of a crisis first; without one, the day's peer contact and clinician follow-up. What
-        the day does to hope and engagement is settled at its end (`CareSystemModel.todays_changes`)."""
+    def live_in_community(self, dies):
+        """The risk of a crisis first (the day's draw, not below the chance of dying `dies`, is below it plus
+        the relapse probability); without one, the day's peer contact and clinician follow-up. What the day
+        does to hope and engagement is settled at its end (`CareSystemModel.todays_changes`)."""
         m, day, r = self.model, self.model.day, self.model.rules
-        if self.draw("relapse") < self.relapse_risk():
+        if self.draw("relapse") < dies + self.relapse_risk():
             self.crisis()
             m.todays_changes.append((self.index, 0.0, False, True))
             return
@@ -100,8 +113,8 @@ class Patient(_View):
         k = self.peer_worker
         group = r.group_ties and k != NO_WORKER
         hope, set_today = m.hope_as_set_today()
-        neighbours = neighbour_hope(net.indptr, net.indices, hope, p.baseline_hope, set_today, r.daily.hope_decay,
-                                    m.day, self.index, w.group_hope[k] if group else 0.0,
+        neighbours = neighbour_hope(net.indptr, net.indices, hope, p.baseline_hope, set_today, p.death_day,
+                                    r.daily.hope_decay, m.day, self.index, w.group_hope[k] if group else 0.0,
                                     w.group_size[k] if group else 0)
         recent = risk_admissions(r.daily, p.admission_days, self.index, m.day)
         return relapse_probability(r, self.diagnosis, self.age_group, self.forensic, self.severity, self.hope,

@@ -7,7 +7,7 @@ naming each broken invariant.
 import numpy as np
 
 from sim.model import events as ev
-from sim.model.columns import COMMUNITY, CRISIS, INPATIENT, NO_WORKER, RESPITE, STATE_NAMES
+from sim.model.columns import ALIVE, COMMUNITY, CRISIS, DEAD, INPATIENT, NO_WORKER, RESPITE, STATE_NAMES
 
 
 class InvariantError(AssertionError):
@@ -18,7 +18,7 @@ def violations(model):
     """Every invariant the model's current state breaks, as readable lines."""
     p, n = model.patients, model.cfg.population.n
     found = []
-    counts = [int((p.state == s).sum()) for s in (COMMUNITY, INPATIENT, CRISIS, RESPITE)]
+    counts = [int((p.state == s).sum()) for s in (COMMUNITY, INPATIENT, CRISIS, RESPITE, DEAD)]
     if sum(counts) != n:
         found.append(f"patients not conserved: {counts} in {'/'.join(STATE_NAMES)}, expected {n} in all")
     if counts[INPATIENT] > model.n_beds:
@@ -28,9 +28,13 @@ def violations(model):
     held = np.bincount(p.peer_worker[p.peer_worker != NO_WORKER], minlength=model.workers.capacity.size)
     if held.size > model.workers.capacity.size or (held > model.workers.capacity).any():
         found.append(f"peer caseload above capacity: {held.max()} > {model.workers.capacity.max()}")
-    away = p.state != COMMUNITY
+    away = (p.state != COMMUNITY) & (p.state != DEAD)
     if (p.days_left[away] < 1).any() or (p.days_left[~away] != 0).any():
-        found.append("days_left must be >= 1 in a bed or crisis episode and 0 in the community")
+        found.append("days_left must be >= 1 in a bed or crisis episode and 0 in the community or dead")
+    dead = p.state == DEAD
+    if (p.peer_worker[dead] != NO_WORKER).any() or (p.death_day[dead] == ALIVE).any() \
+            or (p.death_day[~dead] != ALIVE).any() or int(model.events[:, ev.DEATHS].sum()) != int(dead.sum()):
+        found.append("the dead must have a death day, no peer worker, and be counted once in the deaths")
     for name in ("hope", "engagement"):
         x = getattr(p, name)
         if not (np.isfinite(x).all() and (x >= 0).all() and (x <= 1).all()):

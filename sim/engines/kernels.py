@@ -26,10 +26,12 @@ from numba import njit, prange
 from sim.engines.pathway import (
     begin_day,
     clinician_followup,
+    die,
     leave,
     offer,
     peer_contact,
     place_crisis,
+    record_health,
     risk_admissions,
     stay,
 )
@@ -37,19 +39,24 @@ from sim.engines.prefetch import AHEAD, prefetch, prefetch_crisis, prefetch_sett
 from sim.engines.resources import neighbour_hope, settle_resources, spill, spillover_targets
 from sim.engines.workforce import record_workforce, worker_day
 from sim.model import streams
-from sim.model.columns import COMMUNITY, NO_WORKER
+from sim.model.columns import COMMUNITY, DEAD, NO_WORKER
 from sim.model.rules import (
     AT_START,
     BOUND_SLACK,
     ENTRY_COMMUNITY,
     daily_relapse_probability,
+    death_probability,
     drifted,
     fixed_log_hr,
+    fixed_mortality,
     relapse_bound_from,
 )
 
+FATE_CRISIS, FATE_DEATH = 1, 2  # what the day's relapse draw decided (0: nothing)
+
 begin_day_kernel = njit(cache=True)(begin_day)
 record_workforce_kernel = njit(cache=True)(record_workforce)
+record_health_kernel = njit(cache=True)(record_health)
 
 
 @njit(cache=True)
@@ -57,8 +64,9 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
     """Advance the care system from `first_day` up to (not including) `last_day`."""
     n = p.state.size
     daily = r.daily
-    crisis = np.zeros((n + 7) // 8 * 8, np.bool_)  # whole words, so crises are found eight patients at a time
-    crisis_words = crisis.view(np.uint64)
+    fate = np.zeros((n + 7) // 8 * 8, np.uint8)  # whole words, so crises and deaths are found eight at a time
+    fate_words = fate.view(np.uint64)
+    eventful = np.empty(n, np.int32)  # today's crises and deaths, in index order
     crises = np.empty(n, np.int32)  # today's crises, in index order
     active = np.empty(n, np.int32)  # patients with more to do today than the relapse draw, in index order
     candidates = np.arange(n).astype(np.int32)  # whom begin_day looks at: everyone on the first day
@@ -68,6 +76,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
     followed = np.zeros(n, np.bool_)
     base = np.empty(n)  # the baseline hazard and fixed_log_hr, for the parallel loop (which cannot take r)
     fixed = np.empty(n)
+    mortality = np.empty(n)  # all-cause mortality, 1/year
     bound = np.empty(n)  # a relapse bound valid until the patient's next episode or change of hope/engagement
     ordered = np.empty(n, np.int32)  # a list of claimants in the day's priority order
     leaving = np.empty(n, np.int32)  # patients whose episode ends today
@@ -75,20 +84,30 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
     for i in range(n):
         base[i] = r.relapse_base[p.diagnosis[i]]
         fixed[i] = fixed_log_hr(r, p.age_group[i], p.forensic[i], p.severity[i])
-        bound[i] = _bound_from(p, daily, base, fixed, i, first_day)
+        mortality[i] = fixed_mortality(r, p.age_group[i], p.diagnosis[i])
+        bound[i] = _bound_from(p, daily, base, fixed, mortality, i, first_day)
     for day in range(first_day, last_day):
         n_active = begin_day(p, w, c, snap, r, events, n_beds, n_respite, day, candidates, n_candidates, active)
         if r.network_spillover > 0.0:
             spillover_targets(p, w, net, r, day, pulled)
         d = np.uint64(day)
         priority_key = streams.day_key(seed, streams.PRIORITY, d)
-        # 1. relapse: the day's draw of every patient who starts it in the community against the hazard
-        #    (a draw at or above the patient's bound is no crisis, without computing the exact hazard)
-        relapse_draws(p.state, p.last_episode_end_day, p.last_episode_kind, p.admission_days, p.last_followup_day,
-                      p.hope, p.baseline_hope, p.engagement, p.baseline_engagement, p.resources_day, p.peer_worker,
-                      net.indptr, net.indices, r.group_ties, w.group_hope, w.group_size, daily,
-                      streams.day_key(seed, streams.RELAPSE, d), day, base, fixed, bound, crisis)
-        n_crises = _flagged(crisis_words, crisis, crises)
+        # 1. relapse and death: the day's draw of every living patient against the chance of dying and, in the
+        #    community, of a crisis (a draw at or above the patient's bound is neither, without computing them);
+        #    the dead die at the start of the day, before anything else happens to them
+        relapse_draws(p.state, p.death_day, p.last_episode_end_day, p.last_episode_kind, p.last_discharge_day,
+                      p.admission_days, p.last_followup_day, p.hope, p.baseline_hope, p.engagement,
+                      p.baseline_engagement, p.resources_day, p.peer_worker, net.indptr, net.indices, r.group_ties,
+                      w.group_hope, w.group_size, daily, streams.day_key(seed, streams.RELAPSE, d), day, base, fixed,
+                      mortality, bound, fate)
+        n_crises = 0
+        for j in range(_flagged(fate_words, fate, eventful)):
+            i = eventful[j]
+            if fate[i] == FATE_DEATH:
+                die(p, events, day, i)
+            else:
+                crises[n_crises] = i
+                n_crises += 1
         # 2. the day of each active patient: a stay, crisis-team episode or respite runs down; in the community,
         #    unless a crisis came, the day's peer contact and clinician follow-up. Index order, except on the
         #    first day of a programme open to everyone, when every patient's offer claims a peer slot: then all
@@ -108,16 +127,18 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
                 prefetch_visit(p, visit[j + AHEAD])
             i = visit[j]
             s = p.state[i]
+            if s == DEAD:
+                continue
             if s != COMMUNITY:
                 if stay(p, r, events, day, i, s):
                     if everyone:
                         leave(p, w, r, snap, events, seed, day, i, s)
-                        bound[i] = _bound_from(p, daily, base, fixed, i, day + 1)
+                        bound[i] = _bound_from(p, daily, base, fixed, mortality, i, day + 1)
                     else:
                         leaving[n_leaving] = i
                         n_leaving += 1
                 continue
-            if crisis[i]:
+            if fate[i]:
                 continue
             ui = np.uint64(i)
             if everyone:
@@ -136,7 +157,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
         for j in range(n_leaving):
             i = ordered[j]
             leave(p, w, r, snap, events, seed, day, i, p.state[i])
-            bound[i] = _bound_from(p, daily, base, fixed, i, day + 1)
+            bound[i] = _bound_from(p, daily, base, fixed, mortality, i, day + 1)
         # 3. crises in priority order: peer respite (if the programme offers it), a free bed or the crisis team.
         #    They share nothing with phase 2 (discharges free beds from the next day; episode ends claim peer
         #    slots and trial places), so this is the order of stepping patient by patient
@@ -150,19 +171,20 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             followed[i] = False
             changed[count] = i
             count += 1
-        # 4. network spillover (if on) moves everyone's hope; then hope and engagement of those the day
-        #    changed, set as of tomorrow
+        # 4. the living's hope of the day (for QALYs); network spillover (if on) moves everyone's hope; then
+        #    hope and engagement of those the day changed, set as of tomorrow
+        record_health(p, r, events, day)
         if r.network_spillover > 0.0:
             spill(p, r, day, pulled)
             for i in range(n):
-                bound[i] = _bound_from(p, daily, base, fixed, i, day + 1)
+                bound[i] = _bound_from(p, daily, base, fixed, mortality, i, day + 1)
         for j in range(count):
             if j + AHEAD < count:
                 prefetch_settle(p, base, fixed, bound, changed[j + AHEAD])
             i = changed[j]
             settle_resources(r, p.hope, p.engagement, p.baseline_hope, p.baseline_engagement, p.resources_day, i,
-                             day, weight[i], followed[i], crisis[i])
-            bound[i] = _bound_from(p, daily, base, fixed, i, day + 1)
+                             day, weight[i], followed[i], fate[i] == FATE_CRISIS)
+            bound[i] = _bound_from(p, daily, base, fixed, mortality, i, day + 1)
         # tomorrow only today's active patients and crises can be busy
         n_candidates = _merge(active, n_active, crises, n_crises, candidates)
         # 5. peer workers: burnout, absence, quitting, and refilling vacancies
@@ -185,12 +207,13 @@ def resources_on(p, daily, day):
 
 
 @njit(inline="always")
-def _bound_from(p, daily, base, fixed, i, first_day):
-    """Patient i's relapse bound for the days from `first_day` until its next episode or change of hope
-    or engagement."""
-    return relapse_bound_from(daily, base[i], fixed[i], p.hope[i], p.baseline_hope[i], p.engagement[i],
-                              p.baseline_engagement[i], first_day - p.last_episode_end_day[i],
-                              p.last_episode_kind[i], risk_admissions(daily, p.admission_days, i, first_day))
+def _bound_from(p, daily, base, fixed, mortality, i, first_day):
+    """Patient i's bound of the chance of a crisis or death in the community, for the days from `first_day`
+    until its next episode or change of hope or engagement (the chance of death does not rise meanwhile)."""
+    return (relapse_bound_from(daily, base[i], fixed[i], p.hope[i], p.baseline_hope[i], p.engagement[i],
+                               p.baseline_engagement[i], first_day - p.last_episode_end_day[i],
+                               p.last_episode_kind[i], risk_admissions(daily, p.admission_days, i, first_day))
+            + death_probability(daily, mortality[i], first_day - p.last_discharge_day[i], True))
 
 
 @njit(cache=True)
@@ -240,17 +263,19 @@ def _merge(a, n_a, b, n_b, out):
 # The parallel phase takes plain arrays, not the NamedTuples: in Numba 0.68 a prange loop's writes to an
 # array reached through a NamedTuple were lost, and Rules (a tuple holding tuples) cannot be passed.
 @njit(cache=True, parallel=True)
-def relapse_draws(state, last_episode_end_day, last_episode_kind, admission_days, last_followup_day, hope,
-                  baseline_hope, engagement, baseline_engagement, resources_day, peer_worker, indptr, indices,
-                  group_ties, group_hope, group_size, daily, key, day, base, fixed, bound, crisis):
-    """Phase 1 for every patient who starts the day in the community: the relapse draw against the
-    patient's hazard; `crisis` marks who relapses today. A draw at or above the patient's bound is no
-    crisis, without computing the exact hazard; when it is computed, the bound is tightened to today's
-    post-discharge factor. Each patient reads start-of-day values and writes only its own slots, so
-    patients run in parallel."""
+def relapse_draws(state, death_day, last_episode_end_day, last_episode_kind, last_discharge_day, admission_days,
+                  last_followup_day, hope, baseline_hope, engagement, baseline_engagement, resources_day, peer_worker,
+                  indptr, indices, group_ties, group_hope, group_size, daily, key, day, base, fixed, mortality, bound,
+                  fate):
+    """Phase 1 for every living patient: the day's draw u against the chance of dying and, in the community,
+    of a crisis; `fate` marks who dies (u below the chance of death) and who relapses (u above it but below it
+    plus the relapse probability). In the community a draw at or above the patient's bound is neither,
+    without computing the exact hazard; when it is computed, the bound is tightened to today's factors.
+    Each patient reads start-of-day values and writes only its own slots, so patients run in parallel."""
     for i in prange(state.size):
-        crisis[i] = False
-        if state[i] == COMMUNITY:
+        fate[i] = 0
+        s = state[i]
+        if s == COMMUNITY:
             u = streams.uniform_at(key, np.uint64(i))
             if u < bound[i] + BOUND_SLACK:
                 for j in range(indptr[i], indptr[i + 1]):  # start every load the exact hazard needs at once
@@ -263,15 +288,24 @@ def relapse_draws(state, last_episode_end_day, last_episode_kind, admission_days
                 prefetch(last_episode_kind, i)
                 k = peer_worker[i]
                 group = group_ties and k != NO_WORKER
-                neighbours = neighbour_hope(indptr, indices, hope, baseline_hope, resources_day, daily.hope_decay,
-                                            day, i, group_hope[k] if group else 0.0, group_size[k] if group else 0)
+                neighbours = neighbour_hope(indptr, indices, hope, baseline_hope, resources_day, death_day,
+                                            daily.hope_decay, day, i, group_hope[k] if group else 0.0,
+                                            group_size[k] if group else 0)
                 ago = day - resources_day[i]
                 since = day - last_episode_end_day[i]
                 kind = last_episode_kind[i]
                 recent = risk_admissions(daily, admission_days, i, day)
-                crisis[i] = u < daily_relapse_probability(
+                dies = death_probability(daily, mortality[i], day - last_discharge_day[i], True)
+                relapses = daily_relapse_probability(
                     daily, base[i], fixed[i], drifted(hope[i], baseline_hope[i], daily.hope_decay, ago),
                     drifted(engagement[i], baseline_engagement[i], daily.engagement_decay, ago), neighbours, since,
                     kind, day - last_followup_day[i], recent)
+                if u < dies:
+                    fate[i] = FATE_DEATH
+                elif u < dies + relapses:
+                    fate[i] = FATE_CRISIS
                 bound[i] = relapse_bound_from(daily, base[i], fixed[i], hope[i], baseline_hope[i], engagement[i],
-                                              baseline_engagement[i], since, kind, recent)
+                                              baseline_engagement[i], since, kind, recent) + dies
+        elif s != DEAD:  # in a bed, with the crisis team or in respite: only death
+            if streams.uniform_at(key, np.uint64(i)) < death_probability(daily, mortality[i], 0, False):
+                fate[i] = FATE_DEATH

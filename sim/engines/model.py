@@ -8,7 +8,13 @@ import numpy as np
 
 from sim.engines import invariants
 from sim.engines.agents import Clinician, Patient, PeerWorker
-from sim.engines.kernels import begin_day_kernel, record_workforce_kernel, resources_on, simulate_days
+from sim.engines.kernels import (
+    begin_day_kernel,
+    record_health_kernel,
+    record_workforce_kernel,
+    resources_on,
+    simulate_days,
+)
 from sim.engines.resources import settle_resources, spill, spillover_targets
 from sim.extensions import load as load_extension
 from sim.model import streams
@@ -196,6 +202,7 @@ class CareSystemModel(mesa.Model):
         with np.errstate(over="ignore"):  # the shared decisions hash their draws in uint64, which wraps by design
             for i in order:
                 self._patients_by_index[i].step()
+            record_health_kernel(p, self.rules, self.events, self.day)
             if self.rules.network_spillover > 0.0:
                 spill(p, self.rules, self.day, pulled)
             for i, weight, followed, crisis in self.todays_changes:

@@ -11,6 +11,8 @@ in it. That is why the phased Numba loops and agent-by-agent Mesa stepping
 give the same result, and why relabelling patients changes no distribution.
 """
 
+import math
+
 import numpy as np
 from numba.extending import register_jitable
 
@@ -21,6 +23,7 @@ from sim.model.columns import (
     COMMUNITY,
     CONTROL,
     CRISIS,
+    DEAD,
     HISTORY,
     INPATIENT,
     INTERVENTION,
@@ -87,7 +90,7 @@ def begin_day(p, w, c, snap, r, events, n_beds, n_respite, day, candidates, n_ca
             prefetch(p.last_followup_day, ahead)
         i = candidates[j]
         s = p.state[i]
-        busy = everyone or s != COMMUNITY
+        busy = everyone or (s != COMMUNITY and s != DEAD)
         if s == INPATIENT:
             occupied += 1
             if p.days_left[i] == 1:
@@ -117,6 +120,32 @@ def begin_day(p, w, c, snap, r, events, n_beds, n_respite, day, candidates, n_ca
     snap.respite_free[0] = n_respite - in_respite + leaving_respite
     events[day, ev.ENROLLED] = enrolled
     return count
+
+
+@register_jitable
+def die(p, events, day, i):
+    """Patient i dies at the start of `day`: out of any bed, episode or peer relationship, accruing nothing
+    more. The places it held count as taken until tomorrow's start-of-day counts, as the day's claims were
+    made against today's."""
+    p.state[i] = DEAD
+    p.death_day[i] = day
+    p.days_left[i] = 0
+    p.peer_worker[i] = NO_WORKER
+    events[day, ev.DEATHS] += 1
+
+
+@register_jitable
+def record_health(p, r, events, day):
+    """On counted days, the living's hope above 0.5, summed in millionths (integers: the total is the same in
+    any order); the health-state part of QALYs is read from it (`sim.analysis.economics`)."""
+    if day < r.first_counted_day:
+        return
+    total = 0
+    for i in range(p.state.size):
+        if p.state[i] != DEAD:
+            h = drifted(p.hope[i], p.baseline_hope[i], r.daily.hope_decay, day - p.resources_day[i])
+            total += np.int64(math.floor(1e6 * (h - 0.5) + 0.5))
+    events[day, ev.HOPE_ABOVE_HALF_MICRO] = total
 
 
 @register_jitable

@@ -8,16 +8,18 @@ from sim.model.rules import drifted, engagement_tomorrow, hope_tomorrow, pulled_
 
 
 @register_jitable(inline="always")  # a call passing arrays would cost reference counting per patient-day
-def neighbour_hope(indptr, indices, hope, baseline_hope, resources_day, decay, day, i, group_sum, group_size):
-    """Mean hope today of i's neighbours and, in mutual-help groups, of its fellow members (own hope if
-    isolated), summed in CSR order. Read only on the days the relapse draw needs the exact hazard."""
-    lo = indptr[i]
-    hi = indptr[i + 1]
+def neighbour_hope(indptr, indices, hope, baseline_hope, resources_day, death_day, decay, day, i, group_sum,
+                   group_size):
+    """Mean hope today of i's living neighbours (those who die today still count: start-of-day values) and, in
+    mutual-help groups, of its fellow members (own hope if isolated), summed in CSR order. Read only on the
+    days the relapse draw needs the exact hazard."""
     total = 0.0
-    for j in range(lo, hi):
+    count = 0
+    for j in range(indptr[i], indptr[i + 1]):
         k = indices[j]
-        total += drifted(hope[k], baseline_hope[k], decay, day - resources_day[k])
-    count = hi - lo
+        if death_day[k] >= day:
+            total += drifted(hope[k], baseline_hope[k], decay, day - resources_day[k])
+            count += 1
     own = drifted(hope[i], baseline_hope[i], decay, day - resources_day[i])
     if group_size > 1:
         total += group_sum - own
@@ -49,8 +51,8 @@ def spillover_targets(p, w, net, r, day, pulled):
     for i in range(p.hope.size):
         k = p.peer_worker[i]
         group = r.group_ties and k != NO_WORKER
-        neighbours = neighbour_hope(net.indptr, net.indices, p.hope, p.baseline_hope, p.resources_day, decay, day, i,
-                                    w.group_hope[k] if group else 0.0, w.group_size[k] if group else 0)
+        neighbours = neighbour_hope(net.indptr, net.indices, p.hope, p.baseline_hope, p.resources_day, p.death_day,
+                                    decay, day, i, w.group_hope[k] if group else 0.0, w.group_size[k] if group else 0)
         own = drifted(p.hope[i], p.baseline_hope[i], decay, day - p.resources_day[i])
         pulled[i] = pulled_hope(own, neighbours, r.network_spillover)
 

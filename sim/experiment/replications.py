@@ -1,4 +1,6 @@
-"""An experiment: arms x paired replications. Every arm of a replication runs on the same seed.
+"""An experiment: parameter draws x paired replications x arms. Every arm of a replication runs on the same
+seed and the same draw; run k is replication k % replications of draw k // replications (one draw, the
+configured parameters, without PSA).
 
 The comparator is usual care: the intervention's own configuration with no
 peer workers and nobody offered one, so the arms differ only by the programme.
@@ -22,7 +24,7 @@ from sim.engines.model import CareSystemModel
 from sim.experiment.trial import trial_outcomes
 from sim.model import events as ev
 from sim.model.population import make_population
-from sim.model.streams import replication_seed
+from sim.model.streams import draw_seed, replication_seed
 
 COMPARATOR = "usual_care"
 
@@ -51,22 +53,34 @@ def arm_models(cfg, replication, engine=None, population=None):
 TRIAL = "trial"  # the arm label of an emulated trial's row: both arms live inside one care system
 
 
+def total_runs(cfg):
+    """Parameter draws x paired replications per draw."""
+    return cfg.psa.draws * cfg.replications
+
+
+def drawn_config(cfg, run):
+    """(run k's config, {key: value drawn}): its draw, k // replications, of the PSA parameters applied."""
+    return sample(cfg, draw_seed(cfg.seed, run // cfg.replications))
+
+
 def run_replication(cfg, replication, engine=None):
-    """Both arms on one seed, one population and one draw of the PSA parameters; one row per arm.
-    With an emulated trial: one care system holding the trial's two arms; one row."""
+    """Run k = `replication`: both arms on one seed, one population and its draw of the PSA parameters; one
+    row per arm. With an emulated trial: one care system holding the trial's two arms; one row."""
     seed = replication_seed(cfg.seed, replication)
-    cfg, drawn = sample(cfg, seed)
+    draw = replication // cfg.replications
+    cfg, drawn = drawn_config(cfg, replication)
     population = make_population(cfg, seed)
     psa = {f"psa:{key}": value for key, value in drawn.items()}
+    labels = {"replication": replication, "draw": draw, "seed": int(seed)}
     if cfg.trial.kind != "none":
         model = CareSystemModel(cfg, cfg.program, replication, engine, population, agent_views=False).run()
-        return [{"replication": replication, "seed": int(seed), "arm": TRIAL, **psa, **trial_outcomes(model)}]
+        return [{**labels, "arm": TRIAL, **psa, **trial_outcomes(model)}]
     rows = []
     for arm, model in arm_models(cfg, replication, engine, population).items():
         model.run()
         outcomes = arm_outcomes(model)
         check_outcomes(outcomes)
-        rows.append({"replication": replication, "seed": int(seed), "arm": arm, **psa, **outcomes,
+        rows.append({**labels, "arm": arm, **psa, **outcomes,
                      CURVES["survival"]: readmission_free_curve(model.patients, model.n_days),
                      CURVES["occupancy"]: weekly_occupancy(model)})
     return rows
@@ -113,18 +127,19 @@ def run_experiment(cfg, engine=None, progress=True):
     rows = []
     start = time.perf_counter()
     lines = progress and os.environ.get("SIM_PROGRESS") == "lines"
-    bar = tqdm(total=cfg.replications, unit="replication", file=sys.stderr,
+    total = total_runs(cfg)
+    bar = tqdm(total=total, unit="replication", file=sys.stderr,
                disable=not (progress and sys.stderr.isatty()) or lines)
     finished = 0
     try:
         with bar:
-            for r in range(cfg.replications):
+            for r in range(total):
                 rows.extend(run_replication(cfg, r, engine))
                 finished += 1
                 bar.update()
                 if lines:
-                    print(f"replication {r + 1}/{cfg.replications} done ({time.perf_counter() - start:.1f} s)",
+                    print(f"replication {r + 1}/{total} done ({time.perf_counter() - start:.1f} s)",
                           file=sys.stderr, flush=True)
     except KeyboardInterrupt as stop:  # wherever it lands in the loop, say how far the run got
-        raise RunInterrupted(finished, cfg.replications) from stop
+        raise RunInterrupted(finished, total) from stop
     return _split_curves(rows)

@@ -10,11 +10,12 @@ from typing import NamedTuple
 import numpy as np
 
 # Patient states.
-COMMUNITY, INPATIENT, CRISIS, RESPITE = 0, 1, 2, 3
-STATE_NAMES = ("community", "inpatient", "crisis", "respite")
+COMMUNITY, INPATIENT, CRISIS, RESPITE, DEAD = 0, 1, 2, 3, 4
+STATE_NAMES = ("community", "inpatient", "crisis", "respite", "dead")
 DIAGNOSIS_NAMES = ("psychosis", "mood", "substance_use")
 AGE_GROUP_NAMES = ("youth", "adult", "older_adult")
 NEVER = -(2**30)  # day sentinel for "never happened"; kept far from any real day
+ALIVE = 2**30 - 1  # death_day of the living: after every simulated day
 NO_WORKER = -1
 # Trial arms of a patient (Patients.trial_arm).
 NOT_RECRUITED, CONTROL, INTERVENTION = -1, 0, 1
@@ -32,7 +33,8 @@ class Patients(NamedTuple):
     hope: np.ndarray  # float64 in [0, 1], as of resources_day
     engagement: np.ndarray  # float64 in [0, 1], as of resources_day: probability of attending follow-up
     resources_day: np.ndarray  # int32: the day hope and engagement were set; since then they drift to baseline
-    state: np.ndarray  # int8: COMMUNITY, INPATIENT, CRISIS (crisis team) or RESPITE (peer-run respite)
+    state: np.ndarray  # int8: COMMUNITY, INPATIENT, CRISIS (crisis team), RESPITE (peer-run respite) or DEAD
+    death_day: np.ndarray  # int32: the day the patient died (at its start), or ALIVE
     days_left: np.ndarray  # int32: days left of the stay, crisis or respite episode
     last_discharge_day: np.ndarray  # int32: day of the latest discharge from a ward, or NEVER
     last_episode_end_day: np.ndarray  # int32: last day of the latest acute episode (ward, crisis team, respite)

@@ -35,6 +35,8 @@ EPISODE_ENDS = 25  # acute episodes ended (of any kind)
 ACUTE_READMISSIONS_30 = 26  # on the episode end's row: a new acute episode within 30 days of it
 ACUTE_READMISSIONS_90 = 27
 ACUTE_READMISSIONS_365 = 28
+DEATHS = 29  # patients who died (at the start of the day)
+HOPE_ABOVE_HALF_MICRO = 30  # sum over the living of round(1e6 (hope - 0.5)) at the start of the day (counted days)
 
 COLUMNS = (
     "admissions", "discharges",
@@ -42,7 +44,7 @@ COLUMNS = (
     "diversions", "bed_days", "followups", "peer_contacts", "enrolments", "enrolled",
     "dropouts", "respite_stays", "respite_days", "worker_days", "worker_absent_days", "quits", "hires",
     "burnout_milli", "crisis_days", "readmitted_30", "trial_recruits", "acute_episodes", "episode_ends",
-    "acute_readmissions_30", "acute_readmissions_90", "acute_readmissions_365",
+    "acute_readmissions_30", "acute_readmissions_90", "acute_readmissions_365", "deaths", "hope_above_half_micro",
 )
 # (window in days, column); 7 and 14 days give the timing of 30-day readmissions (CIHI 2011)
 READMISSION_WINDOWS = (

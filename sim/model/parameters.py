@@ -38,6 +38,10 @@ class Daily(NamedTuple):
     engagement_decay: float  # 1/day: -log(1 - engagement_recovery_per_day)
     contact_hope_gain: float  # per contact, fidelity applied
     contact_engagement_gain: float
+    suicide_week: float  # 1/year: post-discharge suicide rate less the long-term rate, days 0-7 after discharge
+    suicide_month: float  # days 8-30
+    suicide_quarter: float  # days 31-91
+    suicide_year: float  # days 92-365
 
 
 class Rules(NamedTuple):
@@ -75,6 +79,8 @@ class Rules(NamedTuple):
     group_ties: bool
     respite_days: int
     first_counted_day: int  # the burn-in ends here
+    general_mortality: tuple  # 1/year by age group (0: nobody dies)
+    mortality_rate_ratio: tuple  # by diagnosis
     network_spillover: float  # fraction of the gap to the neighbours' hope closed per day (0 = off)
     # the peer workforce
     burnout_pressure_fixed: float  # per day: role ambiguity, stigma, extra duties
@@ -144,6 +150,8 @@ def rules_from_config(cfg, program):
         group_ties=bool(program.group_ties),
         respite_days=int(program.respite_days),
         first_counted_day=int(cfg.burn_in_days),
+        general_mortality=_floats(care.general_mortality_per_year or (0.0, 0.0, 0.0)),
+        mortality_rate_ratio=_floats(care.mortality_rate_ratio or (1.0, 1.0, 1.0)),
         network_spillover=float(care.network_spillover_per_day),
         burnout_pressure_fixed=float(wf.burnout_ambiguity_per_day * (1.0 - wf.clinician_acceptance)
                                      + wf.burnout_stigma_per_day * wf.colleague_stigma
@@ -179,8 +187,17 @@ def rules_from_config(cfg, program):
             engagement_decay=_decay(care.engagement_recovery_per_day),
             contact_hope_gain=float(program.hope_gain) * float(program.fidelity),
             contact_engagement_gain=float(program.engagement_gain) * float(program.fidelity),
+            **_suicide_excess(care),
         ),
     )
+
+
+def _suicide_excess(care):
+    """The post-discharge suicide rate above the long-term one, per window (1/year; none without mortality)."""
+    rates = care.suicide_after_discharge_per_year or (0.0, 0.0, 0.0, 0.0)
+    long_term = care.suicide_long_term_per_year or 0.0
+    excess = [max(0.0, float(rate) - float(long_term)) for rate in rates]
+    return dict(zip(("suicide_week", "suicide_month", "suicide_quarter", "suicide_year"), excess, strict=True))
 
 
 def _decay(recovery_per_day):

@@ -6,7 +6,7 @@ every arm, so the arms differ only by the programme.
 
 import numpy as np
 
-from sim.model.columns import COMMUNITY, HISTORY, INPATIENT, NEVER, NO_WORKER, NOT_RECRUITED, Patients
+from sim.model.columns import ALIVE, COMMUNITY, HISTORY, INPATIENT, NEVER, NO_WORKER, NOT_RECRUITED, Patients
 from sim.model.network import build_network, to_network
 
 
@@ -80,6 +80,7 @@ def make_population(cfg, seed, graph=None):
         engagement=engagement.copy(),
         resources_day=np.zeros(n, np.int32),
         state=np.full(n, COMMUNITY, np.int8),
+        death_day=np.full(n, ALIVE, np.int32),
         days_left=np.zeros(n, np.int32),
         last_discharge_day=discharged,
         last_episode_end_day=discharged.copy(),

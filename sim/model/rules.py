@@ -77,6 +77,40 @@ def post_episode_log_hr(daily, kind):
     return daily.post_discharge_log_hr
 
 
+@register_jitable
+def fixed_mortality(r, age_group, diagnosis):
+    """All-cause mortality (1/year) of a person with this diagnosis: the general population's at their age
+    times the diagnosis's rate ratio (Walker, McGee & Druss 2015)."""
+    return r.general_mortality[age_group] * r.mortality_rate_ratio[diagnosis]
+
+
+@register_jitable
+def suicide_excess(daily, days_since_discharge):
+    """The post-discharge suicide rate above the long-term one (1/year), by time since the latest ward
+    discharge (Chung et al. 2017, 2019); 0 after a year or with no discharge (NEVER is far in the past).
+    It does not rise with time, so its value now bounds every later day's until the next discharge."""
+    if days_since_discharge < 0 or days_since_discharge > POST_DISCHARGE_DAYS:
+        return 0.0
+    if days_since_discharge <= 7:
+        return daily.suicide_week
+    if days_since_discharge <= 30:
+        return daily.suicide_month
+    if days_since_discharge <= 91:
+        return daily.suicide_quarter
+    return daily.suicide_year
+
+
+@register_jitable
+def death_probability(daily, mortality, days_since_discharge, in_community):
+    """The chance of dying today: all-cause mortality (1/year) plus, in the community, the post-discharge
+    suicide excess. The day's relapse draw u decides both: death if u < this, a crisis if it is not and
+    u < this + the relapse probability (competing risks on one draw, exact in both engines)."""
+    rate = mortality
+    if in_community:
+        rate += suicide_excess(daily, days_since_discharge)
+    return 1.0 - math.exp(-rate / 365.0)
+
+
 BOUND_SLACK = 1e-15  # above the rounding of 1 - exp(-x) (at most one ulp of 1) against its bound x
 
 

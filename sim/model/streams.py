@@ -87,6 +87,13 @@ def draws(seed, stream, day, n):
     return uniform_at(key, np.arange(n, dtype=np.uint64))
 
 
+def draw_seed(base_seed, draw):
+    """The seed of one PSA parameter draw, shared by its replications and every arm (and apart from any
+    replication's seed: a different entropy length)."""
+    state = np.random.SeedSequence([int(base_seed), int(draw), 2]).generate_state(1, np.uint64)
+    return np.uint64(state[0])
+
+
 def replication_seed(base_seed, replication):
     """A well-mixed uint64 seed for one replication, shared by every arm (common random numbers)."""
     state = np.random.SeedSequence([int(base_seed), int(replication)]).generate_state(1, np.uint64)

@@ -34,11 +34,9 @@ from sim.analysis.warmup import (  # noqa: E402
     welch_smooth,
 )
 from sim.cli.preflight import check_command_line, load_config  # noqa: E402
-from sim.config.psa import sample  # noqa: E402
 from sim.errors import ConfigError  # noqa: E402
-from sim.experiment.replications import arm_models  # noqa: E402
+from sim.experiment.replications import arm_models, drawn_config  # noqa: E402
 from sim.model.columns import Patients  # noqa: E402
-from sim.model.streams import replication_seed  # noqa: E402
 from sim.outputs.atomic import write_atomic, write_json  # noqa: E402
 from sim.outputs.manifest import manifest  # noqa: E402
 from sim.paths import CHECKOUT  # noqa: E402
@@ -64,7 +62,7 @@ def observe(cfg, replications, since="last_discharge_day", cohort_days=365, prog
     out = {}
     start = time.perf_counter()
     for r in range(replications):
-        drawn, _ = sample(cfg, replication_seed(cfg.seed, r))
+        drawn, _ = drawn_config(cfg, r)
         for arm, model in arm_models(drawn, r).items():
             rows = []
             for _ in range(weeks):

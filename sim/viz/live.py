@@ -18,8 +18,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis import exact
 from sim.cli.preflight import load_config
-from sim.config.psa import sample
-from sim.experiment.replications import COMPARATOR, arm_models
+from sim.experiment.replications import COMPARATOR, arm_models, drawn_config
 from sim.model import events as ev
 from sim.model.columns import COMMUNITY, CRISIS, INPATIENT, NO_WORKER, RESPITE
 from sim.model.streams import replication_seed
@@ -125,7 +124,7 @@ class SideBySide(mesa.Model):
         cfg = live_config(program, staffing_percent, caseload_percent, fidelity, clinician_acceptance, patients)
         seed = replication_seed(cfg.seed, replication)
         super().__init__(rng=int(seed))
-        cfg, _ = sample(cfg, seed)  # the PSA draw the experiment's replication uses (none by default)
+        cfg, _ = drawn_config(cfg, replication)  # the PSA draw the experiment's run uses
         self.cfg, self.replication = cfg, replication
         self.arms = arm_models(cfg, replication, engine="numba")
         self.history = {arm: [] for arm in self.arms}
