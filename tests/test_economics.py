@@ -16,7 +16,7 @@ PRICES = SimpleNamespace(bed_day=400.0, diverted_crisis=1000.0, respite_day=200.
 WORKFORCE = SimpleNamespace(supervision_hours_per_week=7.0)
 PROGRAM = SimpleNamespace(cost_per_contact=10.0)
 UNDISCOUNTED = SimpleNamespace(discount_rate_costs=0.0, discount_rate_outcomes=0.0, utility_community=0.8,
-                               utility_inpatient=0.4, utility_crisis=0.5, utility_respite=0.6)
+                               utility_inpatient=0.4, utility_crisis=0.5, utility_respite=0.6, utility_per_hope=0.3)
 
 
 def _two_days():
@@ -25,7 +25,9 @@ def _two_days():
     events[0, ev.BED_DAYS] = 9  # burn-in: must not count
     events[1, [ev.BED_DAYS, ev.CRISIS_DAYS, ev.RESPITE_DAYS, ev.DIVERSIONS, ev.FOLLOWUPS]] = [2, 1, 1, 1, 3]
     events[1, [ev.WORKER_DAYS, ev.HIRES, ev.PEER_CONTACTS]] = [2, 1, 4]
-    events[2, [ev.BED_DAYS, ev.WORKER_DAYS]] = [1, 2]
+    events[2, [ev.BED_DAYS, ev.WORKER_DAYS, ev.DEATHS]] = [1, 2, 1]  # one dies at the start of day 2
+    events[1, ev.HOPE_ABOVE_HALF_MICRO] = 2_000_000  # the living's hope above 0.5 sums to 2 on day 1
+    events[2, ev.HOPE_ABOVE_HALF_MICRO] = -500_000  # and to -0.5 on day 2
     return events, np.array([0.0, 5.0, 0.0])  # extension costs by day
 
 
@@ -47,9 +49,13 @@ def test_costs_and_qalys_of_one_arm_by_hand():
     for key, total in by_hand.items():
         assert row[key] * patient_years == pytest.approx(total, abs=0.005), key
     assert row["cost_total"] * patient_years == pytest.approx(4925.0, abs=0.005)
-    # day 1: 6 at home, 2 in bed, 1 crisis, 1 respite; day 2: 9 at home, 1 in bed
-    qalys = (6 * 0.8 + 2 * 0.4 + 0.5 + 0.6 + 9 * 0.8 + 0.4) / 365
-    assert row["qalys"] * patient_years == pytest.approx(qalys, abs=1e-12)
+    # day 1: 6 at home, 2 in bed, 1 crisis, 1 respite; day 2: one has died, 8 at home, 1 in bed
+    location = (6 * 0.8 + 2 * 0.4 + 0.5 + 0.6 + 8 * 0.8 + 0.4) / 365
+    health = 0.3 * (2.0 - 0.5) / 365
+    assert row["qalys"] * patient_years == pytest.approx(location + health, abs=1e-12)
+    assert row["qalys_location_discounted"] * patient_years == pytest.approx(location, abs=1e-12)
+    assert row["qalys_health_discounted"] * patient_years == pytest.approx(health, abs=1e-12)
+    assert row["life_years"] * patient_years == pytest.approx((10 + 9) / 365, abs=1e-12)
 
 
 def test_discounting_day_by_day():
@@ -61,45 +67,51 @@ def test_discounting_day_by_day():
     day2 = 400 + 200 + 140
     assert day1 + day2 == 4925
     assert row["cost_total_discounted"] * patient_years == pytest.approx(day1 + day2 * 1.035 ** (-1 / 365), abs=0.005)
-    q1, q2 = (6 * 0.8 + 2 * 0.4 + 0.5 + 0.6) / 365, (9 * 0.8 + 0.4) / 365
+    q1, q2 = (6 * 0.8 + 2 * 0.4 + 0.5 + 0.6 + 0.3 * 2.0) / 365, (8 * 0.8 + 0.4 - 0.3 * 0.5) / 365
     assert row["qalys_discounted"] * patient_years == pytest.approx(q1 + q2 * 1.015 ** (-1 / 365), abs=1e-12)
 
 
-def _table(d_costs, d_qalys, d_readmitted):
+def _table(d_costs, d_qalys, d_readmitted, d_undiscounted=None):
+    """One parameter draw per replication; the undiscounted cost difference defaults to the discounted one."""
     rows = []
-    for r, (dc, dq, dr) in enumerate(zip(d_costs, d_qalys, d_readmitted, strict=True)):
-        rows.append({"replication": r, "arm": "usual_care", "cost_total_discounted": 1000.0,
-                     "qalys_discounted": 0.7, "readmitted_30_per_1000py": 50.0})
-        rows.append({"replication": r, "arm": "peer", "cost_total_discounted": 1000.0 + dc,
+    d_undiscounted = d_costs if d_undiscounted is None else d_undiscounted
+    for r, (dc, dq, dr, du) in enumerate(zip(d_costs, d_qalys, d_readmitted, d_undiscounted, strict=True)):
+        base = {"replication": r, "draw": r, "cost_total_discounted": 1000.0, "cost_total": 1050.0,
+                "cost_bed_days": 400.0, "qalys_discounted": 0.7, "readmitted_30_per_1000py": 50.0,
+                "bed_days_per_1000py": 3000.0, "diversions_per_1000py": 40.0}
+        rows.append({**base, "arm": "usual_care"})
+        rows.append({**base, "arm": "peer", "cost_total_discounted": 1000.0 + dc, "cost_total": 1050.0 + du,
                      "qalys_discounted": 0.7 + dq, "readmitted_30_per_1000py": 50.0 + dr})
     return pd.DataFrame(rows)
 
 
 def test_incremental_analysis_by_hand():
     econ = SimpleNamespace(willingness_to_pay=[20000, 30000], threshold=20000)
-    table = _table([100.0, 140.0], [0.004, 0.006], [-8.0, -12.0])
-    result = incremental_analysis(table, "peer", "usual_care", econ)
+    table = _table([100.0, 140.0], [0.004, 0.006], [-8.0, -12.0], d_undiscounted=[110.0, 150.0])
+    result = incremental_analysis(table, "peer", "usual_care", econ, parameter_uncertainty=True)
     assert result["incremental_cost"]["mean"] == pytest.approx(120.0)
     assert result["incremental_qalys"]["mean"] == pytest.approx(0.005)
-    assert result["icer"] == pytest.approx(24000.0)  # 120 / 0.005
+    assert result["icer"]["value"] == pytest.approx(24000.0)  # 120 / 0.005
+    assert result["icer"]["quadrant"] == "north-east"
     # NMB at 20,000: 20,000 x 0.004 - 100 = -20 and 20,000 x 0.006 - 140 = -20
     assert result["net_monetary_benefit"]["20000"]["mean"] == pytest.approx(-20.0)
     # NMB at 30,000: 20 and 40
     assert result["net_monetary_benefit"]["30000"]["mean"] == pytest.approx(30.0)
     assert result["probability_cost_effective"] == {"20000": 0.0, "30000": 1.0}
     assert result["probability_cost_saving"] == 0.0
-    # 10 readmissions averted per 1,000 patient-years, at 120 per patient-year: 12,000 each
-    assert result["cost_per_readmission_averted"] == pytest.approx(12000.0)
-    assert result["verdict"] == "not cost-effective"
+    # 10 readmissions averted per 1,000 patient-years, at an undiscounted 130 per patient-year: 13,000 each
+    assert result["cost_per_readmission_averted"] == pytest.approx(13000.0)
+    assert result["verdict"] == "not cost-effective at 20,000 per QALY"
 
 
 def test_dominance_and_cost_saving():
-    assert icer(-50.0, 0.01) == "dominant" and icer(50.0, -0.01) == "dominated"
+    assert icer(-50.0, 0.01)["text"].startswith("dominant") and icer(50.0, -0.01)["text"].startswith("dominated")
     econ = SimpleNamespace(willingness_to_pay=[20000], threshold=20000)
     saving = incremental_analysis(_table([-100.0, -120.0, -90.0], [0.0, 0.001, 0.0], [-5.0, -6.0, -4.0]), "peer",
-                                  "usual_care", econ)
+                                  "usual_care", econ, parameter_uncertainty=True)
     assert saving["verdict"] == "cost-saving" and saving["probability_cost_saving"] == 1.0
-    no_effect = incremental_analysis(_table([10.0, 20.0], [0.0, 0.0], [0.0, 0.0]), "peer", "usual_care", econ)
+    no_effect = incremental_analysis(_table([10.0, 20.0], [0.0, 0.0], [0.0, 0.0]), "peer", "usual_care", econ,
+                                     parameter_uncertainty=True)
     assert math.isnan(no_effect["cost_per_readmission_averted"])
 
 

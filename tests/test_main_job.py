@@ -10,21 +10,22 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.analysis.verdict import COSTS_MORE, LOWERS, NO_EFFECT
+from sim.analysis.verdict import INCONCLUSIVE, LOWERS, NO_EFFECT
 
 ROOT = Path(__file__).resolve().parents[1]
-# A small care system, primary outcome a window that fits the horizon many times over.
-SMALL = ["population.n=1000", "replications=4", "burn_in_days=30", "horizon_days=400",
+# A small care system, primary outcome a window that fits the horizon many times over; no parameter draws,
+# so the verdict's interval is the Monte Carlo CI of 4 paired replications.
+SMALL = ["psa=none", "population.n=1000", "replications=4", "burn_in_days=30", "horizon_days=400",
          "primary_outcome=readmission_90"]
 # Outcomes of the patients (not of the peer workforce or its costs): a programme that reaches nobody
 # cannot change them.
 PATIENT_OUTCOMES = ["readmission_30", "readmission_90", "readmission_365", "admissions_per_1000py",
                     "bed_days_per_1000py", "diversions_per_1000py", "respite_stays_per_1000py", "discharges",
                     "qalys_discounted"]
-# `verdict: <verdict> (primary outcome <name>: <mean>pp, 95% CI <low>pp to <high>pp); ...`
+# `verdict: <verdict> (primary outcome <name>: <mean>pp, 95% CI <low>pp to <high>pp; minimal important ...)`
 VERDICT_LINE = re.compile(r"^verdict: (?P<verdict>[a-z ]+) \(primary outcome (?P<primary>\w+): "
-                          r"(?P<mean>[+-]\d+\.\d)pp, 95% CI (?P<low>[+-]\d+\.\d)pp to (?P<high>[+-]\d+\.\d)pp\)",
-                          re.M)
+                          r"(?P<mean>[+-]\d+\.\d)pp, 95% CI (?P<low>[+-]\d+\.\d)pp to (?P<high>[+-]\d+\.\d)pp; "
+                          r"minimal important difference (?P<mid>\d+\.\d)pp(, [\d.]+% of usual care's)?;", re.M)
 
 
 def main_job(out, *overrides):
@@ -42,7 +43,7 @@ def by_arm(table, arm):
 def test_main_job_writes_summary_table_and_figure(tmp_path):
     out = tmp_path / "run"
     run = subprocess.run(
-        [sys.executable, "-m", "sim", "population.n=1500", "replications=3", "burn_in_days=60",
+        [sys.executable, "-m", "sim", "population.n=1500", "psa.draws=3", "replications=1", "burn_in_days=60",
          "horizon_days=400", f"hydra.run.dir={out}"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
@@ -57,6 +58,8 @@ def test_main_job_writes_summary_table_and_figure(tmp_path):
         assert effect["ci_low"] <= effect["mean"] <= effect["ci_high"]
     table = pd.read_csv(out / "replications.csv")
     assert len(table) == 6 and set(table["arm"]) == {"usual_care", "discharge_support"}
+    assert sorted(set(table["draw"])) == [0, 1, 2] and summary["parameter_uncertainty"]
+    assert f"economic verdict: {summary['economic_verdict']}" in run.stdout
     # the paired difference in the summary is the mean of the table's per-replication differences
     wide = table.pivot(index="replication", columns="arm", values="readmission_30")
     diff = (wide["discharge_support"] - wide["usual_care"]).mean()
@@ -69,7 +72,7 @@ def test_main_job_writes_summary_table_and_figure(tmp_path):
 def test_a_programme_that_reaches_nobody_reproduces_usual_care_and_is_called_no_effect(tmp_path):
     """No peer workers and nobody taking up an offer: the programme arm is usual care under another name,
     so every outcome of every replication is the same, every paired difference and its CI is exactly 0,
-    and a CI of [0, 0] is neither below 0 nor above it (a rule with <= or >= would fail here)."""
+    and a CI of [0, 0] lies within the minimal important difference: no effect worth having, at no cost."""
     stdout, summary, table = main_job(tmp_path / "nobody", *SMALL, "program.uptake=0", "program.workers_per_1000=0")
     usual, programme = by_arm(table, "usual_care"), by_arm(table, "discharge_support")
     assert len(usual) == len(programme) == 4
@@ -78,26 +81,31 @@ def test_a_programme_that_reaches_nobody_reproduces_usual_care_and_is_called_no_
         effect = summary["effects"][metric]
         assert effect["mean"] == effect["ci_low"] == effect["ci_high"] == 0.0, metric
     assert summary["verdict"] == NO_EFFECT
+    assert summary["verdict_detail"]["tost_p"] == 0.0 and summary["verdict_detail"]["wastes_resources"] is False
     printed = VERDICT_LINE.search(stdout)
     assert printed is not None, stdout
-    assert printed.group("verdict", "primary", "mean", "low", "high") == (
-        NO_EFFECT, "readmission_90", "+0.0", "+0.0", "+0.0")
+    assert printed.group("verdict", "primary", "mean", "low", "high", "mid") == (
+        NO_EFFECT, "readmission_90", "+0.0", "+0.0", "+0.0",
+        f"{100 * summary['verdict_detail']['minimal_difference']:.1f}")
+    assert "wastes resources" not in stdout
 
 
 @pytest.mark.slow
-def test_a_staffed_programme_that_reaches_nobody_is_called_costs_more_without_benefit(tmp_path):
+def test_a_staffed_programme_that_reaches_nobody_is_called_no_effect_and_wastes_resources(tmp_path):
     """Peer workers employed but nobody taking up an offer: the patients' outcomes are usual care's in every
-    replication, while the salaries make every replication's cost higher."""
+    replication, while the salaries make every replication's cost higher: no effect worth having, at a cost."""
     stdout, summary, table = main_job(tmp_path / "staffed", *SMALL, "program.uptake=0")
     usual, programme = by_arm(table, "usual_care"), by_arm(table, "discharge_support")
     pd.testing.assert_frame_equal(programme[PATIENT_OUTCOMES], usual[PATIENT_OUTCOMES])
     assert (programme["peer_worker_posts"] > 0).all() and (usual["peer_worker_posts"] == 0).all()
     assert (programme["cost_total"] > usual["cost_total"]).all()
     assert summary["effects"]["readmission_90"]["ci_high"] == 0.0
-    assert summary["verdict"] == COSTS_MORE
+    assert summary["verdict"] == NO_EFFECT and summary["verdict_detail"]["wastes_resources"] is True
+    assert summary["economics"]["incremental_cost"]["ci_low"] > 0
     printed = VERDICT_LINE.search(stdout)
     assert printed is not None, stdout
-    assert printed.group("verdict", "mean") == (COSTS_MORE, "+0.0")
+    assert printed.group("verdict", "mean") == (NO_EFFECT, "+0.0")
+    assert re.search(r"^  wastes resources: no effect worth having on readmissions at a higher cost", stdout, re.M)
 
 
 @pytest.mark.slow
@@ -113,10 +121,13 @@ def test_a_programme_with_a_large_effect_is_called_lowers_readmissions(tmp_path)
     usual, programme = by_arm(table, "usual_care"), by_arm(table, "discharge_support")
     assert (programme["readmission_90"] < usual["readmission_90"]).all()
     assert summary["verdict"] == LOWERS
+    # the whole interval beyond the minimal important difference (5 points), not merely below 0
+    assert summary["effects"]["readmission_90"]["ci_high"] < -summary["verdict_detail"]["minimal_difference"]
     printed = VERDICT_LINE.search(stdout)
     assert printed is not None, stdout
     assert printed.group("verdict", "primary") == (LOWERS, "readmission_90")
-    assert float(printed["high"]) < 0 and float(printed["low"]) <= float(printed["mean"]) <= float(printed["high"])
+    assert float(printed["high"]) < -float(printed["mid"])
+    assert float(printed["low"]) <= float(printed["mean"]) <= float(printed["high"])
     assert float(printed["mean"]) <= -5.0  # a large effect: at least 5 percentage points
     # the table's own row for the primary outcome shows the same negative difference
     row = re.search(r"^readmitted within 90 days .*   ([+-]\d+\.\d)pp \(([+-]\d+\.\d)pp to ([+-]\d+\.\d)pp\)$",
@@ -146,13 +157,14 @@ def test_one_replication_runs_and_says_it_has_no_interval(tmp_path):
     """`replications=1` (a quick look, or a very large population) runs; the report says why no verdict."""
     out = tmp_path / "one"
     run = subprocess.run(
-        [sys.executable, "-m", "sim", "population.n=800", "replications=1", "burn_in_days=30", "horizon_days=400",
-         f"hydra.run.dir={out}"],
+        [sys.executable, "-m", "sim", "psa=none", "population.n=800", "replications=1", "burn_in_days=30",
+         "horizon_days=400", f"hydra.run.dir={out}"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert run.returncode == 0, run.stderr
     assert "one replication gives no confidence intervals" in run.stdout
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["replications"] == 1 and summary["verdict"] == "no detectable effect"
+    assert summary["replications"] == 1 and summary["verdict"] == INCONCLUSIVE
+    assert summary["verdict_detail"]["settle"] == "one replication gives no interval: run at least 2"
     assert summary["effects"]["readmission_365"]["ci_low"] is None  # NaN, written as null
     assert len(pd.read_csv(out / "replications.csv")) == 2

@@ -1,4 +1,4 @@
-"""Paired statistics and the verdict rule."""
+"""Paired statistics (the verdict rule: tests/test_verdict.py)."""
 
 import math
 
@@ -8,7 +8,6 @@ import pytest
 from scipy import stats
 
 from sim.analysis.statistics import mean_ci, paired_effects
-from sim.analysis.verdict import COSTS_MORE, LOWERS, NO_EFFECT, verdict
 from sim.experiment.replications import run_replication
 
 
@@ -39,20 +38,6 @@ def test_paired_effects_use_per_replication_differences():
     assert e["ci_high"] < 0  # the large between-replication spread cancels out in the pairs...
     unpaired = stats.ttest_ind(table.y[table.arm == "peer"], table.y[table.arm == "usual_care"])
     assert unpaired.pvalue > 0.5  # ...but swamps the same difference when the arms are compared unpaired
-
-
-def _effect(low, high):
-    return {"mean": (low + high) / 2, "ci_low": low, "ci_high": high}
-
-
-@pytest.mark.parametrize("readmission, cost, expected", [
-    (_effect(-0.05, -0.01), _effect(10, 20), LOWERS),
-    (_effect(-0.05, 0.01), _effect(10, 20), COSTS_MORE),
-    (_effect(-0.05, 0.01), _effect(-10, 20), NO_EFFECT),
-    (_effect(0.01, 0.05), _effect(-30, -10), NO_EFFECT),
-])
-def test_verdict_rule(readmission, cost, expected):
-    assert verdict({"readmission_365": readmission, "cost_total": cost}, "readmission_365") == expected
 
 
 def test_pairing_on_common_random_numbers_narrows_the_interval():

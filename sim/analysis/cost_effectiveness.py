@@ -1,12 +1,19 @@
-"""Incremental cost-effectiveness of the programme against usual care, from paired replications.
+"""Incremental cost-effectiveness of the programme against usual care, per cohort patient-year.
 
-Each replication gives a paired incremental cost and incremental QALYs
-(discounted, per patient-year). From them: the ICER (ratio of mean
-increments, or `dominant` / `dominated`), net monetary benefit at each
-willingness-to-pay threshold, the probability the programme is cost-saving
-and cost-effective (the share of replications; with parameter uncertainty
-sampled per replication this is the probabilistic sensitivity analysis), and
-the cost per 30-day readmission averted.
+The ICER (ratio of mean increments) is named by its quadrant of the
+cost-effectiveness plane, so a ratio never hides which way it points. Beside
+the cash, the capacity released: bed-days and diverted crises. With acute beds
+about 96% occupied a freed bed is refilled, so its cost is not saved: the
+incremental cost "if freed beds are refilled" leaves bed-day costs out.
+
+The economic verdict, the probabilities of being cost-effective and
+cost-saving and the acceptability curve say how sure a decision-maker can be
+given what is not known about the parameters, so they come from parameter
+uncertainty only (per-draw means of a PSA); Monte Carlo spread between
+replications is not uncertainty about the decision, and without parameter
+draws they are absent. With draws the verdict is the expected-value decision
+(the NICE reference case): cost-effective if the mean net monetary benefit at
+the threshold is positive.
 """
 
 import math
@@ -14,57 +21,98 @@ import math
 import numpy as np
 
 from sim.analysis import exact
-from sim.analysis.statistics import mean_ci, paired_differences
+from sim.analysis.statistics import LEVEL, effect_summary, per_draw_effects, replications_per_draw, within_draw_sd
 
-COST_SAVING = "cost-saving"
-NOT_COST_EFFECTIVE = "not cost-effective"
+QUADRANTS = {
+    "north-east": "more costly, more effective",
+    "south-west": "less costly, less effective",
+    "north-west": "more costly, less effective",
+    "south-east": "less costly, more effective",
+}
 
 
 def icer(d_cost, d_qaly):
-    """Mean incremental cost over mean incremental QALYs, with the dominance cases named."""
-    if d_qaly > 0 and d_cost <= 0:
-        return "dominant"
-    if d_qaly <= 0 and d_cost >= 0:
-        return "dominated"
-    return d_cost / d_qaly
+    """Mean incremental cost over mean incremental QALYs, with its quadrant (None without a difference)."""
+    if d_cost == 0 and d_qaly == 0:
+        return {"quadrant": None, "value": None, "text": "no difference"}
+    if d_qaly > 0 and d_cost > 0:
+        quadrant, text = "north-east", f"{d_cost / d_qaly:,.0f} per QALY gained"
+    elif d_qaly < 0 and d_cost < 0:
+        quadrant, text = "south-west", f"{d_cost / d_qaly:,.0f} saved per QALY lost"
+    elif d_qaly >= 0 and d_cost <= 0:
+        quadrant, text = "south-east", "dominant"
+    else:
+        quadrant, text = "north-west", "dominated"
+    value = d_cost / d_qaly if quadrant in ("north-east", "south-west") else None
+    return {"quadrant": quadrant, "value": value, "text": f"{text} ({quadrant}: {QUADRANTS[quadrant]})"}
 
 
-def economic_verdict(incremental_cost, nmb_at_threshold, threshold):
-    """cost-saving if the whole 95% CI of the incremental cost is below 0; cost-effective at the threshold
-    if the whole 95% CI of the net monetary benefit there is above 0; else not cost-effective."""
-    if incremental_cost["ci_high"] < 0:
-        return COST_SAVING
-    if nmb_at_threshold["ci_low"] > 0:
-        return f"cost-effective at {threshold:,.0f} per QALY"
-    return NOT_COST_EFFECTIVE
+def economic_verdict(mean_nmb, mean_cost, mean_qalys, threshold):
+    """The expected-value decision: cost-saving (cheaper, no fewer QALYs), else cost-effective or not at
+    the threshold by the sign of the mean net monetary benefit."""
+    if mean_cost < 0 and mean_qalys >= 0:
+        return "cost-saving"
+    verdict = "cost-effective" if mean_nmb > 0 else "not cost-effective"
+    return f"{verdict} at {threshold:,.0f} per QALY"
 
 
-def incremental_analysis(table, intervention, comparator, economics):
-    """The incremental results of one comparison (per patient-year, discounted)."""
-    d_cost = paired_differences(table, "cost_total_discounted", intervention, comparator).to_numpy()
-    d_qaly = paired_differences(table, "qalys_discounted", intervention, comparator).to_numpy()
-    d_readmitted = paired_differences(table, "readmitted_30_per_1000py", intervention, comparator).to_numpy()
-    thresholds = sorted({*map(float, economics.willingness_to_pay), float(economics.threshold)})
-    nmb = {f"{t:g}": mean_ci(t * d_qaly - d_cost) for t in thresholds}
-    averted = -exact.mean(d_readmitted) / 1000.0  # per patient-year
-    result = {
-        "incremental_cost": mean_ci(d_cost),
-        "incremental_qalys": mean_ci(d_qaly),
-        "icer": icer(exact.mean(d_cost), exact.mean(d_qaly)),
-        "net_monetary_benefit": nmb,
+def _thresholds(economics):
+    return sorted({*map(float, economics.willingness_to_pay), float(economics.threshold)})
+
+
+def _per_draw_cost_and_qalys(table, intervention, comparator):
+    """Each parameter draw's mean incremental cost and QALYs (discounted)."""
+    return (per_draw_effects(table, "cost_total_discounted", intervention, comparator, True),
+            per_draw_effects(table, "qalys_discounted", intervention, comparator, True))
+
+
+def economic_decision(table, intervention, comparator, economics):
+    """The economic verdict and its probabilities, from per-draw means (call only with parameter draws)."""
+    d_cost, d_qaly = _per_draw_cost_and_qalys(table, intervention, comparator)
+    threshold = float(economics.threshold)
+    nmb = threshold * d_qaly - d_cost
+    return {
+        "verdict": economic_verdict(exact.mean(nmb), exact.mean(d_cost), exact.mean(d_qaly), threshold),
         "probability_cost_saving": exact.share(d_cost < 0),
-        "probability_cost_effective": {f"{t:g}": exact.share(t * d_qaly - d_cost > 0) for t in thresholds},
-        "readmissions_30_averted_per_patient_year": averted,
-        "cost_per_readmission_averted": exact.mean(d_cost) / averted if averted > 0 else math.nan,
-        "threshold": float(economics.threshold),
+        "probability_cost_effective": {f"{t:g}": exact.share(t * d_qaly - d_cost > 0) for t in _thresholds(economics)},
     }
-    result["verdict"] = economic_verdict(result["incremental_cost"], nmb[f"{float(economics.threshold):g}"],
-                                         economics.threshold)
+
+
+def incremental_analysis(table, intervention, comparator, economics, parameter_uncertainty, level=LEVEL):
+    """The incremental results of one comparison (per patient-year); the decision only with parameter draws."""
+    arms = (intervention, comparator)
+    replications = replications_per_draw(table, parameter_uncertainty)
+
+    def summary(values, metric=None):
+        within = within_draw_sd(table, metric, *arms) if parameter_uncertainty and metric else None
+        return effect_summary(values, within, replications, parameter_uncertainty, level)
+
+    d = {m: per_draw_effects(table, m, *arms, parameter_uncertainty) for m in (
+        "cost_total_discounted", "qalys_discounted", "cost_total", "cost_bed_days", "readmitted_30_per_1000py",
+        "bed_days_per_1000py", "diversions_per_1000py")}
+    averted = -exact.mean(d["readmitted_30_per_1000py"]) / 1000.0  # per patient-year
+    undiscounted_cost = exact.mean(d["cost_total"])
+    result = {
+        "incremental_cost": summary(d["cost_total_discounted"], "cost_total_discounted"),
+        "incremental_qalys": summary(d["qalys_discounted"], "qalys_discounted"),
+        "icer": icer(exact.mean(d["cost_total_discounted"]), exact.mean(d["qalys_discounted"])),
+        "net_monetary_benefit": {f"{t:g}": summary(t * d["qalys_discounted"] - d["cost_total_discounted"])
+                                 for t in _thresholds(economics)},
+        "readmissions_30_averted_per_patient_year": averted,
+        "cost_per_readmission_averted": undiscounted_cost / averted if averted > 0 else math.nan,
+        "bed_days_released_per_patient_year": -exact.mean(d["bed_days_per_1000py"]) / 1000.0,
+        "diversions_prevented_per_patient_year": -exact.mean(d["diversions_per_1000py"]) / 1000.0,
+        "incremental_cost_if_beds_refilled": summary(d["cost_total"] - d["cost_bed_days"]),
+        "threshold": float(economics.threshold),
+        "verdict": None, "probability_cost_saving": None, "probability_cost_effective": None,
+    }
+    if parameter_uncertainty:
+        result.update(economic_decision(table, intervention, comparator, economics))
     return result
 
 
 def acceptability_curve(table, intervention, comparator, thresholds):
-    """Probability cost-effective (share of replications with positive net benefit) at each threshold."""
-    d_cost = paired_differences(table, "cost_total_discounted", intervention, comparator).to_numpy()
-    d_qaly = paired_differences(table, "qalys_discounted", intervention, comparator).to_numpy()
+    """Probability cost-effective at each threshold: the share of parameter draws (per-draw means of their
+    paired replications) with positive net benefit. Meaningful only with parameter draws."""
+    d_cost, d_qaly = _per_draw_cost_and_qalys(table, intervention, comparator)
     return np.array([exact.share(t * d_qaly - d_cost > 0) for t in thresholds])

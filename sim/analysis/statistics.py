@@ -2,7 +2,17 @@
 
 Pairing removes the between-replication noise both arms share (common random
 numbers), so the confidence interval of a difference is far narrower than
-with independent seeds.
+with independent seeds. That interval measures Monte Carlo error only: with
+enough replications it excludes any effect, however small. With parameter
+uncertainty (PSA as an outer loop of draws, each run for R paired
+replications) an effect is judged over the draws instead, and the two layers
+of uncertainty are reported apart.
+
+Over draws the verdict uses a normal-theory prediction interval for the
+effect of a new draw, mean +- t(D-1) x sd x sqrt(1 + 1/D), rather than the
+draws' 2.5th and 97.5th percentiles: with 16 draws a percentile is the
+second-lowest or second-highest draw, too rough to test against a minimal
+important difference.
 """
 
 import math
@@ -13,6 +23,8 @@ from scipy import stats
 from sim.analysis import exact
 
 LEVEL = 0.95
+MONTE_CARLO = "Monte Carlo"
+PARAMETERS = "parameter uncertainty"
 
 
 def mean_ci(values, level=LEVEL):
@@ -38,9 +50,85 @@ def paired_differences(table, metric, intervention, comparator):
     return wide[intervention] - wide[comparator]
 
 
-def paired_effects(table, metrics, intervention, comparator):
-    """{metric: mean difference with CI and p-value}."""
-    return {m: mean_ci(paired_differences(table, m, intervention, comparator)) for m in metrics}
+def _by_draw(by_replication, table):
+    """A per-replication series split into its draws' values, in draw order."""
+    draws = table.groupby("replication")["draw"].first().loc[by_replication.index]
+    return [group.to_numpy(dtype=float) for _, group in by_replication.groupby(draws.to_numpy(), sort=True)]
+
+
+def per_draw_means(by_replication, table, parameter_uncertainty):
+    """Each draw's mean of a per-replication series, in draw order; without parameter uncertainty every
+    replication is at the same parameters, so each replication counts as its own draw."""
+    if not parameter_uncertainty:
+        return by_replication.sort_index().to_numpy(dtype=float)
+    return np.array([exact.mean(values) for values in _by_draw(by_replication, table)])
+
+
+def per_draw_effects(table, metric, intervention, comparator, parameter_uncertainty):
+    """Each draw's mean paired difference (intervention - comparator), in draw order."""
+    return per_draw_means(paired_differences(table, metric, intervention, comparator), table, parameter_uncertainty)
+
+
+def within_draw_sd(table, metric, intervention, comparator):
+    """The Monte Carlo SD of one replication's paired difference, pooled over draws (None below 2
+    replications per draw: one replication cannot show its own noise)."""
+    groups = _by_draw(paired_differences(table, metric, intervention, comparator), table)
+    if min(g.size for g in groups) < 2:
+        return None
+    return math.sqrt(exact.mean([exact.variance(g) for g in groups]))
+
+
+def variance_split(per_draw_sd, within_sd, replications):
+    """The variance of the per-draw effects as Monte Carlo (what R inner replications leave) plus
+    parameters (the rest, never below 0); None when the Monte Carlo part cannot be measured."""
+    if within_sd is None:
+        return None
+    monte_carlo = within_sd**2 / replications
+    return {"monte_carlo": monte_carlo, "parameters": max(0.0, per_draw_sd**2 - monte_carlo)}
+
+
+def effect_summary(per_draw, within_sd, replications, parameter_uncertainty, level=LEVEL):
+    """Mean effect, its Monte Carlo SE and the interval the verdict uses: without parameter uncertainty the
+    t-based CI of the mean (Monte Carlo); with it the prediction interval over draws (module docstring)."""
+    x = np.asarray(per_draw, dtype=float)
+    x = x[np.isfinite(x)]
+    n = x.size
+    sd = exact.std(x) if n >= 2 else math.nan
+    mc_se = sd / math.sqrt(n) if n else math.nan
+    result = {**mean_ci(x, level), "mc_se": mc_se, "sd": sd, "scale": mc_se, "interval": MONTE_CARLO}
+    if parameter_uncertainty:
+        scale = sd * math.sqrt(1 + 1 / n) if n else math.nan
+        half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * scale if n >= 2 else math.nan
+        result.update(ci_low=result["mean"] - half, ci_high=result["mean"] + half, p_value=None, scale=scale,
+                      interval=PARAMETERS)
+    return {**result, "level": level, "replications_per_draw": int(replications), "within_sd": within_sd,
+            "variance": variance_split(sd, within_sd, replications) if parameter_uncertainty else None}
+
+
+def replications_needed(sd, mid, fraction):
+    """Replications (or, with parameter uncertainty, inner replications per draw, from the within-draw SD)
+    that bring the Monte Carlo SE under `fraction` x the minimal important difference; at least 2, the
+    fewest that can measure a Monte Carlo SE. None when the SD is unknown."""
+    if sd is None or math.isnan(sd):
+        return None
+    return max(2, math.ceil((sd / (fraction * mid)) ** 2))
+
+
+def replications_per_draw(table, parameter_uncertainty):
+    """R: inner replications per draw (1 without parameter uncertainty, each replication its own draw)."""
+    return int(table.groupby("draw")["replication"].nunique().min()) if parameter_uncertainty else 1
+
+
+def paired_effects(table, metrics, intervention, comparator, parameter_uncertainty=False, level=LEVEL):
+    """{metric: effect_summary of its per-draw paired differences}."""
+    replications = replications_per_draw(table, parameter_uncertainty)
+
+    def summary(metric):
+        within = within_draw_sd(table, metric, intervention, comparator) if parameter_uncertainty else None
+        return effect_summary(per_draw_effects(table, metric, intervention, comparator, parameter_uncertainty),
+                              within, replications, parameter_uncertainty, level)
+
+    return {m: summary(m) for m in metrics}
 
 
 def arm_summaries(table, metrics):

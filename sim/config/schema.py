@@ -197,7 +197,8 @@ class EconomicsConfig:
     utility_per_hope: float = param("utility per unit hope", 0.0, 2.0, off=0.0,
                                     doc="health-state utility: added per unit of hope above 0.5, in every state")
     perspective: str = param("-", choices=PERSPECTIVES, off="health_and_social_care",
-                             doc="whose costs count; societal adds productivity (none sourced yet: as health)")
+                             doc="whose costs count: health and social care (NICE reference case); societal "
+                                 "needs sourced productivity costs, which the model does not have yet")
 
 
 @dataclass
@@ -367,6 +368,9 @@ def validate(cfg):
     if cfg.psa.draws > 1 and not cfg.psa.parameters:
         raise ConfigError(f"psa.draws = {cfg.psa.draws}: there are no psa.parameters to draw (psa=default draws them)")
     _check_mortality(cfg.care)
+    if cfg.economics.perspective == "societal":
+        raise ConfigError("economics.perspective = societal: a societal perspective adds productivity losses, and "
+                          "the model has no sourced productivity costs yet; use health_and_social_care")
     window = int(cfg.primary_outcome.rsplit("_", 1)[1])
     if cfg.horizon_days <= window:
         raise ConfigError(

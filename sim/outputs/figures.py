@@ -8,13 +8,14 @@ import numpy as np  # noqa: E402
 
 from sim.analysis import exact  # noqa: E402
 from sim.analysis.cost_effectiveness import acceptability_curve  # noqa: E402
-from sim.analysis.statistics import paired_differences  # noqa: E402
+from sim.analysis.statistics import per_draw_effects  # noqa: E402
 from sim.analysis.trials import ALPHA  # noqa: E402
 from sim.outputs.atomic import write_atomic  # noqa: E402
 
 
 def plot_readmission(summary, table, path):
-    """Left: readmission by window and arm (95% CI). Right: paired differences in the primary outcome."""
+    """Left: readmission by window and arm (95% CI). Right: the per-draw effects on the primary outcome
+    (per replication without parameter uncertainty), the verdict's interval and the minimal important difference."""
     c = summary["comparison"]
     arms = [c["comparator"], c["intervention"]]
     windows = ["readmission_30", "readmission_90", "readmission_365"]
@@ -28,56 +29,90 @@ def plot_readmission(summary, table, path):
     left.set_xticks([i + 0.2 for i in range(3)], ["30 days", "90 days", "365 days"])
     left.set_ylabel("readmitted per discharge (%)")
     left.legend()
-    primary = summary["primary_outcome"]
-    diff = 100 * paired_differences(table, primary, arms[1], arms[0])
-    e = summary["effects"][primary]
-    right.plot(diff.index, diff.values, "o", color="grey", label="replication")
-    right.axhline(100 * e["mean"], color="C1", label="mean")
-    right.axhspan(100 * e["ci_low"], 100 * e["ci_high"], color="C1", alpha=0.2, label="95% CI")
-    right.axhline(0, color="black", lw=0.8)
-    right.set_xlabel("replication")
-    right.xaxis.get_major_locator().set_params(integer=True)
-    right.set_ylabel("paired difference (percentage points)")
-    right.set_title(f"{primary}: {arms[1]} - {arms[0]}", fontsize=10)
-    right.legend()
+    _plot_primary_effects(right, summary, table)
     fig.suptitle(f"verdict: {summary['verdict']}")
     fig.tight_layout()
     write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)
 
 
+def _plot_primary_effects(ax, summary, table):
+    """One point per draw (or replication), the mean, the verdict's interval and +-MID."""
+    c = summary["comparison"]
+    primary = summary["primary_outcome"]
+    uncertain = summary["parameter_uncertainty"]
+    effects = 100 * per_draw_effects(table, primary, c["intervention"], c["comparator"], uncertain)
+    e = summary["effects"][primary]
+    mid = 100 * summary["verdict_detail"]["minimal_difference"]
+    unit = "parameter draw" if uncertain else "replication"
+    ax.plot(range(len(effects)), effects, "o", color="grey", label=unit)
+    ax.axhline(100 * e["mean"], color="C1", label="mean")
+    interval = "prediction interval" if uncertain else "CI"
+    ax.axhspan(100 * e["ci_low"], 100 * e["ci_high"], color="C1", alpha=0.2,
+               label=f"{100 * e['level']:g}% {interval} ({e['interval']})")
+    ax.axhline(0, color="black", lw=0.8)
+    for bound in (-mid, mid):
+        ax.axhline(bound, color="C3", ls="--", lw=0.8, label="minimal important difference" if bound < 0 else None)
+    ax.set_xlabel(unit)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylabel("paired difference (percentage points)")
+    ax.set_title(f"{primary}: {c['intervention']} - {c['comparator']}", fontsize=10)
+    ax.legend(fontsize=8)
+
+
 def plot_cost_effectiveness(summary, table, path):
-    """Left: the cost-effectiveness plane (one point per replication). Right: the acceptability curve."""
+    """With parameter uncertainty: the cost-effectiveness plane (one point per draw) and the acceptability
+    curve. Without it, only the plane of replications, titled Monte Carlo only: their spread is not
+    uncertainty about the decision, so it gives no acceptability curve."""
     c = summary["comparison"]
     arms = (c["intervention"], c["comparator"])
-    d_cost = paired_differences(table, "cost_total_discounted", *arms)
-    d_qaly = paired_differences(table, "qalys_discounted", *arms)
+    uncertain = summary["parameter_uncertainty"]
+    fig, axes = plt.subplots(1, 2 if uncertain else 1, figsize=(10 if uncertain else 6, 4.4), squeeze=False)
+    d_cost = per_draw_effects(table, "cost_total_discounted", *arms, uncertain)
+    d_qaly = per_draw_effects(table, "qalys_discounted", *arms, uncertain)
+    _plot_plane(axes[0, 0], summary, d_cost, d_qaly, "parameter draw" if uncertain else "replication")
+    if uncertain:
+        _plot_acceptability(axes[0, 1], summary, table)
+        fig.suptitle(f"economic verdict: {summary['economic_verdict']}")
+    else:
+        fig.suptitle("Monte Carlo only: replications at the same parameters\n"
+                     "no economic verdict without parameter uncertainty (psa=default)", fontsize=10)
+    fig.tight_layout()
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)
+
+
+def _plot_plane(plane, summary, d_cost, d_qaly, unit):
+    """Incremental QALYs against incremental cost, the mean and the threshold line."""
+    c = summary["comparison"]
     money = summary["currency"]
-    fig, (plane, curve) = plt.subplots(1, 2, figsize=(10, 4))
-    plane.scatter(d_qaly, d_cost, s=14, color="C0", label="replication")
+    plane.scatter(d_qaly, d_cost, s=14, color="C0", label=unit)
     plane.scatter([exact.mean(d_qaly)], [exact.mean(d_cost)], s=60, color="C1", marker="X", label="mean")
     plane.axhline(0, color="black", lw=0.8)
     plane.axvline(0, color="black", lw=0.8)
-    span = max(abs(d_qaly).max(), 1e-9) * 1.2
+    span = max(np.abs(d_qaly).max(), 1e-9) * 1.2
     threshold = summary["economics"]["threshold"]
     plane.plot([-span, span], [-span * threshold, span * threshold], "--", color="grey",
                label=f"{threshold:,.0f} {money} per QALY")
     plane.set_xlim(-span, span)
+    plane.ticklabel_format(axis="x", style="sci", scilimits=(-2, 3))
     plane.set_xlabel("incremental QALYs per patient-year (discounted)")
     plane.set_ylabel(f"incremental cost per patient-year ({money}, discounted)")
-    plane.set_title(f"{arms[0]} - {arms[1]}", fontsize=10)
+    plane.set_title(f"{c['intervention']} - {c['comparator']}", fontsize=10)
     plane.legend(fontsize=8)
+
+
+def _plot_acceptability(curve, summary, table):
+    """Probability cost-effective over parameter draws at each willingness to pay."""
+    c = summary["comparison"]
+    threshold = summary["economics"]["threshold"]
     thresholds = np.linspace(0, max(100_000.0, 2 * threshold), 101)
-    curve.plot(thresholds, acceptability_curve(table, *arms, thresholds), color="C0")
+    curve.plot(thresholds, acceptability_curve(table, c["intervention"], c["comparator"], thresholds), color="C0")
     curve.axvline(threshold, color="grey", ls="--")
     curve.set_ylim(-0.02, 1.02)
-    curve.set_xlabel(f"willingness to pay ({money} per QALY)")
+    curve.set_xlabel(f"willingness to pay ({summary['currency']} per QALY)")
     curve.set_ylabel("probability cost-effective")
-    curve.set_title("cost-effectiveness acceptability curve", fontsize=10)
-    fig.suptitle(f"economic verdict: {summary['economic_verdict']}")
-    fig.tight_layout()
-    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
-    plt.close(fig)
+    curve.set_title(f"acceptability over {summary['draws']} parameter draws", fontsize=10)
 
 
 def _plot_by_arm(series_by_arm, path, xlabel, ylabel, title, step):

@@ -3,9 +3,10 @@
 import math
 
 from sim.analysis.cost_effectiveness import incremental_analysis
-from sim.analysis.statistics import arm_summaries, paired_effects
+from sim.analysis.decomposition import qaly_decomposition
+from sim.analysis.statistics import PARAMETERS, arm_summaries, paired_effects, replications_needed
 from sim.analysis.trials import summarise_trials
-from sim.analysis.verdict import verdict
+from sim.analysis.verdict import VERDICT_RULE, judge, minimal_difference, wastes_resources
 from sim.experiment.replications import COMPARATOR
 
 ROWS = (  # (metric, label, kind)
@@ -19,10 +20,27 @@ ROWS = (  # (metric, label, kind)
     ("bed_days_per_1000py", "bed-days / 1,000 patient-years", "count"),
     ("diversions_per_1000py", "diverted crises / 1,000 patient-years", "count"),
     ("respite_stays_per_1000py", "respite stays / 1,000 patient-years", "count"),
+    ("deaths_per_1000py", "deaths / 1,000 patient-years", "count"),
+    ("life_years_discounted", "life-years per patient-year, discounted", "qaly"),
     ("cost_total", "cost per patient-year", "money"),
     ("cost_total_discounted", "cost per patient-year, discounted", "money"),
     ("qalys_discounted", "QALYs per patient-year, discounted", "qaly"),
 )
+NOT_METRICS = ("replication", "draw", "seed", "arm")
+
+
+def verdict_detail(cfg, effects, arms, economics):
+    """The clinical verdict on the primary outcome against the MID, and what backs it."""
+    primary = effects[cfg.primary_outcome]
+    mid = minimal_difference(cfg.verdict, arms[COMPARATOR][cfg.primary_outcome]["mean"])
+    judged = judge(primary, mid)
+    wasted, wasted_statement = wastes_resources(judged["label"], economics["incremental_cost"])
+    monte_carlo_sd = primary["within_sd"] if primary["interval"] == PARAMETERS else primary["sd"]
+    return {**judged, "minimal_difference": mid, "difference": cfg.verdict.difference, "scale": cfg.verdict.scale,
+            "interval": primary["interval"], "level": cfg.verdict.level, "mc_se": primary["mc_se"],
+            "mc_se_target": cfg.verdict.mc_se_fraction * mid,
+            "replications_needed": replications_needed(monte_carlo_sd, mid, cfg.verdict.mc_se_fraction),
+            "variance": primary["variance"], "wastes_resources": wasted, "wastes_resources_statement": wasted_statement}
 
 
 def summarise(cfg, table):
@@ -30,29 +48,36 @@ def summarise(cfg, table):
     if cfg.trial.kind != "none":
         return {"program": cfg.program.name, "follow_up_days": int(cfg.trial.follow_up_days),
                 "trial": summarise_trials(cfg, table)}
-    metrics = [c for c in table.columns if c not in ("replication", "seed", "arm") and not c.startswith("psa:")]
+    metrics = [c for c in table.columns if c not in NOT_METRICS and not c.startswith("psa:")]
     intervention = cfg.program.name
-    effects = paired_effects(table, metrics, intervention, COMPARATOR)
-    economics = incremental_analysis(table, intervention, COMPARATOR, cfg.economics)
+    uncertain = bool(cfg.psa.parameters)
+    level = cfg.verdict.level
+    effects = paired_effects(table, metrics, intervention, COMPARATOR, uncertain, level)
+    economics = incremental_analysis(table, intervention, COMPARATOR, cfg.economics, uncertain, level)
+    arms = arm_summaries(table, metrics)
+    detail = verdict_detail(cfg, effects, arms, economics)
     return {
-        "verdict": verdict(effects, cfg.primary_outcome),
+        "verdict": detail["label"],
+        "verdict_detail": detail,
+        "verdict_rule": VERDICT_RULE,
         "economic_verdict": economics["verdict"],
-        "verdict_rule": "lowers readmissions if the 95% CI of the paired difference in the primary outcome is "
-                        "below 0; else costs more without benefit if the 95% CI of the cost difference is above 0; "
-                        "else no detectable effect",
         "primary_outcome": cfg.primary_outcome,
         "comparison": {"intervention": intervention, "comparator": COMPARATOR},
+        "parameter_uncertainty": uncertain,
+        "draws": int(cfg.psa.draws),
         "replications": int(cfg.replications),
         "patients": int(cfg.population.n),
         "horizon_days": int(cfg.horizon_days),
         "burn_in_days": int(cfg.burn_in_days),
         "currency": cfg.costs.currency,
         "price_year": int(cfg.costs.price_year),
-        "confidence_level": 0.95,
+        "confidence_level": level,
         "discount_rates": {"costs": cfg.economics.discount_rate_costs,
                            "outcomes": cfg.economics.discount_rate_outcomes},
-        "arms": arm_summaries(table, metrics),
+        "arms": arms,
         "effects": effects,
+        "deaths_per_1000py": {arm: rows["deaths_per_1000py"]["mean"] for arm, rows in arms.items()},
+        "qaly_decomposition": qaly_decomposition(table, intervention, COMPARATOR, uncertain),
         "economics": economics,
         "readmission_free": table.attrs.get("survival", {}),
         "weekly_bed_occupancy": table.attrs.get("occupancy", {}),
@@ -72,41 +97,121 @@ def _fmt(value, kind, signed=False):
     return f"{value:{sign},.1f}"
 
 
-def format_summary(summary):
-    """The verdict table printed at the end of the main job (or an emulated trial's results)."""
-    if "trial" in summary:
-        return format_trial(summary)
+def _interval_name(summary):
+    """'95% CI' (Monte Carlo) or '95% prediction interval' (over parameter draws)."""
+    kind = "prediction interval" if summary["parameter_uncertainty"] else "CI"
+    return f"{100 * summary['confidence_level']:g}% {kind}"
+
+
+def _header(summary):
+    c = summary["comparison"]
+    runs = (f"{summary['draws']} parameter draws x {summary['replications']} paired replications"
+            if summary["parameter_uncertainty"] else f"{summary['replications']} paired replications")
+    return (f"{c['intervention']} vs {c['comparator']}: {runs}, {summary['patients']:,} patients, "
+            f"{summary['horizon_days']} days counted after {summary['burn_in_days']} days burn-in "
+            f"(costs in {summary['currency']} {summary['price_year']})")
+
+
+def _outcome_rows(summary):
     c = summary["comparison"]
     a, b = c["comparator"], c["intervention"]
-    lines = [
-        f"{b} vs {a}: {summary['replications']} paired replications, {summary['patients']:,} patients, "
-        f"{summary['horizon_days']} days counted after {summary['burn_in_days']} days burn-in "
-        f"(costs in {summary['currency']} {summary['price_year']})",
-        f"{'outcome':40} {a:>12} {b:>18}   difference (95% CI)",
-    ]
+    lines = [f"{'outcome':40} {a:>12} {b:>18}   difference ({_interval_name(summary)})"]
     for metric, label, kind in ROWS:
         e = summary["effects"][metric]
         ci = f"{_fmt(e['ci_low'], kind, True)} to {_fmt(e['ci_high'], kind, True)}"
         lines.append(f"{label:40} {_fmt(summary['arms'][a][metric]['mean'], kind):>12} "
                      f"{_fmt(summary['arms'][b][metric]['mean'], kind):>18}   "
                      f"{_fmt(e['mean'], kind, True)} ({ci})")
+    return lines
+
+
+def _pp(value, digits=2):
+    """A difference of proportions in percentage points."""
+    return "n/a" if _missing(value) else f"{100 * value:.{digits}f}pp"
+
+
+def _fmt_p(p):
+    return "n/a" if _missing(p) else ("< 0.001" if p < 0.001 else f"{p:.3f}")
+
+
+def _mid(v):
+    relative = "" if v["scale"] == "absolute" else f", {100 * v['difference']:g}% of usual care's"
+    return f"minimal important difference {_pp(v['minimal_difference'], 1)}{relative}"
+
+
+def _verdict_lines(summary):
+    """The verdict with its interval and MID, what qualifies or would settle it, and the rule."""
     p = summary["effects"][summary["primary_outcome"]]
+    v = summary["verdict_detail"]
+    lines = [f"verdict: {summary['verdict']} (primary outcome {summary['primary_outcome']}: "
+             f"{_fmt(p['mean'], 'rate', True)}, {_interval_name(summary)} {_fmt(p['ci_low'], 'rate', True)} to "
+             f"{_fmt(p['ci_high'], 'rate', True)}; {_mid(v)}; equivalence (TOST) p {_fmt_p(v['tost_p'])})"]
+    lines += [f"  {text}" for text in (v["qualifier"], v["settle"], v["wastes_resources_statement"]) if text]
+    lines.append(f"  rule: {summary['verdict_rule']}")
+    return lines
+
+
+def _monte_carlo_line(summary):
+    """The Monte Carlo SE against its target, the replications that would meet it, and the variance split."""
+    v = summary["verdict_detail"]
+    unit = "replications per parameter draw" if summary["parameter_uncertainty"] else "replications"
+    needed = "n/a" if v["replications_needed"] is None else f"{v['replications_needed']:,}"
+    line = (f"Monte Carlo standard error of the effect {_pp(v['mc_se'])} (target: under {_pp(v['mc_se_target'])}, "
+            f"which {needed} {unit} would reach)")
+    if v["variance"]:
+        sd = {part: math.sqrt(value) for part, value in v["variance"].items()}
+        line += (f"; SD of the per-draw effects from Monte Carlo {_pp(sd['monte_carlo'])}, "
+                 f"from parameters {_pp(sd['parameters'])}")
+    return line
+
+
+def _qaly_line(summary):
+    """Where the QALYs gained come from: longer lives, better places, better health."""
+    q = summary["qaly_decomposition"]
+    parts = ", ".join(f"{part} {_fmt(q[part]['mean'], 'qaly', True)} ({_share(q[part]['share'])})"
+                      for part in ("mortality", "location", "health"))
+    return f"QALYs per patient-year gained {_fmt(q['total'], 'qaly', True)}: {parts}"
+
+
+def _share(share):
+    return "n/a" if _missing(share) else f"{100 * share:.0f}%"
+
+
+def _cash_and_capacity_lines(summary):
+    """Capacity released beside the cash, and the cash if freed beds are refilled (their cost not saved)."""
     e = summary["economics"]
-    icer = e["icer"] if isinstance(e["icer"], str) else f"{e['icer']:,.0f} per QALY"
+    cash = summary["effects"]["cost_total"]["mean"]
+    refilled = e["incremental_cost_if_beds_refilled"]["mean"]
     per_averted = e["cost_per_readmission_averted"]
+    return [
+        f"capacity released per patient-year: {e['bed_days_released_per_patient_year']:+.3f} bed-days, "
+        f"{e['diversions_prevented_per_patient_year']:+.3f} diverted crises prevented",
+        f"incremental cost per patient-year, undiscounted: {_fmt(cash, 'money', True)} "
+        f"({_fmt(refilled, 'money', True)} if freed beds are refilled, their cost not saved); "
+        f"ICER {e['icer']['text']}; cost per 30-day readmission averted "
+        + ("n/a (none averted)" if _missing(per_averted) else f"{per_averted:,.0f}"),
+    ]
+
+
+def _economic_line(summary):
+    """The economic verdict, from parameter uncertainty only."""
+    e = summary["economics"]
+    if e["verdict"] is None:
+        return "economic verdict: none without parameter uncertainty (run with psa=default for the economic verdict)"
     threshold = f"{e['threshold']:g}"
     nmb = e["net_monetary_benefit"][threshold]
-    lines += [
-        f"ICER {icer}; net monetary benefit at {e['threshold']:,.0f}/QALY {_fmt(nmb['mean'], 'money', True)} "
-        f"({_fmt(nmb['ci_low'], 'money', True)} to {_fmt(nmb['ci_high'], 'money', True)}) per patient-year; "
-        f"P(cost-effective) {e['probability_cost_effective'][threshold]:.2f}, "
-        f"P(cost-saving) {e['probability_cost_saving']:.2f}; cost per 30-day readmission averted "
-        + ("n/a (none averted)" if per_averted is None or math.isnan(per_averted) else f"{per_averted:,.0f}"),
-        f"verdict: {summary['verdict']} (primary outcome {summary['primary_outcome']}: "
-        f"{_fmt(p['mean'], 'rate', True)}, 95% CI {_fmt(p['ci_low'], 'rate', True)} to "
-        f"{_fmt(p['ci_high'], 'rate', True)}); economic verdict: {summary['economic_verdict']}",
-    ]
-    if summary["replications"] < 2:
+    return (f"economic verdict: {e['verdict']} (mean net monetary benefit {_fmt(nmb['mean'], 'money', True)} "
+            f"per patient-year; P(cost-effective) {e['probability_cost_effective'][threshold]:.2f}, "
+            f"P(cost-saving) {e['probability_cost_saving']:.2f}, over {summary['draws']} parameter draws)")
+
+
+def format_summary(summary):
+    """The verdict table printed at the end of the main job (or an emulated trial's results)."""
+    if "trial" in summary:
+        return format_trial(summary)
+    lines = [_header(summary), *_outcome_rows(summary), *_verdict_lines(summary), _monte_carlo_line(summary),
+             _qaly_line(summary), *_cash_and_capacity_lines(summary), _economic_line(summary)]
+    if summary["replications"] < 2 and not summary["parameter_uncertainty"]:
         lines.append("one replication gives no confidence intervals, so no effect can be detected: "
                      "use replications >= 2 for a verdict")
     return "\n".join(lines)

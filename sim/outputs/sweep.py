@@ -6,7 +6,8 @@ multirun folder: one row per sweep point and arm, with the swept values, each
 outcome's mean and 95% CI in that arm, the paired effect against usual care
 (on the programme's row) and both verdicts. The figures: the primary effect
 against the swept values with its CI (`sweep_effects.png`, beside the
-cost-effectiveness plane), acceptability curves (`sweep_acceptability.png`),
+cost-effectiveness plane), acceptability curves (`sweep_acceptability.png`, only when the jobs drew
+parameters: acceptability is parameter uncertainty),
 survival curves (`sweep_survival.png`) and bed occupancy over time
 (`sweep_occupancy.png`), one colour per sweep point.
 
@@ -186,7 +187,7 @@ def plot_effects(table, swept, primary, money, path):
 
 
 def plot_acceptability(folder, table, swept, path):
-    """The acceptability curve of every sweep point, from its paired replications."""
+    """The acceptability curve of every sweep point, over its parameter draws."""
     plt, fig, ax = _figure()
     thresholds = np.linspace(0, 100_000, 101)
     rows = table[table["effect_cost_total_discounted_mean"].notna()]
@@ -258,12 +259,15 @@ def draw(folder, table, swept):
         return ["sweep_trial.png"]
     first = json.loads((folder / table["job"].iloc[0] / "summary.json").read_text())
     plot_effects(table, swept, first["primary_outcome"], first["currency"], folder / "sweep_effects.png")
-    plot_acceptability(folder, table, swept, folder / "sweep_acceptability.png")
+    drawn = ["sweep_effects.png"]
+    if first.get("parameter_uncertainty"):
+        plot_acceptability(folder, table, swept, folder / "sweep_acceptability.png")
+        drawn.append("sweep_acceptability.png")
     plot_series(folder, table, swept, "readmission_free", "not yet readmitted (%)", "days since index discharge",
                 "time to first readmission (Kaplan-Meier, mean of replications)", folder / "sweep_survival.png")
     plot_series(folder, table, swept, "weekly_bed_occupancy", "acute beds occupied (%)",
                 "week of the counted period", "bed occupancy over time (weekly mean)", folder / "sweep_occupancy.png")
-    return ["sweep_effects.png", "sweep_acceptability.png", "sweep_survival.png", "sweep_occupancy.png"]
+    return [*drawn, "sweep_survival.png", "sweep_occupancy.png"]
 
 
 def write_tables(folder, table):

@@ -34,14 +34,19 @@ def main_job_table(root):
 
 def study_table(root):
     """Each named comparison's verdict on its primary outcome and its incremental cost; the CORE emulation."""
-    rows = ["| study | primary outcome | difference, 95% CI | incremental cost per patient-year, discounted "
-            "(95% CI) | verdict | economic verdict |", "|---|---|---|---|---|---|"]
+    rows = ["| study | uncertainty | primary outcome | difference (95% interval) | minimal important difference | "
+            "incremental cost per patient-year, discounted (95% interval) | verdict | economic verdict |",
+            "|---|---|---|---|---|---|---|---|"]
     for study in RATE_STUDIES:
         s = _summary(root, study)
         cost = s["economics"]["incremental_cost"]
-        rows.append(f"| `{study}` | {s['primary_outcome']} | {_effect(s['effects'][s['primary_outcome']])} | "
+        kind = (f"parameters: {s['draws']} draws x {s['replications']}" if s["parameter_uncertainty"]
+                else f"Monte Carlo only: {s['replications']} replications")
+        economic = s["economic_verdict"] or "not assessed (needs parameter uncertainty)"
+        rows.append(f"| `{study}` | {kind} | {s['primary_outcome']} | {_effect(s['effects'][s['primary_outcome']])} | "
+                    f"{_pp(s['verdict_detail']['minimal_difference'])} pp | "
                     f"{cost['mean']:+,.0f} ({cost['ci_low']:+,.0f} to {cost['ci_high']:+,.0f}) {s['currency']} | "
-                    f"{s['verdict']} | {s['economic_verdict']} |")
+                    f"{s['verdict']} | {economic} |")
     t = _summary(root, "core_trial")["trial"]
     rows += ["", "| study | control | intervention | odds ratio (95% of simulated trials) | power |",
              "|---|---|---|---|---|",
