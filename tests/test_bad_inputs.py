@@ -183,7 +183,7 @@ def test_a_config_dir_with_a_programme_of_ones_own_runs(tmp_path):
     (tmp_path / "extra" / "program" / "mine.yaml").write_text(MINE)
     out = tmp_path / "out"
     run = subprocess.run([sys.executable, "-m", "sim", "--config-dir", str(tmp_path / "extra"), "program=mine",
-                          "population.n=300", "replications=1", "burn_in_days=0", "horizon_days=40",
+                          "population.n=300", "psa=none", "replications=1", "burn_in_days=0", "horizon_days=40",
                           "primary_outcome=readmission_30", f"hydra.run.dir={out}"],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]

@@ -17,7 +17,7 @@ from sim.cli.calibrate import apply, load_settings, loss
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ["program=self_management", "trial=core", "population.n=600", "burn_in_days=30", "horizon_days=300",
          "primary_outcome=readmission_30", "trial.sample_size=40", "trial.recruitment_days=120",
-         "trial.follow_up_days=150", "replications=2"]
+         "trial.follow_up_days=150", "psa=none", "replications=2"]
 SMALL = "model_overrides=[" + ",".join(f'"{o}"' for o in MODEL) + "]"  # list items quoted: they hold '='
 
 

@@ -16,10 +16,10 @@ from sim.engines.model import CareSystemModel, numba_threads
 from .conftest import make_cfg
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = ["population.n=400", "replications=2", "burn_in_days=20", "horizon_days=120",
+ARGS = ["population.n=400", "psa=none", "replications=2", "burn_in_days=20", "horizon_days=120",
         "primary_outcome=readmission_30"]
 # long enough that a BLAS kernel's summation order shows in the discounted totals
-BLAS_ARGS = ["population.n=600", "replications=3", "burn_in_days=30", "horizon_days=365",
+BLAS_ARGS = ["population.n=600", "psa.draws=3", "replications=1", "burn_in_days=30", "horizon_days=365",
              "primary_outcome=readmission_30"]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = ["population.n=3000", "replications=6", "burn_in_days=30", "horizon_days=400"]
+ARGS = ["population.n=3000", "psa=none", "replications=6", "burn_in_days=30", "horizon_days=400"]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -54,7 +54,8 @@ sys.argv = ["sim", *{args!r}]
 from sim.__main__ import cli
 cli()
 """
-SHORT = ["population.n=400", "replications=2", "burn_in_days=10", "horizon_days=60", "primary_outcome=readmission_30"]
+SHORT = ["population.n=400", "psa=none", "replications=2", "burn_in_days=10",
+         "horizon_days=60", "primary_outcome=readmission_30"]
 
 
 def _run_into(out, *extra, kill_after=None, sig="SIGKILL"):

@@ -16,7 +16,7 @@ from sim.outputs.sweep import gather
 from sim.paths import CONF
 
 ROOT = Path(__file__).resolve().parents[1]
-SWEEP = ["population.n=1500", "replications=2", "burn_in_days=30", "horizon_days=400",
+SWEEP = ["population.n=1500", "psa=none", "replications=2", "burn_in_days=30", "horizon_days=400",
          "primary_outcome=readmission_90", "program.fidelity=0.0,0.4,0.7,1.0"]
 
 
@@ -70,7 +70,7 @@ def test_a_killed_sweep_resumes_to_the_same_table(joblib_table, tmp_path):
 
 @pytest.mark.slow
 def test_a_job_with_a_different_config_in_the_folder_is_run_again(tmp_path):
-    args = ["population.n=500", "replications=2", "burn_in_days=10", "horizon_days=100",
+    args = ["population.n=500", "psa=none", "replications=2", "burn_in_days=10", "horizon_days=100",
             "primary_outcome=readmission_30", f"hydra.sweep.dir={tmp_path}"]
     for seed, expected in (("seed=1", 0), ("seed=1", 1), ("seed=2", 0)):
         run = subprocess.run([sys.executable, "-m", "sim", "-m", *args, seed], cwd=ROOT, capture_output=True,

@@ -143,7 +143,7 @@ def test_engine_choice_does_not_change_the_results(tmp_path):
     for engine in ("numba", "mesa"):
         out = tmp_path / engine
         run = subprocess.run(
-            [sys.executable, "-m", "sim", "population.n=300", "replications=2", "burn_in_days=0",
+            [sys.executable, "-m", "sim", "population.n=300", "psa=none", "replications=2", "burn_in_days=0",
              "horizon_days=200", "primary_outcome=readmission_30", f"engine={engine}", f"hydra.run.dir={out}"],
             cwd=ROOT, capture_output=True, text=True, timeout=600,
         )

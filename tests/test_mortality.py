@@ -73,7 +73,8 @@ def test_suicide_risk_is_raised_after_discharge():
 
 
 @settings(max_examples=200, deadline=None)
-@given(since=st.integers(0, 800) | st.just(2**30), later=st.integers(0, 800), age=st.integers(0, 2), diagnosis=st.integers(0, 2))
+@given(since=st.integers(0, 800) | st.just(2**30), later=st.integers(0, 800), age=st.integers(0, 2),
+       diagnosis=st.integers(0, 2))
 def test_the_chance_of_death_never_rises_until_the_next_discharge(since, later, age, diagnosis):
     """What makes the early-rejection bound exact with deaths: today's chance bounds every later day's."""
     mortality = fixed_mortality(RULES, age, diagnosis)
@@ -82,7 +83,8 @@ def test_the_chance_of_death_never_rises_until_the_next_discharge(since, later, 
 
 
 def test_the_dead_accrue_nothing():
-    cfg = make_cfg("population.n=2000", "burn_in_days=0", "horizon_days=365", "primary_outcome=readmission_30", "program=intentional_peer_support",
+    cfg = make_cfg("population.n=2000", "burn_in_days=0", "horizon_days=365", "primary_outcome=readmission_30",
+                   "program=intentional_peer_support",
                    "care.general_mortality_per_year=[0.2,0.2,0.2]")
     model = CareSystemModel(cfg).run()
     p = model.patients

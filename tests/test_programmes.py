@@ -23,7 +23,8 @@ from .conftest import compose_raw, make_cfg
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAMMES = sorted(p.stem for p in (ROOT / "conf" / "program").glob("*.yaml")
                     if p.stem not in ("usual_care", "_base_"))  # _base_: what every programme file extends
-SMALL = ["population.n=150", "replications=2", "burn_in_days=0", "horizon_days=90", "primary_outcome=readmission_30"]
+SMALL = ["population.n=150", "psa=none", "replications=2", "burn_in_days=0",
+         "horizon_days=90", "primary_outcome=readmission_30"]
 
 
 def test_the_library_holds_every_programme_of_the_design():

@@ -37,7 +37,7 @@ def _schema_range(key):
 
 
 def test_the_committed_default_is_relative_so_it_follows_the_configuration():
-    entries = yaml.safe_load((CONF / "psa" / "default.yaml").read_text())["parameters"]
+    entries = yaml.safe_load((CONF / "psa" / "default.yaml").read_text())["psa"]["parameters"]
     assert entries and all("cv" in e and "mean" not in e and "sd" not in e for e in entries)
 
 

@@ -11,7 +11,8 @@ import pytest
 from sim.outputs.provenance import environment, environment_differences
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = ["population.n=300", "replications=2", "burn_in_days=10", "horizon_days=60", "primary_outcome=readmission_30"]
+SMALL = ["population.n=300", "psa=none", "replications=2", "burn_in_days=10",
+         "horizon_days=60", "primary_outcome=readmission_30"]
 
 
 @pytest.fixture(scope="module")

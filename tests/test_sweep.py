@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_multirun_gathers_into_one_table(tmp_path):
     sweep = tmp_path / "sweep"
     run = subprocess.run(
-        [sys.executable, "-m", "sim", "-m", "population.n=1500", "replications=2", "burn_in_days=30",
+        [sys.executable, "-m", "sim", "-m", "population.n=1500", "psa=none", "replications=2", "burn_in_days=30",
          "horizon_days=300", "primary_outcome=readmission_90", "program.hope_gain=0.3",
          "program.fidelity=0.0,1.0", f"hydra.sweep.dir={sweep}"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
@@ -44,7 +44,7 @@ def test_multirun_gathers_into_one_table(tmp_path):
         assert (sweep / f"{figure}.png").read_bytes()[:4] == b"\x89PNG", figure
 
 
-TRIAL_SWEEP = ["population.n=600", "replications=2", "burn_in_days=30", "horizon_days=200",
+TRIAL_SWEEP = ["population.n=600", "psa=none", "replications=2", "burn_in_days=30", "horizon_days=200",
                "primary_outcome=readmission_30", "program=self_management", "trial=core", "trial.sample_size=40",
                "trial.recruitment_days=100", "trial.follow_up_days=90"]
 

@@ -26,7 +26,7 @@ from sim.outputs.summary import format_summary, summarise
 from sim.paths import CONF
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = ["population.n=600", "burn_in_days=30", "horizon_days=200", "primary_outcome=readmission_30",
+SMALL = ["population.n=600", "psa=none", "burn_in_days=30", "horizon_days=200", "primary_outcome=readmission_30",
          "program=self_management", "trial=core", "trial.sample_size=40", "trial.recruitment_days=100",
          "trial.follow_up_days=90"]
 
@@ -81,9 +81,9 @@ def test_mean_difference_is_welch():
 
 @pytest.mark.slow
 def test_the_cli_reports_the_trial(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "sim", "program=self_management", "trial=core", "replications=3",
-                          "population.n=3000", f"hydra.run.dir={tmp_path}"], cwd=ROOT, capture_output=True,
-                         text=True, timeout=600)
+    run = subprocess.run([sys.executable, "-m", "sim", "program=self_management", "trial=core", "psa=none",
+                          "replications=3", "population.n=3000", f"hydra.run.dir={tmp_path}"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "simulated trials of 441 participants" in run.stdout and "power" in run.stdout
     trial = json.loads((tmp_path / "summary.json").read_text())["trial"]

@@ -20,7 +20,7 @@ from sim.analysis.warmup import (
     welch_smooth,
     welch_truncation,
 )
-from sim.experiment.replications import arm_models
+from sim.experiment.replications import arm_models, drawn_config
 from sim.model import events as ev
 from sim.model.columns import COMMUNITY
 from sim.paths import CONF
@@ -110,7 +110,7 @@ def test_weekly_steps_record_what_a_whole_run_records():
     _, run = tool.run_config(SMALL, replications=1, weeks=16)
     observed = tool.observe(run, 1, progress=False)
     assert set(observed) == {"usual_care", "discharge_support"}
-    for arm, model in arm_models(run, 0).items():
+    for arm, model in arm_models(drawn_config(run, 0)[0], 0).items():
         model.run()
         weekly = observed[arm]
         assert sum(weekly["admissions"][0]) == model.events[:, ev.ADMISSIONS].sum()

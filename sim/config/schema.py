@@ -9,15 +9,13 @@ cross-field rules before any work starts.
 import math
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 
-import numba
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
+from sim.config.checks import check_lookback, check_mortality, check_network, check_threads, check_trial
 from sim.config.psa import check_psa
 from sim.errors import ConfigError
 from sim.extensions import load as load_extension
-from sim.model.columns import HISTORY
-from sim.model.network import read_graph_file
 
 DIAGNOSES = ("psychosis", "mood", "substance_use")
 ENGINES = ("numba", "mesa")
@@ -287,12 +285,6 @@ class Config:
     debug: bool = param("-", doc="check the model's invariants at the end of every day")
 
 
-def _check_threads(threads):
-    if threads > numba.config.NUMBA_NUM_THREADS:
-        raise ConfigError(f"threads = {threads}: this process allows at most {numba.config.NUMBA_NUM_THREADS} Numba "
-                          f"threads (NUMBA_NUM_THREADS, by default the number of cores)")
-
-
 def register():
     """Register the schema so `conf/config.yaml` can name it in its defaults list."""
     ConfigStore.instance().store(name="schema", node=Config)
@@ -357,17 +349,17 @@ def validate(cfg):
         shares = getattr(cfg.population, key)
         if abs(sum(shares) - 1.0) > 1e-9:
             raise ConfigError(f"population.{key} = {list(shares)}: must sum to 1")
-    _check_network(cfg.network, cfg.population.n)
-    _check_threads(cfg.threads)
+    check_network(cfg.network, cfg.population.n)
+    check_threads(cfg.threads)
     load_extension(cfg.extension)
-    _check_trial(cfg)
-    _check_lookback("program", cfg.program)
+    check_trial(cfg)
+    check_lookback("program", cfg.program)
     if cfg.trial.kind != "none":
-        _check_lookback("trial", cfg.trial)
+        check_lookback("trial", cfg.trial)
     _check_psa(cfg)
     if cfg.psa.draws > 1 and not cfg.psa.parameters:
         raise ConfigError(f"psa.draws = {cfg.psa.draws}: there are no psa.parameters to draw (psa=default draws them)")
-    _check_mortality(cfg.care)
+    check_mortality(cfg.care)
     if cfg.economics.perspective == "societal":
         raise ConfigError("economics.perspective = societal: a societal perspective adds productivity losses, and "
                           "the model has no sourced productivity costs yet; use health_and_social_care")
@@ -386,59 +378,3 @@ def _check_psa(cfg):
     for i, p in enumerate(cfg.psa.parameters):
         _walk(p, PsaParameter, f"psa.parameters.{i}.")
     check_psa(cfg)
-
-
-MORTALITY_KEYS = ("general_mortality_per_year", "mortality_rate_ratio", "suicide_after_discharge_per_year",
-                  "suicide_long_term_per_year")
-
-
-def _check_mortality(care):
-    """Mortality is on with all its keys or off with none."""
-    given = [k for k in MORTALITY_KEYS if getattr(care, k) is not None]
-    if given and len(given) < len(MORTALITY_KEYS):
-        missing = next(k for k in MORTALITY_KEYS if getattr(care, k) is None)
-        raise ConfigError(f"care.{missing} = null: mortality needs every one of care.{', care.'.join(MORTALITY_KEYS)}")
-
-
-def _check_lookback(prefix, criteria):
-    """A look-back count reads the ring of the latest HISTORY admissions, so it can only tell up to that many."""
-    if criteria.lookback_days and criteria.min_prior_admissions > HISTORY:
-        raise ConfigError(f"{prefix}.min_prior_admissions = {criteria.min_prior_admissions}: with "
-                          f"{prefix}.lookback_days set, at most {HISTORY} (the admission days each patient keeps)")
-
-
-def _check_trial(cfg):
-    trial = cfg.trial
-    if trial.kind == "none":
-        return
-    for f in fields(TrialConfig):
-        if getattr(trial, f.name) is None:
-            raise ConfigError(f"trial.{f.name} = null: a randomised trial needs it")
-    if trial.recruitment_days + trial.follow_up_days > cfg.horizon_days:
-        raise ConfigError(f"trial.recruitment_days + trial.follow_up_days = "
-                          f"{trial.recruitment_days + trial.follow_up_days}: must fit in horizon_days = "
-                          f"{cfg.horizon_days}")
-    if cfg.program.entry == "crisis":
-        raise ConfigError(f"program = {cfg.program.name}: a trial randomises at discharge or the end of crisis-team "
-                          f"care, so it cannot emulate a programme entered at a crisis (program.entry = crisis)")
-    if cfg.program.workers_per_1000 <= 0:
-        raise ConfigError(f"program = {cfg.program.name}: a trial needs a programme with peer workers "
-                          f"(program.workers_per_1000 > 0)")
-
-
-def _check_network(net, n):
-    needed = {"small_world": ("mean_degree", "rewiring"), "scale_free": ("mean_degree",),
-              "community": ("mean_degree", "blocks", "within_share"), "file": ("path",)}[net.kind]
-    for key in needed:
-        if getattr(net, key) is None:
-            raise ConfigError(f"network.{key} = null: network.kind = {net.kind} needs a value")
-    if net.kind == "file":
-        read_graph_file(net.path, n)
-        return
-    if net.mean_degree % 2:
-        raise ConfigError(f"network.mean_degree = {net.mean_degree}: must be even")
-    if net.mean_degree >= n:
-        raise ConfigError(f"network.mean_degree = {net.mean_degree}: must be below population.n = {n}")
-    if net.kind == "community" and n // net.blocks <= net.mean_degree:
-        raise ConfigError(f"network.blocks = {net.blocks}: blocks of {n // net.blocks} patients are too small "
-                          f"for network.mean_degree = {net.mean_degree}")  # raises ConfigError naming the file and line

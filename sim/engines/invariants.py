@@ -39,7 +39,8 @@ def violations(model):
         x = getattr(p, name)
         if not (np.isfinite(x).all() and (x >= 0).all() and (x <= 1).all()):
             found.append(f"{name} outside [0, 1]")
-    if (p.admissions < 0).any() or (model.events < 0).any():
+    counters = np.delete(model.events, ev.HOPE_ABOVE_HALF_MICRO, axis=1)  # a sum of hope - 0.5 may be negative
+    if (p.admissions < 0).any() or (counters < 0).any():
         found.append("negative counter")
     windows = [column for _, column in ev.READMISSION_WINDOWS]
     nested = model.events[:, windows]

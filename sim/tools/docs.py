@@ -48,21 +48,41 @@ DOCUMENTS = ("README.md", "docs/tutorial/first-comparison.md", "docs/reference/p
 _LINE = re.compile(r"^(?P<key>\w+):\s*(?P<value>[^#]*?)\s*(?:#\s*(?P<comment>.*))?$")
 
 
-def _commented_values(path):
-    """{key: (value text, comment)} for the top-level keys of a YAML file."""
+GLOBAL = "# @package _global_"  # a group file that sets keys from the top (the psa group sets replications)
+
+
+def _commented_values(path, group=None):
+    """{key: (value text, comment)} for the top-level keys of a YAML file; of a group's global-package file,
+    the keys under its `group:` block."""
     found = {}
-    for line in path.read_text().splitlines():
-        m = _LINE.match(line)
+    lines = path.read_text().splitlines()
+    prefix = ""
+    if group and lines and lines[0] == GLOBAL:
+        start = lines.index(f"{group}:")
+        lines = lines[start + 1:]
+        lines = lines[:next((k for k, line in enumerate(lines) if line and not line.startswith(" ")), len(lines))]
+        prefix = "  "
+    for line in lines:
+        m = _LINE.match(line[len(prefix):]) if line.startswith(prefix) else None
         if m and m["key"] not in ("defaults", "hydra"):
             found[m["key"]] = (m["value"], (m["comment"] or "").strip())
     return found
+
+
+def _top_values(root, files):
+    """Top-level keys: conf/config.yaml's, and those a default group file sets globally."""
+    top = _commented_values(root / "conf" / "config.yaml")
+    for path in files.values():
+        if path.read_text().startswith(GLOBAL):
+            top.update(_commented_values(path))
+    return top
 
 
 def _composed_values(path):
     """{key: (value text, comment)} of a config-group file as Hydra composes it: the files its defaults list
     names (same-group names: `program/discharge_support.yaml` extends `program/_base_.yaml`), each composed the
     same way, then the file's own values where `_self_` stands (last when the list does not name it)."""
-    own = _commented_values(path)
+    own = _commented_values(path, path.parent.name)
     entries = (yaml.safe_load(path.read_text()) or {}).get("defaults", [])
     if "_self_" not in entries:
         entries = [*entries, "_self_"]
@@ -92,7 +112,7 @@ def _allowed(meta):
 def parameter_table(root=ROOT):
     """Markdown: every config key with unit, allowed values, default and source."""
     files = _default_files(root)
-    top = _commented_values(root / "conf" / "config.yaml")
+    top = _top_values(root, files)
     rows = ["| key | meaning | unit | allowed | default | source (comment in the default file) |",
             "|---|---|---|---|---|---|"]
 

@@ -1,0 +1,120 @@
+"""`python -m sim.tools.verdict_stability`: does doubling a committed study's runs change its verdict?
+
+For every committed result with a verdict (a run, or each job of a sweep), the config in its manifest is run
+again with twice the runs: twice the parameter draws when it drew parameters (its interval is over draws),
+else twice the replications. Run k is the same run in both (k = draw x replications + replication), so the
+committed runs are read back from `replications.csv` and only the new half is simulated. A decisive label
+(lowers readmissions, raises readmissions, no effect worth having) must never turn into another decisive
+label: `tests/test_verdict_stability.py` checks the committed table. Inconclusive may become decisive, and a
+decisive label inconclusive (less certain, not contradictory).
+
+Writes results/verdict_stability/ (stability.csv, summary.json, manifest.json last). Resumable: each job's
+row is kept in `.partial/` as it finishes, and a re-run skips the jobs already there.
+"""
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import OmegaConf
+
+from sim.analysis.verdict import INCONCLUSIVE
+from sim.cli.reproduce import result_folders
+from sim.config.schema import validate
+from sim.experiment.replications import run_replication, total_runs
+from sim.outputs.atomic import write_atomic, write_json
+from sim.outputs.manifest import manifest_environment
+from sim.outputs.summary import summarise
+from sim.paths import CHECKOUT
+
+OUT = "verdict_stability"
+
+
+def doubled(cfg):
+    """The same config with twice the runs: twice the draws with parameter uncertainty, else twice the
+    replications (so runs 0..n-1 are the committed ones)."""
+    if cfg.psa.parameters:
+        return dataclasses.replace(cfg, psa=dataclasses.replace(cfg.psa, draws=2 * cfg.psa.draws))
+    return dataclasses.replace(cfg, replications=2 * cfg.replications)
+
+
+def judged_jobs(root):
+    """Committed result folders that carry a verdict (not trials, not sensitivity studies), in study order."""
+    jobs = []
+    for study in sorted(p for p in (root / "results").iterdir() if p.is_dir() and p.name != OUT):
+        for folder in result_folders(study):
+            summary = folder / "summary.json"
+            if summary.exists() and "verdict" in json.loads(summary.read_text()):
+                jobs.append(folder)
+    return jobs
+
+
+def stability(folder, root):
+    """One row: the committed verdict, and the verdict with twice the runs."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    committed = json.loads((folder / "summary.json").read_text())
+    cfg = validate(OmegaConf.create(manifest["config"]))
+    more = doubled(cfg)
+    table = pd.read_csv(folder / "replications.csv")
+    rows = [row for k in range(total_runs(cfg), total_runs(more)) for row in run_replication(more, k)]
+    table = pd.concat([table, pd.DataFrame(rows)[table.columns]], ignore_index=True)
+    again = summarise(more, table)
+    before, after = committed["verdict"], again["verdict"]
+    p_before = committed["effects"][committed["primary_outcome"]]
+    p_after = again["effects"][again["primary_outcome"]]
+    return {
+        "job": str(folder.relative_to(root / "results")),
+        "primary_outcome": committed["primary_outcome"],
+        "uncertainty": "parameters" if cfg.psa.parameters else "Monte Carlo",
+        "runs": total_runs(cfg),
+        "verdict": before,
+        "effect": p_before["mean"],
+        "low": p_before["ci_low"],
+        "high": p_before["ci_high"],
+        "runs_doubled": total_runs(more),
+        "verdict_doubled": after,
+        "effect_doubled": p_after["mean"],
+        "low_doubled": p_after["ci_low"],
+        "high_doubled": p_after["ci_high"],
+        "minimal_difference": again["verdict_detail"]["minimal_difference"],
+        "decisive_flip": before != after and INCONCLUSIVE not in (before, after),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=CHECKOUT, help="the checkout whose results/ to read")
+    args = parser.parse_args(argv)
+    out = args.root / "results" / OUT
+    partial = out / ".partial"
+    partial.mkdir(parents=True, exist_ok=True)
+    (out / "manifest.json").unlink(missing_ok=True)
+    start = time.perf_counter()
+    rows = []
+    for folder in judged_jobs(args.root):
+        kept = partial / (str(folder.relative_to(args.root / "results")).replace("/", "__") + ".json")
+        if not kept.exists():
+            write_json(kept, stability(folder, args.root))
+        row = json.loads(kept.read_text())
+        rows.append(row)
+        print(f"{row['job']}: {row['verdict']} -> {row['verdict_doubled']} ({row['runs']} -> {row['runs_doubled']} "
+              f"runs)", file=sys.stderr, flush=True)
+    table = pd.DataFrame(rows)
+    write_atomic(out / "stability.csv", lambda p: table.to_csv(p, index=False))
+    flips = int(table["decisive_flip"].sum())
+    write_json(out / "summary.json", {"jobs": len(table), "decisive_flips": flips,
+                                      "unchanged": int((table["verdict"] == table["verdict_doubled"]).sum())})
+    write_json(out / "manifest.json", manifest_environment(time.perf_counter() - start))
+    for kept in partial.glob("*.json"):
+        kept.unlink()
+    partial.rmdir()
+    print(f"{len(table)} verdicts; {flips} turned into another decisive verdict with twice the runs")
+    sys.exit(1 if flips else 0)
+
+
+if __name__ == "__main__":
+    main()
