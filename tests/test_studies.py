@@ -105,14 +105,18 @@ def test_differences_are_found_number_by_number():
     assert compared == 6 and len(found) == 1 and "committed 1.0, re-run 2.0" in found[0]
 
 
-def test_targeted_well_supported_mentoring_does_more_for_less_than_broad_low_fidelity_support():
-    """Targeting the high utilisers with a supported workforce averts clearly more 1-year readmissions than
-    broad low-fidelity support (the 95% CIs do not overlap) at a lower incremental cost. (At 30 days the two
-    no longer separate at this size since issue 5's model change: the README says so.)"""
+def test_targeted_mentoring_does_more_for_less_but_parameter_uncertainty_blurs_the_difference():
+    """Targeting the high utilisers with a supported workforce lowers 1-year readmission more than broad
+    low-fidelity support, at a lower incremental cost. Until issue 20 this test asserted that their 95% CIs did
+    not overlap; those were Monte Carlo CIs at one parameter set. With parameter uncertainty (16 draws x 2) the
+    95% prediction intervals overlap, so the separation is not claimed any more (docs/explanation/studies.md
+    says so): this checks the finding, and fails if a regeneration separates them again without the docs."""
     summary = {name: json.loads((ROOT / "results" / name / "summary.json").read_text())
                for name in ("targeted_mentoring", "broad_low_fidelity")}
     mentoring, broad = (summary[n]["effects"]["readmission_365"] for n in ("targeted_mentoring", "broad_low_fidelity"))
-    assert mentoring["ci_high"] < broad["ci_low"]
+    assert all(s["parameter_uncertainty"] for s in summary.values())
+    assert mentoring["mean"] < broad["mean"]
+    assert mentoring["ci_high"] >= broad["ci_low"]  # the finding: the intervals overlap
     cost = {n: s["economics"]["incremental_cost"]["mean"] for n, s in summary.items()}
     assert cost["targeted_mentoring"] < cost["broad_low_fidelity"]
 

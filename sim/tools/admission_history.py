@@ -1,9 +1,9 @@
 """Readmission by admission history, model against published rates: `python -m sim.tools.admission_history`.
 
-Runs usual care of the main job (any `python -m sim` override), pools every
-replication's index discharges, groups them by ward admissions in the year
-before (0, 1, 2, 3+) and writes results/admission_history/: table.csv,
-table.md (beside the published figures, with sources) and manifest.json, last.
+Runs usual care of the main job (any `python -m sim` override; the committed table adds `psa=none`: the
+model's gradient at the configured parameters), pools every run's index discharges, groups them by ward
+admissions in the year before (0, 1, 2, 3+) and writes results/admission_history/: table.csv, table.md
+(beside the published figures, with sources) and manifest.json, last.
 No source found gives rates split this way for one population, so the table
 sets the model beside the closest published anchors: first-ever admissions,
 and readmission ratios of 2, 3 and 4+ against 1 previous admission.
@@ -19,7 +19,7 @@ import pandas as pd
 from sim.analysis.history import GROUPS, readmission_by_history
 from sim.cli.preflight import check_command_line, load_config
 from sim.errors import ConfigError
-from sim.experiment.replications import arm_models
+from sim.experiment.replications import arm_models, drawn_config, total_runs
 from sim.outputs.atomic import write_atomic, write_json
 from sim.outputs.manifest import manifest
 
@@ -36,12 +36,13 @@ PUBLISHED = {
 
 
 def history_table(cfg):
-    """The pooled table over replications of usual care: n and shares readmitted by group, and each group's
+    """The pooled table over every run of usual care (each with its parameter draw, if any): n and shares
+    readmitted by group, and each group's
     odds of 1-year readmission relative to the group with 1 previous admission (a share cannot be 3 times 44%;
     the published ratios come from regression models)."""
     counts = {g: {"n": 0, "readmitted_30": 0, "readmitted_365": 0} for g in GROUPS}
-    for replication in range(cfg.replications):
-        model = arm_models(cfg, replication)["usual_care"].run()
+    for run in range(total_runs(cfg)):
+        model = arm_models(drawn_config(cfg, run)[0], run)["usual_care"].run()
         for group, row in readmission_by_history(model.patients, model.n_days).items():
             for key in counts[group]:
                 counts[group][key] += row[key]

@@ -44,7 +44,7 @@ def study_table(root):
                 else f"Monte Carlo only: {s['replications']} replications")
         economic = s["economic_verdict"] or "not assessed (needs parameter uncertainty)"
         rows.append(f"| `{study}` | {kind} | {s['primary_outcome']} | {_effect(s['effects'][s['primary_outcome']])} | "
-                    f"{_pp(s['verdict_detail']['minimal_difference'])} pp | "
+                    f"{100 * s['verdict_detail']['minimal_difference']:.2f} pp | "
                     f"{cost['mean']:+,.0f} ({cost['ci_low']:+,.0f} to {cost['ci_high']:+,.0f}) {s['currency']} | "
                     f"{s['verdict']} | {economic} |")
     t = _summary(root, "core_trial")["trial"]
@@ -60,8 +60,8 @@ def programme_table(root):
     """results/all_programmes: each programme's paired effects against the same usual-care arm."""
     with open(root / "results" / "all_programmes" / "sweep.csv", newline="") as f:
         rows_in = [r for r in csv.DictReader(f) if r["arm"] != "usual_care"]
-    rows = ["| programme | 30-day readmission, 95% CI | 1-year readmission | bed-days / 1,000 patient-years | "
-            "cost per patient-year, discounted (95% CI) | verdict |", "|---|---|---|---|---|---|"]
+    rows = ["| programme | 30-day readmission (95% interval) | 1-year readmission | bed-days / 1,000 patient-years | "
+            "cost per patient-year, discounted (95% interval) | verdict |", "|---|---|---|---|---|---|"]
     for r in rows_in:
         effect = {p: float(r[f"effect_readmission_30_{p}"]) for p in ("mean", "ci_low", "ci_high")}
         cost = [float(r[f"effect_cost_total_discounted_{p}"]) for p in ("mean", "ci_low", "ci_high")]

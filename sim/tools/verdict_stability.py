@@ -43,12 +43,13 @@ def doubled(cfg):
 
 
 def judged_jobs(root):
-    """Committed result folders that carry a verdict (not trials, not sensitivity studies), in study order."""
+    """Committed comparisons that carry a verdict (not trials, sensitivity or warm-up studies), in study order."""
     jobs = []
     for study in sorted(p for p in (root / "results").iterdir() if p.is_dir() and p.name != OUT):
         for folder in result_folders(study):
             summary = folder / "summary.json"
-            if summary.exists() and "verdict" in json.loads(summary.read_text()):
+            if (folder / "replications.csv").exists() and summary.exists() \
+                    and "verdict_detail" in json.loads(summary.read_text()):
                 jobs.append(folder)
     return jobs
 
