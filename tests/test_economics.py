@@ -78,7 +78,7 @@ def _table(d_costs, d_qalys, d_readmitted, d_undiscounted=None):
     for r, (dc, dq, dr, du) in enumerate(zip(d_costs, d_qalys, d_readmitted, d_undiscounted, strict=True)):
         base = {"replication": r, "draw": r, "cost_total_discounted": 1000.0, "cost_total": 1050.0,
                 "cost_bed_days": 400.0, "qalys_discounted": 0.7, "readmitted_30_per_1000py": 50.0,
-                "bed_days_per_1000py": 3000.0, "diversions_per_1000py": 40.0}
+                "bed_days_per_1000py": 3000.0, "diversions_per_1000py": 40.0, "life_years": 1.0}
         rows.append({**base, "arm": "usual_care"})
         rows.append({**base, "arm": "peer", "cost_total_discounted": 1000.0 + dc, "cost_total": 1050.0 + du,
                      "qalys_discounted": 0.7 + dq, "readmitted_30_per_1000py": 50.0 + dr})
@@ -102,6 +102,19 @@ def test_incremental_analysis_by_hand():
     # 10 readmissions averted per 1,000 patient-years, at an undiscounted 130 per patient-year: 13,000 each
     assert result["cost_per_readmission_averted"] == pytest.approx(13000.0)
     assert result["verdict"] == "not cost-effective at 20,000 per QALY"
+
+
+def test_readmissions_averted_and_capacity_released_are_per_cohort_patient_year_like_the_costs():
+    """Rates are per living patient-year, costs per cohort patient-year: an arm whose cohort lives 80% of the
+    time has the same rate per living year but a fifth fewer readmissions and bed-days per cohort year."""
+    econ = SimpleNamespace(willingness_to_pay=[20000], threshold=20000)
+    table = _table([100.0, 100.0], [0.0, 0.0], [0.0, 0.0])
+    table.loc[table["arm"] == "peer", "life_years"] = 0.8
+    result = incremental_analysis(table, "peer", "usual_care", econ, parameter_uncertainty=True)
+    assert result["readmissions_30_averted_per_patient_year"] == pytest.approx(50.0 * 0.2 / 1000)
+    assert result["cost_per_readmission_averted"] == pytest.approx(100.0 / (50.0 * 0.2 / 1000))
+    assert result["bed_days_released_per_patient_year"] == pytest.approx(3000.0 * 0.2 / 1000)
+    assert result["diversions_prevented_per_patient_year"] == pytest.approx(40.0 * 0.2 / 1000)
 
 
 def test_dominance_and_cost_saving():

@@ -135,6 +135,12 @@ def test_mortality_needs_all_its_keys():
         make_cfg("care.mortality_rate_ratio=null")
 
 
+def test_a_suicide_rate_that_rises_after_discharge_is_refused():
+    """A rising rate would break the exact early rejection (today's chance of death bounds later days')."""
+    with pytest.raises(ConfigError, match="care.suicide_after_discharge_per_year"):
+        make_cfg("care.suicide_after_discharge_per_year=[0.0,0.5,0.5,0.5]")
+
+
 def test_without_mortality_nobody_dies_and_results_do_not_move():
     """Switching mortality off (every key null) leaves no deaths; with it off the relapse draw decides
     crises exactly as before (u below the relapse probability)."""

@@ -269,7 +269,7 @@ def _economic_table(draws):
         for dc, dq, du, db in replications:
             base = {"replication": k, "draw": d, "cost_total_discounted": 1000.0, "qalys_discounted": 0.7,
                     "cost_total": 1050.0, "cost_bed_days": 400.0, "readmitted_30_per_1000py": 50.0,
-                    "bed_days_per_1000py": 3000.0, "diversions_per_1000py": 40.0}
+                    "bed_days_per_1000py": 3000.0, "diversions_per_1000py": 40.0, "life_years": 1.0}
             rows.append({**base, "arm": "usual_care"})
             rows.append({**base, "arm": "peer", "cost_total_discounted": 1000.0 + dc, "qalys_discounted": 0.7 + dq,
                          "cost_total": 1050.0 + du, "cost_bed_days": 400.0 + db,
@@ -363,6 +363,7 @@ METRICS = {  # comparator's mean, the programme's effect, noise SD
     "readmitted_30_per_1000py": (45.0, -3.0, 1.0), "deaths_per_1000py": (12.0, -0.5, 0.3),
     "cost_total": (1422.0, 108.0, 3.0), "cost_total_discounted": (1375.0, 105.0, 3.0),
     "cost_bed_days": (1255.0, -21.0, 2.0), "life_years_discounted": (0.95, 0.0005, 0.0001),
+    "life_years": (0.97, 0.0005, 0.0001),
     "qalys_location_discounted": (0.64, 0.0003, 0.0001), "qalys_health_discounted": (0.03, 0.0005, 0.0002),
 }
 

@@ -20,11 +20,27 @@ MORTALITY_KEYS = ("general_mortality_per_year", "mortality_rate_ratio", "suicide
 
 
 def check_mortality(care):
-    """Mortality is on with all its keys or off with none."""
+    """Mortality is on with all its keys or off with none, and the suicide rate after discharge does not rise
+    from one window to the next: the Numba engine's exact early rejection bounds every later day's chance of
+    death by today's (a rising rate would let it skip deaths the Mesa engine records)."""
     given = [k for k in MORTALITY_KEYS if getattr(care, k) is not None]
     if given and len(given) < len(MORTALITY_KEYS):
         missing = next(k for k in MORTALITY_KEYS if getattr(care, k) is None)
         raise ConfigError(f"care.{missing} = null: mortality needs every one of care.{', care.'.join(MORTALITY_KEYS)}")
+    rates = care.suicide_after_discharge_per_year
+    if rates is not None and any(later > earlier for earlier, later in zip(rates, rates[1:], strict=False)):
+        raise ConfigError(f"care.suicide_after_discharge_per_year = {list(rates)}: each window's rate must not exceed "
+                          f"the one before (days 0-7, 8-30, 31-91, 92-365): the risk after a discharge falls with time")
+
+
+def check_psa_draws(psa):
+    """Parameter draws need parameters, and parameters need at least two draws (one draw is one parameter set:
+    no spread to judge a verdict or a probability of cost-effectiveness by)."""
+    if psa.draws > 1 and not psa.parameters:
+        raise ConfigError(f"psa.draws = {psa.draws}: there are no psa.parameters to draw (psa=default draws them)")
+    if psa.parameters and psa.draws < 2:
+        raise ConfigError(f"psa.draws = {psa.draws}: drawing psa.parameters needs at least 2 draws (psa=none runs "
+                          f"the configured values)")
 
 
 def check_lookback(prefix, criteria):

@@ -12,7 +12,14 @@ from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config.checks import check_lookback, check_mortality, check_network, check_threads, check_trial
+from sim.config.checks import (
+    check_lookback,
+    check_mortality,
+    check_network,
+    check_psa_draws,
+    check_threads,
+    check_trial,
+)
 from sim.config.psa import check_psa
 from sim.errors import ConfigError
 from sim.extensions import load as load_extension
@@ -357,8 +364,7 @@ def validate(cfg):
     if cfg.trial.kind != "none":
         check_lookback("trial", cfg.trial)
     _check_psa(cfg)
-    if cfg.psa.draws > 1 and not cfg.psa.parameters:
-        raise ConfigError(f"psa.draws = {cfg.psa.draws}: there are no psa.parameters to draw (psa=default draws them)")
+    check_psa_draws(cfg.psa)
     check_mortality(cfg.care)
     if cfg.economics.perspective == "societal":
         raise ConfigError("economics.perspective = societal: a societal perspective adds productivity losses, and "

@@ -35,11 +35,19 @@ def verdict_detail(cfg, effects, arms, economics):
     mid = minimal_difference(cfg.verdict, arms[COMPARATOR][cfg.primary_outcome]["mean"])
     judged = judge(primary, mid)
     wasted, wasted_statement = wastes_resources(judged["label"], economics["incremental_cost"])
-    monte_carlo_sd = primary["within_sd"] if primary["interval"] == PARAMETERS else primary["sd"]
+    fraction = cfg.verdict.mc_se_fraction
+    drawn = primary["interval"] == PARAMETERS
+    # with parameter draws: the mean's SE holds the draws' sampling (more draws shrink it); the Monte Carlo noise
+    # of each draw's effect is the within-draw SD over sqrt(R) (more replications per draw shrink it)
+    monte_carlo_sd = primary["within_sd"] if drawn else primary["sd"]
+    per_draw = (monte_carlo_sd / math.sqrt(primary["replications_per_draw"])
+                if drawn and monte_carlo_sd is not None else None)
     return {**judged, "minimal_difference": mid, "difference": cfg.verdict.difference, "scale": cfg.verdict.scale,
             "interval": primary["interval"], "level": cfg.verdict.level, "mc_se": primary["mc_se"],
-            "mc_se_target": cfg.verdict.mc_se_fraction * mid,
-            "replications_needed": replications_needed(monte_carlo_sd, mid, cfg.verdict.mc_se_fraction),
+            "mc_se_target": fraction * mid,
+            "replications_needed": replications_needed(monte_carlo_sd, mid, fraction),
+            "draws_needed": replications_needed(primary["sd"], mid, fraction) if drawn else None,
+            "per_draw_mc_sd": per_draw,
             "variance": primary["variance"], "wastes_resources": wasted, "wastes_resources_statement": wasted_statement}
 
 
@@ -154,10 +162,15 @@ def _verdict_lines(summary):
 def _monte_carlo_line(summary):
     """The Monte Carlo SE against its target, the replications that would meet it, and the variance split."""
     v = summary["verdict_detail"]
-    unit = "replications per parameter draw" if summary["parameter_uncertainty"] else "replications"
     needed = "n/a" if v["replications_needed"] is None else f"{v['replications_needed']:,}"
-    line = (f"Monte Carlo standard error of the effect {_pp(v['mc_se'])} (target: under {_pp(v['mc_se_target'])}, "
-            f"which {needed} {unit} would reach)")
+    target = _pp(v["mc_se_target"])
+    if not summary["parameter_uncertainty"]:
+        return (f"Monte Carlo standard error of the effect {_pp(v['mc_se'])} (target: under {target}, which "
+                f"{needed} replications would reach)")
+    per_draw = "n/a" if v["per_draw_mc_sd"] is None else _pp(v["per_draw_mc_sd"])
+    line = (f"standard error of the mean effect over draws {_pp(v['mc_se'])} (target: under {target}, which "
+            f"{v['draws_needed']:,} draws would reach); Monte Carlo noise of each draw's effect {per_draw} (under "
+            f"the target with {needed} replications per draw)")
     if v["variance"]:
         sd = {part: math.sqrt(value) for part, value in v["variance"].items()}
         line += (f"; SD of the per-draw effects from Monte Carlo {_pp(sd['monte_carlo'])}, "
