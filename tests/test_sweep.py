@@ -40,8 +40,11 @@ def test_multirun_gathers_into_one_table(tmp_path):
     # fidelity 0: contacts have no effect, so the arms are identical; fidelity 1 lowers readmission
     assert effects.loc[0.0, "effect_readmission_90_mean"] == 0.0
     assert effects.loc[1.0, "effect_readmission_90_mean"] < 0.0
-    for figure in ("sweep_effects", "sweep_acceptability", "sweep_survival", "sweep_occupancy"):
+    for figure in ("sweep_effects", "sweep_survival", "sweep_occupancy"):
         assert (sweep / f"{figure}.png").read_bytes()[:4] == b"\x89PNG", figure
+    # acceptability is parameter uncertainty: jobs without parameter draws (psa=none) get no curve
+    assert not (sweep / "sweep_acceptability.png").exists()
+    assert set(table["economic_verdict"]) == {"not assessed (needs parameter uncertainty)"}
 
 
 TRIAL_SWEEP = ["population.n=600", "psa=none", "replications=2", "burn_in_days=30", "horizon_days=200",

@@ -141,6 +141,11 @@ def test_replications_needed_bring_the_monte_carlo_se_under_a_tenth_of_the_mid(s
         assert sd / math.sqrt(needed) <= 0.1 * MID < sd / math.sqrt(needed - 1)
 
 
+def test_no_replications_are_needed_of_a_minimal_difference_of_zero():
+    """A relative MID of a comparator rate of 0 (a tiny run without readmissions) sets no target."""
+    assert replications_needed(0.01, 0.0, 0.1) is None
+
+
 # --- equivalence (TOST) -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("mean, sd", [(0.0, 0.02), (0.03, 0.02), (-0.04, 0.005), (0.01, 0.08)])

@@ -23,6 +23,7 @@ import numpy as np
 from sim.analysis import exact
 from sim.analysis.statistics import LEVEL, effect_summary, per_draw_effects, replications_per_draw, within_draw_sd
 
+NOT_ASSESSED = "not assessed (needs parameter uncertainty)"  # a table's word for a run without an economic verdict
 QUADRANTS = {
     "north-east": "more costly, more effective",
     "south-west": "less costly, less effective",

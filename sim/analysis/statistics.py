@@ -108,8 +108,9 @@ def effect_summary(per_draw, within_sd, replications, parameter_uncertainty, lev
 def replications_needed(sd, mid, fraction):
     """Replications (or, with parameter uncertainty, inner replications per draw, from the within-draw SD)
     that bring the Monte Carlo SE under `fraction` x the minimal important difference; at least 2, the
-    fewest that can measure a Monte Carlo SE. None when the SD is unknown."""
-    if sd is None or math.isnan(sd):
+    fewest that can measure a Monte Carlo SE. None when the SD is unknown, or when there is no target (a
+    relative MID of a comparator rate of 0)."""
+    if sd is None or math.isnan(sd) or not fraction * mid > 0:
         return None
     return max(2, math.ceil((sd / (fraction * mid)) ** 2))
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.analysis.cost_effectiveness import acceptability_curve
+from sim.analysis.cost_effectiveness import NOT_ASSESSED, acceptability_curve
 from sim.outputs.atomic import write_atomic
 
 OUTCOMES = ("readmission_30", "readmission_90", "readmission_365", "admissions_per_1000py", "bed_days_per_1000py",
@@ -52,7 +52,8 @@ def _arm_rows(summary, head):
     intervention = summary["comparison"]["intervention"]
     rows = []
     for arm, stats in summary["arms"].items():
-        row = {**head, "arm": arm, "verdict": summary["verdict"], "economic_verdict": summary["economic_verdict"]}
+        row = {**head, "arm": arm, "verdict": summary["verdict"],
+               "economic_verdict": summary["economic_verdict"] or NOT_ASSESSED}
         for metric in OUTCOMES:
             for part in ("mean", "ci_low", "ci_high"):
                 row[f"{metric}_{part}"] = stats[metric][part]

@@ -8,6 +8,7 @@ warm-up analysis and readmission by admission history.
 import csv
 import json
 
+from sim.analysis.cost_effectiveness import NOT_ASSESSED
 from sim.outputs.summary import format_summary
 from sim.tools.warmup import format_table
 
@@ -42,7 +43,7 @@ def study_table(root):
         cost = s["economics"]["incremental_cost"]
         kind = (f"parameters: {s['draws']} draws x {s['replications']}" if s["parameter_uncertainty"]
                 else f"Monte Carlo only: {s['replications']} replications")
-        economic = s["economic_verdict"] or "not assessed (needs parameter uncertainty)"
+        economic = s["economic_verdict"] or NOT_ASSESSED
         rows.append(f"| `{study}` | {kind} | {s['primary_outcome']} | {_effect(s['effects'][s['primary_outcome']])} | "
                     f"{100 * s['verdict_detail']['minimal_difference']:.2f} pp | "
                     f"{cost['mean']:+,.0f} ({cost['ci_low']:+,.0f} to {cost['ci_high']:+,.0f}) {s['currency']} | "
