@@ -15,12 +15,13 @@ ARGS = ["population.n=3000", "psa=none", "replications=6", "burn_in_days=30", "h
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.slow
-def test_killed_run_writes_nothing_and_the_rerun_completes(tmp_path, sig):
+def test_killed_run_writes_nothing_and_the_rerun_completes(tmp_path, sig, jobs):
     out = tmp_path / "run"
     # The run gets SIGINT as from a terminal's Ctrl-C even when this test runs in a background job
     # (a non-interactive shell starts those with SIGINT ignored, and Python then keeps it ignored).
-    proc = subprocess.Popen([sys.executable, "-m", "sim", *ARGS, f"hydra.run.dir={out}"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *ARGS, f"jobs={jobs}", f"hydra.run.dir={out}"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "SIM_PROGRESS": "lines"},
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))

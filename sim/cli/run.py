@@ -6,7 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-from sim.experiment.replications import run_experiment
+from sim.experiment.replications import run_experiment, total_runs
+from sim.experiment.workers import worker_count
 from sim.outputs.manifest import config_record
 from sim.outputs.results import write_results
 from sim.outputs.summary import format_summary, summarise
@@ -39,7 +40,7 @@ def execute(cfg, out_dir, about=None, resume=False):
     (Path(out_dir) / "manifest.json").unlink(missing_ok=True)  # this folder's old result is being replaced
     try:
         start = time.perf_counter()
-        table = run_experiment(cfg)
+        table = run_experiment(cfg, jobs=worker_count(cfg.jobs, total_runs(cfg), in_sweep=resume))
         seconds = time.perf_counter() - start
         summary = summarise(cfg, table)
         if about:

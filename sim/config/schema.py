@@ -286,6 +286,8 @@ class Config:
     engine: str = param("-", choices=ENGINES, doc="numba (fast kernels) or mesa (agent-by-agent reference)")
     threads: int = param("Numba threads", 1, 4096, off=1, doc="threads the Numba engine's parallel phases use; "
                                                                 "results are identical for any count")
+    jobs: int = param("worker processes", 0, 4096, off=1, doc="runs at once in worker processes (0: every core, 1 "
+                                                               "inside a sweep); results are identical for any count")
     burn_in_days: int = param("days", 0, 36_500, doc="days simulated before outcomes are counted")
     horizon_days: int = param("days", 1, 36_500, doc="days over which outcomes are counted")
     primary_outcome: str = param("-", choices=PRIMARY_OUTCOMES, doc="per-discharge readmission the verdict is based on")

@@ -7,6 +7,7 @@ peer workers and nobody offered one, so the arms differ only by the programme.
 """
 
 import dataclasses
+import functools
 import os
 import sys
 import time
@@ -22,6 +23,7 @@ from sim.config.psa import sample
 from sim.engines.invariants import check_outcomes
 from sim.engines.model import CareSystemModel
 from sim.experiment.trial import trial_outcomes
+from sim.experiment.workers import map_runs
 from sim.model import events as ev
 from sim.model.population import make_population
 from sim.model.streams import draw_seed, replication_seed
@@ -119,27 +121,30 @@ class RunInterrupted(KeyboardInterrupt):
         self.finished, self.total = finished, total
 
 
-def run_experiment(cfg, engine=None, progress=True):
-    """The per-replication results table (one row per replication and arm).
+def run_experiment(cfg, engine=None, progress=True, jobs=1):
+    """The per-replication results table (one row per run and arm), the runs `jobs` at a time in worker
+    processes (`sim.experiment.workers`): the same table for any `jobs`.
 
-    Progress: a bar on a terminal; one line per replication if SIM_PROGRESS=lines; else quiet (logs, CI).
+    Progress: a bar on a terminal; one line per finished run if SIM_PROGRESS=lines; else quiet (logs, CI).
     """
-    rows = []
     start = time.perf_counter()
     lines = progress and os.environ.get("SIM_PROGRESS") == "lines"
     total = total_runs(cfg)
     bar = tqdm(total=total, unit="replication", file=sys.stderr,
                disable=not (progress and sys.stderr.isatty()) or lines)
     finished = 0
+
+    def done():
+        nonlocal finished
+        finished += 1
+        bar.update()
+        if lines:
+            print(f"replication {finished}/{total} done ({time.perf_counter() - start:.1f} s)", file=sys.stderr,
+                  flush=True)
+
     try:
         with bar:
-            for r in range(total):
-                rows.extend(run_replication(cfg, r, engine))
-                finished += 1
-                bar.update()
-                if lines:
-                    print(f"replication {r + 1}/{total} done ({time.perf_counter() - start:.1f} s)",
-                          file=sys.stderr, flush=True)
-    except KeyboardInterrupt as stop:  # wherever it lands in the loop, say how far the run got
+            runs = map_runs(functools.partial(run_replication, cfg, engine=engine), range(total), jobs, done)
+    except KeyboardInterrupt as stop:  # wherever it lands, say how far the run got
         raise RunInterrupted(finished, total) from stop
-    return _split_curves(rows)
+    return _split_curves([row for rows in runs for row in rows])
