@@ -61,3 +61,17 @@ def test_bench_json_lines_agree_with_the_clock_and_the_kernels_memory_account():
         assert 50 <= row["baseline_rss_mb"] <= row["peak_rss_mb"] <= peak_of_all_mb
         assert 0 <= row["bytes_per_patient"] * row["patients"] <= row["peak_rss_mb"] * 2**20
     assert mesa["bytes_per_patient"] >= 100
+
+
+@pytest.mark.slow
+def test_scaling_times_one_experiment_at_each_jobs_count_and_finds_the_same_table():
+    """`--scaling`: one row per jobs count, in one command, each with the same table (a benchmark: the figures
+    go in the performance page; no speed is asserted)."""
+    run = subprocess.run([sys.executable, "-m", "sim.bench", "--scaling", "--jobs", "1,2", "--json", "--overrides",
+                          "population.n=400 psa.draws=2 replications=2 burn_in_days=10 horizon_days=60 "
+                          "primary_outcome=readmission_30"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [r["jobs"] for r in rows] == [1, 2] and all(r["runs"] == 4 and r["patients"] == 400 for r in rows)
+    assert all(r["identical"] for r in rows) and rows[0]["speedup"] == 1.0
+    assert all(r["wall_s"] > 0 for r in rows)

@@ -8,6 +8,10 @@ patient the peak above the baseline of libraries and compiled kernels. Set-up is
 the patients' state and the Mesa agent views; compile time is measured cold
 (an empty Numba cache) and cached. Machines here are shared and noisy: read
 the ratios (Numba / Mesa, and Numba on n threads / on one, at each size), which are measured in the same run.
+
+`--scaling` measures instead the main job's whole experiment (or the one `--overrides` makes) at each `--jobs`
+count in one command: its wall time, the speed-up over the first count, and whether every count wrote the
+same table (it must).
 """
 
 import argparse
@@ -21,6 +25,7 @@ import time
 
 from sim.cli.preflight import load_config
 from sim.engines.model import CareSystemModel
+from sim.experiment.replications import run_experiment, total_runs
 from sim.model import network, population
 from sim.model.streams import replication_seed
 from sim.paths import CHECKOUT
@@ -103,6 +108,24 @@ def compile_times():
     return cold, cached
 
 
+def scaling(job_counts, overrides):
+    """One row per `jobs` count: the experiment's wall seconds (kernels compiled beforehand), its speed-up over
+    the first count, and whether every count gave the same table."""
+    cfg = load_config(overrides)
+    _run_tiny()
+    rows, tables = [], []
+    for jobs in job_counts:
+        start = time.perf_counter()
+        table = run_experiment(cfg, progress=False, jobs=jobs)
+        rows.append({"kind": "scaling", "jobs": jobs, "runs": total_runs(cfg), "patients": cfg.population.n,
+                     "wall_s": time.perf_counter() - start})
+        tables.append(table.to_csv(index=False))
+    for row in rows:
+        row["speedup"] = rows[0]["wall_s"] / row["wall_s"]
+        row["identical"] = all(t == tables[0] for t in tables)
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="patients, comma-separated")
@@ -111,7 +134,16 @@ def main(argv=None):
     parser.add_argument("--threads", default="1", help="Numba thread counts, comma-separated (the Mesa engine: 1)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--one", nargs=4, metavar=("ENGINE", "PATIENTS", "DAYS", "THREADS"), help=argparse.SUPPRESS)
+    parser.add_argument("--scaling", action="store_true", help="the main job's experiment at each --jobs count")
+    parser.add_argument("--jobs", default="1,2", help="--scaling: worker-process counts, comma-separated")
+    parser.add_argument("--overrides", default="", help="--scaling: python -m sim overrides, space-separated")
     args = parser.parse_args(argv)
+    if args.scaling:
+        rows = scaling([int(j) for j in args.jobs.split(",")], args.overrides.split())
+        for r in rows:
+            print(json.dumps(r) if args.json else f"jobs {r['jobs']}: {r['runs']} runs of {r['patients']:,} patients "
+                  f"in {r['wall_s']:.1f} s, speed-up {r['speedup']:.2f}x; identical tables: {r['identical']}")
+        return
     if args.one:
         print(json.dumps(measure(args.one[0], int(args.one[1]), int(args.one[2]), int(args.one[3]))))
         return
