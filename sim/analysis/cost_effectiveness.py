@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from sim.analysis import exact
-from sim.analysis.statistics import LEVEL, effect_summary, per_draw_effects, replications_per_draw, within_draw_sd
+from sim.analysis.statistics import LEVEL, effect_summary, paired_effects, per_draw_effects, replications_per_draw
 
 NOT_ASSESSED = "not assessed (needs parameter uncertainty)"  # a table's word for a run without an economic verdict
 QUADRANTS = {
@@ -61,15 +61,15 @@ def _thresholds(economics):
     return sorted({*map(float, economics.willingness_to_pay), float(economics.threshold)})
 
 
-def _per_draw_cost_and_qalys(table, intervention, comparator):
-    """Each parameter draw's mean incremental cost and QALYs (discounted)."""
-    return (per_draw_effects(table, "cost_total_discounted", intervention, comparator, True),
-            per_draw_effects(table, "qalys_discounted", intervention, comparator, True))
+def per_draw_cost_and_qalys(table, intervention, comparator, parameter_uncertainty=True):
+    """Each parameter draw's mean incremental cost and QALYs (discounted); each replication's without draws."""
+    return (per_draw_effects(table, "cost_total_discounted", intervention, comparator, parameter_uncertainty),
+            per_draw_effects(table, "qalys_discounted", intervention, comparator, parameter_uncertainty))
 
 
-def economic_decision(table, intervention, comparator, economics):
-    """The economic verdict and its probabilities, from per-draw means (call only with parameter draws)."""
-    d_cost, d_qaly = _per_draw_cost_and_qalys(table, intervention, comparator)
+def economic_decision(d_cost, d_qaly, economics):
+    """The economic verdict and its probabilities, from the per-draw incremental costs and QALYs (only with
+    parameter draws)."""
     threshold = float(economics.threshold)
     nmb = threshold * d_qaly - d_cost
     return {
@@ -95,18 +95,20 @@ def incremental_analysis(table, intervention, comparator, economics, parameter_u
     arms = (intervention, comparator)
     replications = replications_per_draw(table, parameter_uncertainty)
 
-    def summary(values, metric=None):
-        within = within_draw_sd(table, metric, *arms) if parameter_uncertainty and metric else None
-        return effect_summary(values, within, replications, parameter_uncertainty, level)
+    def summary(values):
+        """A derived per-draw series (no within-draw SD of its own)."""
+        return effect_summary(values, None, replications, parameter_uncertainty, level)
 
+    measured = paired_effects(table, ["cost_total_discounted", "qalys_discounted"], *arms, parameter_uncertainty,
+                              level)
     cohort = per_cohort(table)
     d = {m: per_draw_effects(cohort, m, *arms, parameter_uncertainty) for m in (
         "cost_total_discounted", "qalys_discounted", "cost_total", "cost_bed_days", *COHORT_RATES.values())}
     averted = -exact.mean(d[COHORT_RATES["readmitted_30_per_1000py"]]) / 1000.0  # per cohort patient-year
     undiscounted_cost = exact.mean(d["cost_total"])
     result = {
-        "incremental_cost": summary(d["cost_total_discounted"], "cost_total_discounted"),
-        "incremental_qalys": summary(d["qalys_discounted"], "qalys_discounted"),
+        "incremental_cost": measured["cost_total_discounted"],
+        "incremental_qalys": measured["qalys_discounted"],
         "icer": icer(exact.mean(d["cost_total_discounted"]), exact.mean(d["qalys_discounted"])),
         "net_monetary_benefit": {f"{t:g}": summary(t * d["qalys_discounted"] - d["cost_total_discounted"])
                                  for t in _thresholds(economics)},
@@ -119,12 +121,12 @@ def incremental_analysis(table, intervention, comparator, economics, parameter_u
         "verdict": None, "probability_cost_saving": None, "probability_cost_effective": None,
     }
     if parameter_uncertainty:
-        result.update(economic_decision(table, intervention, comparator, economics))
+        result.update(economic_decision(d["cost_total_discounted"], d["qalys_discounted"], economics))
     return result
 
 
 def acceptability_curve(table, intervention, comparator, thresholds):
     """Probability cost-effective at each threshold: the share of parameter draws (per-draw means of their
     paired replications) with positive net benefit. Meaningful only with parameter draws."""
-    d_cost, d_qaly = _per_draw_cost_and_qalys(table, intervention, comparator)
+    d_cost, d_qaly = per_draw_cost_and_qalys(table, intervention, comparator)
     return np.array([exact.share(t * d_qaly - d_cost > 0) for t in thresholds])

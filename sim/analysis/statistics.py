@@ -72,7 +72,11 @@ def per_draw_effects(table, metric, intervention, comparator, parameter_uncertai
 def within_draw_sd(table, metric, intervention, comparator):
     """The Monte Carlo SD of one replication's paired difference, pooled over draws (None below 2
     replications per draw: one replication cannot show its own noise)."""
-    groups = _by_draw(paired_differences(table, metric, intervention, comparator), table)
+    return _within_draw_sd(paired_differences(table, metric, intervention, comparator), table)
+
+
+def _within_draw_sd(by_replication, table):
+    groups = _by_draw(by_replication, table)
     if min(g.size for g in groups) < 2:
         return None
     return math.sqrt(exact.mean([exact.variance(g) for g in groups]))
@@ -125,9 +129,10 @@ def paired_effects(table, metrics, intervention, comparator, parameter_uncertain
     replications = replications_per_draw(table, parameter_uncertainty)
 
     def summary(metric):
-        within = within_draw_sd(table, metric, intervention, comparator) if parameter_uncertainty else None
-        return effect_summary(per_draw_effects(table, metric, intervention, comparator, parameter_uncertainty),
-                              within, replications, parameter_uncertainty, level)
+        differences = paired_differences(table, metric, intervention, comparator)  # once for both layers
+        within = _within_draw_sd(differences, table) if parameter_uncertainty else None
+        return effect_summary(per_draw_means(differences, table, parameter_uncertainty), within, replications,
+                              parameter_uncertainty, level)
 
     return {m: summary(m) for m in metrics}
 

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sim.analysis import exact  # noqa: E402
-from sim.analysis.cost_effectiveness import acceptability_curve  # noqa: E402
+from sim.analysis.cost_effectiveness import acceptability_curve, per_draw_cost_and_qalys  # noqa: E402
 from sim.analysis.statistics import per_draw_effects  # noqa: E402
 from sim.analysis.trials import ALPHA  # noqa: E402
 from sim.outputs.atomic import write_atomic  # noqa: E402
@@ -68,8 +68,7 @@ def plot_cost_effectiveness(summary, table, path):
     arms = (c["intervention"], c["comparator"])
     uncertain = summary["parameter_uncertainty"]
     fig, axes = plt.subplots(1, 2 if uncertain else 1, figsize=(10 if uncertain else 6, 4.4), squeeze=False)
-    d_cost = per_draw_effects(table, "cost_total_discounted", *arms, uncertain)
-    d_qaly = per_draw_effects(table, "qalys_discounted", *arms, uncertain)
+    d_cost, d_qaly = per_draw_cost_and_qalys(table, *arms, uncertain)
     _plot_plane(axes[0, 0], summary, d_cost, d_qaly, "parameter draw" if uncertain else "replication")
     if uncertain:
         _plot_acceptability(axes[0, 1], summary, table)
