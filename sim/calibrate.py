@@ -1,4 +1,4 @@
-"""`python -m sim.calibrate`: calibrate to published targets with Optuna; --apply, --validate (`sim.cli.calibrate`)."""
+"""`python -m sim.calibrate`: ABC-SMC calibration to published targets; --report, --apply (`sim.cli.calibrate`)."""
 
 from sim.cli.calibrate import main
 

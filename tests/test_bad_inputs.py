@@ -61,6 +61,12 @@ CASES = [
     (["program.uptake=1.5"], "program.uptake"),
     (["program.caseload_capacity=0"], "program.caseload_capacity"),
     (["program=no_such_programme"], "program/no_such_programme"),
+    # a peer contact's effect is shared by every programme: a programme cannot set its own
+    (["program.hope_gain=0.1"], "program.hope_gain: Key 'hope_gain' not in 'ProgramConfig'; a peer contact's "
+                                "effect is shared by every programme: set contact.hope_gain"),
+    # contact
+    (["contact.match_bonus=-1"], "contact.match_bonus"),
+    (["contact.self_management_multiplier=21"], "contact.self_management_multiplier"),
     # workforce
     (["workforce.clinician_acceptance=1.2"], "workforce.clinician_acceptance"),
     (["workforce.hiring_delay_days=-5"], "workforce.hiring_delay_days"),
@@ -93,7 +99,7 @@ CASES = [
     (["psa=nope"], "psa/nope"),
     (["psa=default", "psa.parameters.3.distribution=cauchy"], "psa.parameters.3.distribution"),
     (["psa=default", "psa.parameters.0.sd=-43"], "psa.parameters.0.sd"),
-    (["psa=default", "psa.parameters.3.cv=5"], "program.hope_gain: a beta needs"),
+    (["psa=default", "psa.parameters.3.cv=5"], "contact.hope_gain: a beta needs"),
     (["psa=default", "psa.parameters.0.sd=43"], "costs.bed_day: give exactly one spread"),
     (["psa=default", "psa.parameters.0.mean=-430"], "costs.bed_day: centre -430 (mean) is outside the key's range"),
     (["psa=default", "psa.parameters.0.key=costs.bed_dayz"], "key costs.bed_dayz is not a config key"),
@@ -157,8 +163,8 @@ def test_hydra_full_error_gives_the_traceback(monkeypatch):
 
 def test_the_table_covers_every_config_group_and_file_type():
     keys = " ".join(" ".join(a) for a, _ in CASES)
-    for group in ("population.", "network.", "care.", "program.", "workforce.", "costs.", "economics.", "psa",
-                  "extension", "engine", "replications"):
+    for group in ("population.", "network.", "care.", "program.", "contact.", "workforce.", "costs.", "economics.",
+                  "psa", "extension", "engine", "replications"):
         assert group in keys
     assert "network.path" in keys and "costs=bad" in keys and ".graphml" in keys
     assert "--config-dir" in keys and "--config-path" in keys

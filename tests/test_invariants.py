@@ -78,7 +78,10 @@ configs = st.fixed_dictionaries({
     "workforce.hiring_delay_days": st.integers(0, 60),
     "workforce.burnout_load_per_day": st.floats(0, 0.1),
     "program.disengagement_per_day": st.floats(0, 0.1),
-    "program.match_bonus": st.floats(0, 2),
+    "contact.match_bonus": st.floats(0, 2),
+    "program.diagnosis_matching": st.booleans(),
+    "program.self_management_workbook": st.booleans(),
+    "contact.self_management_multiplier": st.floats(0, 3),
     "program.max_contacts": st.integers(0, 12),
     "program.min_prior_admissions": st.integers(0, 3),
     "program.lookback_days": st.sampled_from([0, 365, 730]),
@@ -102,8 +105,8 @@ configs = st.fixed_dictionaries({
     "program.uptake": st.floats(0, 1),
     "program.contacts_per_week": st.floats(0, 7),
     "program.fidelity": st.floats(0, 1),
-    "program.hope_gain": st.floats(0, 0.5),  # psa=default draws around them: a beta needs room on both sides
-    "program.engagement_gain": st.floats(0, 0.5),
+    "contact.hope_gain": st.floats(0, 0.5),  # psa=default draws around them: a beta needs room on both sides
+    "contact.engagement_gain": st.floats(0, 0.5),
     "program.duration_days": st.integers(1, 200),
     "burn_in_days": st.integers(0, 30),
     "horizon_days": st.integers(31, 60),

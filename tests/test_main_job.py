@@ -114,7 +114,7 @@ def test_a_programme_with_a_large_effect_is_called_lowers_readmissions(tmp_path)
     from plenty of workers, for a year: readmissions fall in every replication (-11 to -16 percentage
     points at 90 days over seeds 1-5 and the default one at this size), and the verdict and the
     printed differences say so."""
-    strong = ["program.uptake=1", "program.hope_gain=1", "program.engagement_gain=1", "program.fidelity=1",
+    strong = ["program.uptake=1", "contact.hope_gain=1", "contact.engagement_gain=1", "program.fidelity=1",
               "program.contacts_per_week=7", "program.disengagement_per_day=0", "program.workers_per_1000=100",
               "program.duration_days=365"]
     stdout, summary, table = main_job(tmp_path / "strong", *SMALL, *strong)

@@ -51,8 +51,8 @@ def test_fidelity_strengthens_the_effect():
 
 
 def test_lived_experience_match_strengthens_the_effect():
-    _, plain = outcomes("program.match_bonus=0.0")
-    _, matched = outcomes("program.match_bonus=2.0")
+    _, plain = outcomes("contact.match_bonus=0.0")
+    _, matched = outcomes("contact.match_bonus=2.0")
     assert matched["admissions_per_1000py"] < plain["admissions_per_1000py"]
 
 

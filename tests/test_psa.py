@@ -13,6 +13,7 @@ import yaml
 from sim.config.psa import draws, sample
 from sim.config.schema import Config, ConfigError
 from sim.experiment.replications import COMPARATOR, arms_of
+from sim.model.parameters import rules_from_config
 from sim.model.streams import replication_seed
 from sim.paths import CONF
 from tests.conftest import make_cfg
@@ -43,7 +44,7 @@ def test_the_committed_default_is_relative_so_it_follows_the_configuration():
 
 @pytest.mark.parametrize("program", ["self_management", "discharge_support"])
 def test_draws_are_centred_on_the_programmes_own_values(program):
-    """self_management's calibrated gains (0.67, 0.63), not another programme's (0.10, 0.05), are the centres."""
+    """Under either programme, each key's draws centre on that run's configured value of the key."""
     cfg = make_cfg(f"program={program}", "psa=default")
     n = 800
     for key, values in _many(cfg, n).items():
@@ -73,8 +74,8 @@ def test_a_costs_override_moves_the_centre_and_keeps_the_quantile():
     assert abs(at_600.mean() - 600) < 4 * 60 / math.sqrt(400)
 
 
-def test_a_command_line_override_of_a_programme_key_moves_its_centre():
-    values = _many(make_cfg("psa=default", "program.hope_gain=0.3"), 800)["program.hope_gain"]
+def test_a_command_line_override_of_a_key_moves_its_centre():
+    values = _many(make_cfg("psa=default", "contact.hope_gain=0.3"), 800)["contact.hope_gain"]
     assert abs(values.mean() - 0.3) < 4 * 0.09 / math.sqrt(800)
 
 
@@ -104,22 +105,22 @@ def test_an_integer_key_draws_integers_in_range():
 
 
 def test_a_key_configured_at_zero_has_no_spread():
-    """crisis_respite has no per-contact effect, so there is no uncertainty about it to draw."""
-    values = _many(make_cfg("program=crisis_respite", "psa=default"), 50)
-    assert np.all(values["program.hope_gain"] == 0) and np.all(values["program.engagement_gain"] == 0)
+    """A contact configured to have no effect leaves no uncertainty about it to draw."""
+    values = _many(make_cfg("psa=default", "contact.hope_gain=0", "contact.engagement_gain=0"), 50)
+    assert np.all(values["contact.hope_gain"] == 0) and np.all(values["contact.engagement_gain"] == 0)
 
 
 def test_a_key_configured_near_zero_has_no_spread_either():
     """A centre of 1.8e-300 (found by the property test) gave a spread whose square is 0: building the beta
     divided by zero. Below 1e-12 in the key's unit a spread is none, and the draw is the centre."""
-    cfg = make_cfg("psa=default", "program.engagement_gain=1.7859775648309847e-300")
-    assert np.all(_many(cfg, 20)["program.engagement_gain"] == 1.7859775648309847e-300)
+    cfg = make_cfg("psa=default", "contact.engagement_gain=1.7859775648309847e-300")
+    assert np.all(_many(cfg, 20)["contact.engagement_gain"] == 1.7859775648309847e-300)
 
 
 def test_an_explicit_absolute_mean_is_still_allowed():
     cfg = make_cfg("program=self_management",
-                   "psa.parameters=[{key:program.hope_gain,distribution:beta,mean:0.2,sd:0.05}]")
-    assert abs(_many(cfg, 800)["program.hope_gain"].mean() - 0.2) < 4 * 0.05 / math.sqrt(800)
+                   "psa.parameters=[{key:contact.hope_gain,distribution:beta,mean:0.2,sd:0.05}]")
+    assert abs(_many(cfg, 800)["contact.hope_gain"].mean() - 0.2) < 4 * 0.05 / math.sqrt(800)
 
 
 BAD = [
@@ -135,10 +136,10 @@ BAD = [
      "costs.bed_day: a gamma needs a centre > 0; centre 0 (mean), sd 43"),
     (["psa=default", "psa.parameters.5.mean=1.5"], "economics.utility_community: centre 1.5 (mean) is outside the "
                                                     "key's range [-0.6, 1.0]"),
-    (["psa=default", "psa.parameters.3.cv=5"], "program.hope_gain: a beta needs a centre in (0, 1)"),
-    # the same cv fits discharge_support's 0.05 but not a programme's 0.63: checked per config
-    (["psa=default", "program=self_management", "program.engagement_gain=0.63", "psa.parameters.4.cv=0.8"],
-     "program.engagement_gain: a beta needs a centre in (0, 1) and sd^2 < centre (1 - centre); "
+    (["psa=default", "psa.parameters.3.cv=5"], "contact.hope_gain: a beta needs a centre in (0, 1)"),
+    # the same cv fits the default 0.4613 but not 0.63: checked per config
+    (["psa=default", "contact.engagement_gain=0.63", "psa.parameters.4.cv=0.8"],
+     "contact.engagement_gain: a beta needs a centre in (0, 1) and sd^2 < centre (1 - centre); "
      "centre 0.63 (the configured value)"),
     (["psa.parameters=[{key:program.uptake,distribution:normal,cv:0.7}]"],
      "program.uptake: a normal with centre 0.4 (the configured value) and sd 0.28 puts 9% of its draws outside "
@@ -163,20 +164,28 @@ def test_the_same_seed_gives_the_same_draws_and_leaves_the_config_alone():
 
 def test_a_keys_draw_does_not_depend_on_the_other_entries():
     cfg = make_cfg("psa=default")
-    alone = make_cfg("psa.parameters=[{key:program.hope_gain,distribution:beta,cv:0.3}]")
-    assert draws(alone, 11)["program.hope_gain"] == draws(cfg, 11)["program.hope_gain"]
+    alone = make_cfg("psa.parameters=[{key:contact.hope_gain,distribution:beta,cv:0.3}]")
+    assert draws(alone, 11)["contact.hope_gain"] == draws(cfg, 11)["contact.hope_gain"]
 
 
 def test_programmes_of_a_sweep_map_one_quantile_through_their_own_distributions():
-    """Each replication's hope_gain draw has the same rank under every programme: common random numbers."""
-    ranks = [np.argsort(_many(make_cfg(f"program={p}", "psa=default"), 200)["program.hope_gain"])
-             for p in ("discharge_support", "self_management", "peer_mentoring")]
+    """Each replication's uptake draw has the same rank under every programme, though each programme centres
+    it on its own uptake: common random numbers."""
+    entry = "psa.parameters=[{key:program.uptake,distribution:beta,cv:0.2}]"
+    values = [_many(make_cfg(f"program={p}", entry), 200)["program.uptake"]
+              for p in ("discharge_support", "self_management", "peer_mentoring")]
+    assert len({round(v.mean(), 2) for v in values}) == 3  # three different centres (0.4, 0.7, 0.6)
+    ranks = [np.argsort(v) for v in values]
     assert all(np.array_equal(ranks[0], r) for r in ranks[1:])
 
 
 def test_both_arms_run_on_the_replications_draw():
-    """Usual care is derived from the drawn programme, so shared keys agree and its peer staffing stays 0."""
+    """Usual care is derived from the drawn programme, so shared keys agree and its peer staffing stays 0; the
+    drawn contact gain is the one both arms' rules flatten."""
     drawn, values = sample(make_cfg("program=self_management", "psa=default"), 3)
     arms = arms_of(drawn)
-    assert arms["self_management"].hope_gain == arms[COMPARATOR].hope_gain == values["program.hope_gain"]
+    assert drawn.contact.hope_gain == values["contact.hope_gain"]
+    gains = {arm: rules_from_config(drawn, program).daily.contact_hope_gain for arm, program in arms.items()}
+    expected = values["contact.hope_gain"] * drawn.program.fidelity * drawn.contact.self_management_multiplier
+    assert gains["self_management"] == gains[COMPARATOR] == expected
     assert arms[COMPARATOR].workers_per_1000 == 0 and drawn.costs.bed_day == values["costs.bed_day"]

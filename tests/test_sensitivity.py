@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STUDY = {
     "question": "test", "why": "test",
     "overrides": ["population.n=800", "psa=none", "replications=2", "burn_in_days=30", "horizon_days=200",
-                  "primary_outcome=readmission_90", "program.hope_gain=0.3"],
+                  "primary_outcome=readmission_90", "contact.hope_gain=0.3"],
     "sensitivity": {"method": "morris", "samples": 2, "seed": 5,
                     "parameters": {"program.uptake": [0.1, 0.9], "costs.bed_day": [300.0, 600.0]}},
 }

@@ -19,7 +19,7 @@ def test_multirun_gathers_into_one_table(tmp_path):
     sweep = tmp_path / "sweep"
     run = subprocess.run(
         [sys.executable, "-m", "sim", "-m", "population.n=1500", "psa=none", "replications=2", "burn_in_days=30",
-         "horizon_days=300", "primary_outcome=readmission_90", "program.hope_gain=0.3",
+         "horizon_days=300", "primary_outcome=readmission_90", "contact.hope_gain=0.3",
          "program.fidelity=0.0,1.0", f"hydra.sweep.dir={sweep}"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )

@@ -6,7 +6,10 @@ readmission), the odds ratio with its 95% CI (2x2 table, Woolf logit interval,
 Haldane's +0.5 when a cell is empty) and Wald p-value, and mean differences
 (Welch). Over trials: each arm's participants pooled, the mean rates, the
 median OR and the 2.5-97.5% range of the OR estimates, and the power (share of
-trials with p < 0.05).
+trials with p < 0.05). With parameter draws (a PSA, such as draws from the
+calibration's posterior), the simulated trials span draws x trials, so the
+`predictive` block is a predictive distribution of what a trial of this size
+and design would report, including what we do not know about the parameters.
 """
 
 import math
@@ -132,6 +135,23 @@ def per_trial(table):
             "odds_ratio": table["odds_ratio"]}
 
 
+# The estimates a trial paper reports, each summarised over the simulated trials by median and 95% interval.
+PREDICTED = ("control_rate", "intervention_rate", "odds_ratio", "or_ci_low", "or_ci_high", "p_value",
+             "admissions_difference", "bed_days_difference", "readmission_free_days_difference")
+
+
+def predictive(table, level=0.95):
+    """{estimate: {median, low, high}} over every simulated trial (draws x trials), and P(p < ALPHA)."""
+    tail = (1 - level) / 2
+    block = {}
+    for name in PREDICTED:
+        x = table[name].dropna()
+        block[name] = {"median": float(x.median()), "low": float(x.quantile(tail)),
+                       "high": float(x.quantile(1 - tail))}
+    return {"estimates": block, "probability_p_below_0_05": exact.share(table["p_value"] < ALPHA),
+            "trials": int(len(table)), "draws": int(table["draw"].nunique()) if "draw" in table else 1}
+
+
 def summarise_trials(cfg, table):
     """The `trial` section of summary.json: the emulated trial over its simulated repeats."""
     ors = table["odds_ratio"].dropna()
@@ -154,6 +174,10 @@ def summarise_trials(cfg, table):
         "or_ci_high": float(ors.quantile(0.975)),
         "or_interval_meaning": "2.5% and 97.5% quantiles of the OR estimates over the simulated trials",
         "power": exact.share(table["p_value"] < ALPHA),
+        "predictive": predictive(table),
+        "predictive_meaning": ("median and 95% interval of each estimate over all simulated trials: with "
+                               "parameter draws (psa), draws x trials, a predictive distribution that includes "
+                               "parameter uncertainty; without, the spread of trials at one parameter set"),
         "admissions_difference": exact.mean(table["admissions_difference"].dropna()),
         "bed_days_difference": exact.mean(table["bed_days_difference"].dropna()),
         "readmission_free_days_difference": exact.mean(table["readmission_free_days_difference"].dropna()),

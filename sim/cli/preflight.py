@@ -21,7 +21,7 @@ from hydra.errors import HydraException, MissingConfigException
 from omegaconf import open_dict
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config.schema import register, validate
+from sim.config.schema import moved_key_hint, register, validate
 from sim.errors import ConfigError
 from sim.paths import CONF
 
@@ -36,10 +36,12 @@ def _describe(exc):
     if isinstance(inner, OmegaConfBaseException):
         message = (getattr(inner, "msg", None) or str(inner)).splitlines()[0]
         key = getattr(inner, "full_key", None)
-        return f"{key}: {message}" if key else message
+        return f"{key}: {message}{moved_key_hint(key)}" if key else message
     if isinstance(exc, MissingConfigException) and exc.options:
         return f"{str(exc).splitlines()[0]}; available: {', '.join(exc.options)}"
-    return _one_line(exc)
+    # a config file setting a key the schema lacks: Hydra keeps OmegaConf's error as the context only
+    context = exc.__context__
+    return _one_line(exc) + moved_key_hint(getattr(context, "full_key", None))
 
 
 def _jobs(args):

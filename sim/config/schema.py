@@ -140,15 +140,40 @@ class ProgramConfig:
     workers_per_1000: float = param("FTE per 1,000 patients", 0.0, 1000.0, doc="peer support workers employed")
     caseload_capacity: int = param("patients per worker", 1, 1000, doc="caseload limit")
     fidelity: float = param("score 0-1", 0.0, 1.0, doc="training and model fidelity; scales each contact's effect")
-    hope_gain: float = param("fraction of gap to 1", 0.0, 1.0, doc="hope gained per contact at full fidelity")
-    engagement_gain: float = param("fraction of gap to 1", 0.0, 1.0, doc="gain per contact")
-    match_bonus: float = param("fraction", 0.0, 5.0, doc="extra effect when the worker shares the diagnosis")
+    diagnosis_matching: bool = param("-", doc="workers matched to patients by lived experience of the same "
+                                             "diagnosis; false: contact.match_bonus does not apply")
+    self_management_workbook: bool = param("-", doc="contacts follow a structured self-management workbook with "
+                                                   "crisis planning, as in CORE (contact.self_management_multiplier)")
     group_ties: bool = param("-", doc="mutual help: a worker's patients support each other as a group")
     respite_places_per_1000: float = param("places per 1,000 patients", 0.0, 1000.0, doc="crisis respite capacity")
     respite_days: int = param("days", 1, 365, doc="length of a respite stay")
     cost_per_contact: float = param("currency/contact", 0.0, 1e6, doc="expenses of a peer contact")
     peer_followup_odds_ratio: float = param("odds ratio", 0.01, 100.0, off=1.0,
                                             doc="odds of a due clinician follow-up with a peer worker (1 = off)")
+
+
+@dataclass
+class ContactConfig:
+    """What one peer contact does, the same in every programme: programmes differ only by their design
+    (ProgramConfig: who, when, uptake, dose, frequency, fidelity, matching, group, respite, workbook)."""
+    hope_gain: float = param("fraction of gap to 1", 0.0, 1.0, doc="hope gained per contact at full fidelity")
+    engagement_gain: float = param("fraction of gap to 1", 0.0, 1.0,
+                                   doc="engagement gained per contact at full fidelity")
+    match_bonus: float = param("fraction", 0.0, 5.0, doc="extra effect when the worker shares the diagnosis "
+                                                         "(programmes with diagnosis_matching)")
+    self_management_multiplier: float = param("ratio", 0.0, 20.0, doc="multiplies the per-contact gains when "
+                                              "contacts follow a self-management workbook (self_management_workbook)")
+
+
+# Keys a programme no longer sets: a peer contact's effect is shared by every programme (conf/contact/).
+MOVED_KEYS = {"program.hope_gain": "contact.hope_gain", "program.engagement_gain": "contact.engagement_gain",
+              "program.match_bonus": "contact.match_bonus (program.diagnosis_matching: false turns it off)"}
+
+
+def moved_key_hint(key):
+    """The text to add to an unknown-key error for a key that moved out of a programme, or ''."""
+    new = MOVED_KEYS.get(key)
+    return f"; a peer contact's effect is shared by every programme: set {new}" if new else ""
 
 
 @dataclass
@@ -274,6 +299,7 @@ class Config:
     network: NetworkConfig = MISSING
     care: CareConfig = MISSING
     program: ProgramConfig = MISSING
+    contact: ContactConfig = MISSING
     workforce: WorkforceConfig = MISSING
     costs: CostsConfig = MISSING
     economics: EconomicsConfig = MISSING
@@ -331,7 +357,8 @@ def _check_keys(node, schema, prefix):
     for key in node.keys():
         if key not in known:
             where = f"{prefix[:-1]} allows" if prefix else "the top level allows"
-            raise ConfigError(f"{prefix}{key}: unknown key; {where} {', '.join(known)}")
+            raise ConfigError(f"{prefix}{key}: unknown key; {where} {', '.join(known)}"
+                              f"{moved_key_hint(prefix + key)}")
         if is_dataclass(known[key].type) and isinstance(node[key], DictConfig):
             _check_keys(node[key], known[key].type, f"{prefix}{key}.")
 

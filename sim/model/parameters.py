@@ -36,7 +36,7 @@ class Daily(NamedTuple):
     followup_engagement_gain: float
     hope_decay: float  # 1/day: -log(1 - hope_recovery_per_day)
     engagement_decay: float  # 1/day: -log(1 - engagement_recovery_per_day)
-    contact_hope_gain: float  # per contact, fidelity applied
+    contact_hope_gain: float  # per contact: the shared gain, fidelity and any self-management workbook applied
     contact_engagement_gain: float
     suicide_week: float  # 1/year: post-discharge suicide rate less the long-term rate, days 0-7 after discharge
     suicide_month: float  # days 8-30
@@ -75,7 +75,7 @@ class Rules(NamedTuple):
     contact_probability: float  # per day
     peer_followup_odds_ratio: float  # on a due follow-up's odds, with a peer worker (1 = off)
     duration_days: int
-    match_bonus: float
+    match_bonus: float  # the shared bonus of a shared diagnosis; 0 without diagnosis matching
     group_ties: bool
     respite_days: int
     first_counted_day: int  # the burn-in ends here
@@ -146,7 +146,7 @@ def rules_from_config(cfg, program):
         contact_probability=float(program.contacts_per_week) / 7.0,
         peer_followup_odds_ratio=float(program.peer_followup_odds_ratio),
         duration_days=int(program.duration_days),
-        match_bonus=float(program.match_bonus),
+        match_bonus=float(cfg.contact.match_bonus) if program.diagnosis_matching else 0.0,
         group_ties=bool(program.group_ties),
         respite_days=int(program.respite_days),
         first_counted_day=int(cfg.burn_in_days),
@@ -185,11 +185,18 @@ def rules_from_config(cfg, program):
             followup_engagement_gain=float(care.followup_engagement_gain),
             hope_decay=_decay(care.hope_recovery_per_day),
             engagement_decay=_decay(care.engagement_recovery_per_day),
-            contact_hope_gain=float(program.hope_gain) * float(program.fidelity),
-            contact_engagement_gain=float(program.engagement_gain) * float(program.fidelity),
+            contact_hope_gain=_contact_gain(cfg.contact.hope_gain, cfg.contact, program),
+            contact_engagement_gain=_contact_gain(cfg.contact.engagement_gain, cfg.contact, program),
             **_suicide_excess(care),
         ),
     )
+
+
+def _contact_gain(gain, contact, program):
+    """A contact's gain in this programme: the shared per-contact gain (conf/contact/) times the programme's
+    fidelity, and times the self-management multiplier when its contacts follow the workbook."""
+    workbook = float(contact.self_management_multiplier) if program.self_management_workbook else 1.0
+    return float(gain) * float(program.fidelity) * workbook
 
 
 def _suicide_excess(care):

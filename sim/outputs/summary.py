@@ -277,4 +277,18 @@ def format_trial(summary):
         f"admissions per participant {t['admissions_difference']:+.3f}, bed-days per participant "
         f"{t['bed_days_difference']:+.2f}, readmission-free days in follow-up "
         f"{t['readmission_free_days_difference']:+.1f} (intervention - control, mean over trials)",
+        *format_predictive(t),
     ])
+
+
+def format_predictive(t):
+    """The predictive block: each estimate's median and 95% interval over draws x trials."""
+    if "predictive" not in t:  # a summary.json written before predictive intervals
+        return []
+    p = t["predictive"]
+    where = (f"{p['draws']} parameter draws x {p['trials'] // max(p['draws'], 1)} trials" if p["draws"] > 1
+             else f"{p['trials']} trials at one parameter set")
+    lines = [f"predictive median (95% interval) over {where}; P(p < 0.05) {p['probability_p_below_0_05']:.2f}"]
+    for name, e in p["estimates"].items():
+        lines.append(f"  {name:34} {e['median']:8.3f} ({e['low']:.3f} to {e['high']:.3f})")
+    return lines

@@ -72,6 +72,10 @@ def _trial_rows(summary, head):
             row[f"{key}_low"], row[f"{key}_high"] = value
         elif isinstance(value, (int, float)):
             row[key] = value
+        elif key == "predictive":
+            row["predictive_probability_p_below_0_05"] = value["probability_p_below_0_05"]
+            for name, estimate in value["estimates"].items():
+                row.update({f"predictive_{name}_{part}": x for part, x in estimate.items()})
     return [row]
 
 

@@ -1,0 +1,123 @@
+"""The calibration's diagnostics: generations (tolerance, evaluations, acceptance, effective sample size),
+the posterior's marginals and pairs, and fitted against target with posterior predictive intervals."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.calibration.posterior import WEIGHT, pick, weighted_quantile
+from sim.calibration.sampler import task_seed
+from sim.outputs.atomic import write_atomic
+
+PREDICTIVE = -2  # the task-seed "generation" of the predictive simulations (pyabc's own start at -1)
+
+
+def generations(history):
+    """One row per generation: its tolerance, evaluations, acceptance rate and effective sample size."""
+    populations = history.get_all_populations()
+    populations = populations[populations["t"] >= 0].sort_values("t")
+    rows = []
+    for row in populations.itertuples():
+        _, w = history.get_distribution(m=0, t=int(row.t))
+        ess = math.fsum(w) ** 2 / math.fsum(np.asarray(w) ** 2)
+        rows.append({"generation": int(row.t), "epsilon": float(row.epsilon), "evaluations": int(row.samples),
+                     "particles": len(w), "acceptance": len(w) / int(row.samples), "effective_sample_size": ess,
+                     "finished": str(row.population_end_time)})
+    return pd.DataFrame(rows)
+
+
+def summary(frame, settings):
+    """Per calibrated key: its prior and the posterior's weighted mean, sd and 2.5/50/97.5% quantiles."""
+    w = frame[WEIGHT].to_numpy()
+    rows = []
+    for key, spec in settings["priors"].items():
+        x = frame[key].to_numpy()
+        mean = math.fsum(w * x) / math.fsum(w)
+        sd = math.sqrt(math.fsum(w * (x - mean) ** 2) / math.fsum(w))
+        described = ", ".join(f"{k} {v}" for k, v in spec.items() if k not in ("distribution", "source"))
+        rows.append({"key": key, "prior": f"{spec['distribution']} ({described})", "mean": mean, "sd": sd,
+                     **{f"q{int(q * 1000) / 10:g}": weighted_quantile(x, w, q) for q in (0.025, 0.5, 0.975)},
+                     "prior_source": spec["source"]})
+    return pd.DataFrame(rows)
+
+
+def predictive(settings, frame, map_, simulator, draws=None):
+    """Fresh simulations at particles picked by weight: one row per draw (particle, seed, every statistic)."""
+    draws = draws or settings["predictive_draws"]
+    tasks = []
+    for i in range(draws):
+        rng = np.random.default_rng(task_seed(settings["seed"], PREDICTIVE, i))
+        particle = pick(frame, (int(rng.integers(2 ** 53)) + 0.5) / 2 ** 53)
+        values = {key: float(particle[key]) for key in settings["priors"]}
+        tasks.append((int(particle.name), values, int(rng.integers(2 ** 31 - 1))))
+    results = map_(_Predict(simulator), tasks)
+    return pd.DataFrame([{"particle": p, "seed": s, **stats} for (p, _, s), stats in zip(tasks, results,
+                                                                                         strict=True)])
+
+
+class _Predict:
+    def __init__(self, simulator):
+        self.simulator = simulator
+
+    def __call__(self, task):
+        _, values, seed = task
+        return self.simulator.run(values, seed)
+
+
+def fitted_vs_target(settings, draws):
+    """Each target beside the posterior predictive median and 95% interval of its statistic."""
+    rows = []
+    for name, target in settings["targets"].items():
+        x = draws[name].dropna().to_numpy()
+        low, mid, high = (float(np.quantile(x, q)) for q in (0.025, 0.5, 0.975))
+        rows.append({"target": name, "published": target["value"], "sd": target["sd"], "predictive_median": mid,
+                     "predictive_low": low, "predictive_high": high, "inside": bool(low <= target["value"] <= high),
+                     "source": target["source"]})
+    return pd.DataFrame(rows)
+
+
+def figures(out, frame, settings, generations_table):
+    """posterior_pairs.png (weighted marginals on the diagonal, particles below it) and generations.png."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keys = list(settings["priors"])
+    d = len(keys)
+    w = frame[WEIGHT].to_numpy()
+    fig, axes = plt.subplots(d, d, figsize=(1.7 * d, 1.7 * d), squeeze=False)
+    for i, yk in enumerate(keys):
+        for j, xk in enumerate(keys):
+            ax = axes[i][j]
+            if j > i:
+                ax.axis("off")
+                continue
+            if i == j:
+                ax.hist(frame[xk], bins=20, weights=w, color="C0")
+            else:
+                ax.scatter(frame[xk], frame[yk], s=4 + 400 * w, alpha=0.5, color="C0", linewidths=0)
+            ax.tick_params(labelsize=5)
+            if i == d - 1:
+                ax.set_xlabel(xk.split(".")[-1], fontsize=6)
+            if j == 0 and i > 0:
+                ax.set_ylabel(yk.split(".")[-1], fontsize=6)
+    fig.suptitle(f"posterior ({len(frame)} particles; diagonal: weighted marginals)", fontsize=9)
+    fig.tight_layout()
+    write_atomic(Path(out) / "posterior_pairs.png", lambda p: fig.savefig(p, dpi=100, format="png"))
+    plt.close(fig)
+    fig, ax = plt.subplots(1, 2, figsize=(8, 3))
+    ax[0].plot(generations_table["generation"], generations_table["epsilon"], "o-")
+    ax[0].set_xlabel("generation")
+    ax[0].set_ylabel("tolerance (standardised distance)")
+    ax[1].plot(generations_table["generation"], generations_table["acceptance"], "o-", label="acceptance")
+    ax[1].plot(generations_table["generation"],
+               generations_table["effective_sample_size"] / generations_table["particles"], "s-",
+               label="ESS / particles")
+    ax[1].set_xlabel("generation")
+    ax[1].legend(fontsize=7)
+    fig.tight_layout()
+    write_atomic(Path(out) / "generations.png", lambda p: fig.savefig(p, dpi=100, format="png"))
+    plt.close(fig)

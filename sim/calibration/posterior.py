@@ -1,0 +1,83 @@
+"""The posterior sample: the last generation's particles and weights, written to and read from
+`results/calibration/posterior.csv` (with `posterior.json`: the calibrated programme and what made it).
+
+A PSA draw or a predictive simulation picks one particle by weight, with one uniform quantile, so every
+calibrated parameter comes from the same particle: the parameters are drawn jointly, never independently.
+"""
+
+import functools
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import ConfigError
+from sim.outputs.atomic import write_atomic, write_json
+from sim.paths import CHECKOUT
+
+WEIGHT = "weight"
+
+
+def from_history(history, keys):
+    """(the last generation's particles in stored order with normalised weights, generation number)."""
+    frame, w = history.get_distribution(m=0, t=history.max_t)
+    frame = frame[list(keys)].reset_index(drop=True)
+    total = math.fsum(w)
+    frame[WEIGHT] = [float(x) / total for x in w]
+    return frame, int(history.max_t)
+
+
+def write(out, frame, meta):
+    out = Path(out)
+    write_atomic(out / "posterior.csv", lambda p: frame.to_csv(p, index_label="particle", float_format="%.17g"))
+    write_json(out / "posterior.json", meta)
+
+
+def resolve(path):
+    path = Path(path)
+    return path if path.is_absolute() else CHECKOUT / path
+
+
+@functools.lru_cache(maxsize=8)
+def _read(path, stamp):
+    frame = pd.read_csv(path, index_col="particle")
+    meta_path = path.with_name("posterior.json")
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    return frame, meta
+
+
+def load(path):
+    """(particles with weights, metadata) of a posterior.csv; a clear error if it is missing or malformed."""
+    path = resolve(path)
+    if not path.is_file():
+        raise ConfigError(f"psa.posterior = {path}: no such file (run python -m sim.calibrate)")
+    frame, meta = _read(path, path.stat().st_mtime_ns)
+    if WEIGHT not in frame.columns or len(frame) == 0 or not np.all(frame[WEIGHT] >= 0):
+        raise ConfigError(f"psa.posterior = {path}: needs a {WEIGHT} column of non-negative weights and a row "
+                          "per particle")
+    return frame, meta
+
+
+def pick(frame, q):
+    """The row of the particle at quantile q in (0, 1) of the cumulative weights (stored order)."""
+    target = q * math.fsum(frame[WEIGHT])
+    running = 0.0
+    for position, weight in enumerate(frame[WEIGHT]):
+        running += float(weight)
+        if target < running:
+            return frame.iloc[position]
+    return frame.iloc[-1]
+
+
+def weighted_quantile(values, weights, q):
+    """The smallest value whose cumulative weight (values in increasing order) reaches q of the total."""
+    order = np.argsort(np.asarray(values, dtype=float), kind="stable")
+    target = q * math.fsum(weights)
+    running = 0.0
+    for i in order:
+        running += float(weights[i])
+        if running >= target:
+            return float(values[i])
+    return float(values[order[-1]])
