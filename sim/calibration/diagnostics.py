@@ -14,10 +14,11 @@ from sim.outputs.atomic import write_atomic
 PREDICTIVE = -2  # the task-seed "generation" of the predictive simulations (pyabc's own start at -1)
 
 
-def generations(history):
-    """One row per generation: its tolerance, evaluations, acceptance rate and effective sample size."""
+def generations(history, last):
+    """One row per generation up to `last`: its tolerance, evaluations, acceptance rate and effective sample
+    size. The calibration sample (pyabc's t = -1: prior draws that set the first tolerance) is not a row."""
     populations = history.get_all_populations()
-    populations = populations[populations["t"] >= 0].sort_values("t")
+    populations = populations[(populations["t"] >= 0) & (populations["t"] <= last)].sort_values("t")
     rows = []
     for row in populations.itertuples():
         _, w = history.get_distribution(m=0, t=int(row.t))

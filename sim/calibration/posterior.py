@@ -20,13 +20,26 @@ from sim.paths import CHECKOUT
 WEIGHT = "weight"
 
 
-def from_history(history, keys):
-    """(the last generation's particles in stored order with normalised weights, generation number)."""
-    frame, w = history.get_distribution(m=0, t=history.max_t)
+def final_generation(history, settings):
+    """The generation the settings end on: the first whose evaluations bring the total to `max_simulations`,
+    else the last of `generations`, else the last stored. A database run further (a larger budget, or a run
+    stopped late) gives the same posterior for the same settings."""
+    populations = history.get_all_populations().sort_values("t")
+    total = 0  # as pyabc counts: the calibration sample (t = -1) included
+    for row in populations.itertuples():
+        total += int(row.samples)
+        if row.t >= 0 and (total >= settings["max_simulations"] or int(row.t) >= settings["generations"] - 1):
+            return int(row.t)
+    return int(history.max_t)
+
+
+def from_history(history, keys, generation):
+    """(the generation's particles in stored order with normalised weights, generation number)."""
+    frame, w = history.get_distribution(m=0, t=generation)
     frame = frame[list(keys)].reset_index(drop=True)
     total = math.fsum(w)
     frame[WEIGHT] = [float(x) / total for x in w]
-    return frame, int(history.max_t)
+    return frame, int(generation)
 
 
 def write(out, frame, meta):

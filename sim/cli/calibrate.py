@@ -7,7 +7,9 @@ whose service also gives the base rates), the targets with their uncertainty, an
 Written into `out`: posterior.csv and posterior.json (the sample the PSA draws from), posterior_summary.csv,
 generations.csv, predictive.csv, fitted_vs_target.csv and .md, posterior_pairs.png, generations.png, and
 manifest.json last: a folder without it is not a finished calibration.
-`--report` re-makes the outputs from the database; `--apply` writes the posterior means into `conf/`.
+`--report` re-makes the outputs from the database; `--apply` writes the posterior means into `conf/`;
+`--validate` writes the posterior predictive validation against evidence not used in fitting
+(`conf/validation.yaml`) into `results/calibration/validation/`.
 """
 
 import argparse
@@ -17,14 +19,14 @@ import sys
 import time
 from pathlib import Path
 
-from sim.calibration import diagnostics, posterior, smc
+from sim.calibration import diagnostics, posterior, smc, validation
 from sim.calibration.cluster import evaluation_map
 from sim.calibration.settings import load_settings
 from sim.calibration.simulator import Simulator
 from sim.config.schema import Config
 from sim.errors import ConfigError
 from sim.outputs.atomic import write_atomic, write_json
-from sim.outputs.manifest import manifest_environment
+from sim.outputs.manifest import manifest_environment, posterior_file_record
 from sim.paths import CHECKOUT, CONF
 
 FINISHED = ("manifest.json", "posterior.csv", "posterior.json")  # removed before a run, written after it
@@ -38,8 +40,9 @@ def report(settings, history, started):
     """Every output from the database (and fresh predictive simulations), manifest.json last."""
     out = output_folder(settings)
     out.mkdir(parents=True, exist_ok=True)
-    frame, generation = posterior.from_history(history, settings["priors"])
-    table = diagnostics.generations(history)
+    last = posterior.final_generation(history, settings)
+    frame, generation = posterior.from_history(history, settings["priors"], last)
+    table = diagnostics.generations(history, last)
     with evaluation_map(settings) as map_:
         draws = diagnostics.predictive(settings, frame, map_, Simulator(settings["model_overrides"]))
     fitted = diagnostics.fitted_vs_target(settings, draws)
@@ -108,13 +111,35 @@ def _rows(path):
         return list(csv.DictReader(handle))
 
 
+def validate(overrides):
+    """The validation table (csv, md) and its manifest, last."""
+    started = time.time()
+    settings = validation.load_validation(overrides)
+    out = CHECKOUT / settings["out"]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "manifest.json").unlink(missing_ok=True)
+    table = validation.validation_table(settings)
+    write_atomic(out / "validation.csv", lambda p: table.to_csv(p, index=False))
+    text = validation.markdown(table)
+    write_atomic(out / "validation.md", lambda p: p.write_text(text))
+    write_json(out / "manifest.json", {"validation": settings,
+                                       **posterior_file_record(settings["posterior"]),
+                                       **manifest_environment(time.time() - started)})
+    print(text)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("overrides", nargs="*", help="conf/calibrate.yaml overrides, e.g. population=100")
     parser.add_argument("--report", action="store_true", help="re-make the outputs from the database")
     parser.add_argument("--apply", action="store_true", help="write the posterior means into conf/")
+    parser.add_argument("--validate", action="store_true",
+                        help="posterior predictive validation (conf/validation.yaml overrides)")
     args = parser.parse_intermixed_args(argv)
     try:
+        if args.validate:
+            validate(args.overrides)
+            return
         settings = load_settings(args.overrides)
         if args.apply:
             apply(settings)

@@ -22,6 +22,7 @@ from sim.config.schema import validate
 from sim.errors import ConfigError
 from sim.experiment.replications import run_experiment
 from sim.outputs.atomic import plain
+from sim.outputs.manifest import posterior_record
 from sim.outputs.provenance import environment, environment_differences
 
 
@@ -50,6 +51,10 @@ def reproduce(folder, points=None):
     except OSError as err:
         raise ConfigError(f"{folder}: not a complete results folder ({err.strerror}: {err.filename})") from None
     cfg = validate(OmegaConf.create(manifest["config"]))
+    recorded = manifest.get("posterior")
+    if recorded and posterior_record(cfg)["posterior"]["sha256"] != recorded["sha256"]:
+        raise ConfigError(f"{folder}: drew from {recorded['path']}, which has changed since (sha256 differs): "
+                          "the result cannot be re-run as it was made")
     fresh = run_experiment(cfg, progress=False)
     fresh = pd.read_csv(io.StringIO(fresh.to_csv(index=False)))  # the same text round trip as the committed file
     return differences(committed, fresh)

@@ -36,11 +36,13 @@ def check_mortality(care):
 def check_psa_draws(psa):
     """Parameter draws need parameters, and parameters need at least two draws (one draw is one parameter set:
     no spread to judge a verdict or a probability of cost-effectiveness by)."""
-    if psa.draws > 1 and not psa.parameters:
-        raise ConfigError(f"psa.draws = {psa.draws}: there are no psa.parameters to draw (psa=default draws them)")
-    if psa.parameters and psa.draws < 2:
-        raise ConfigError(f"psa.draws = {psa.draws}: drawing psa.parameters needs at least 2 draws (psa=none runs "
-                          f"the configured values)")
+    drawn = bool(psa.parameters or psa.posterior)
+    if psa.draws > 1 and not drawn:
+        raise ConfigError(f"psa.draws = {psa.draws}: there are no psa.parameters or psa.posterior to draw "
+                          "(psa=default draws them)")
+    if drawn and psa.draws < 2:
+        raise ConfigError(f"psa.draws = {psa.draws}: drawing psa.parameters or psa.posterior needs at least 2 draws "
+                          "(psa=none runs the configured values)")
 
 
 def check_lookback(prefix, criteria):

@@ -9,7 +9,11 @@ gamma for costs, beta for probabilities and utilities, normal or lognormal other
 Each key's draw maps one uniform quantile, from a generator seeded by (replication seed, key), through the
 inverse CDF: a replication stays a pure function of (seed, replication) and the config, both arms share the
 drawn config, and a sweep over programmes maps the same quantile through each programme's own distribution
-(common random numbers across the uncertainty too). The quantile is confined to the key's schema range
+(common random numbers across the uncertainty too). With `psa.posterior`, each draw first takes every
+calibrated value from one particle of the calibration's posterior sample, picked by weight with one quantile
+of its own (the calibrated parameters are drawn jointly, as the posterior has them, never one by one); a
+programme's own calibrated keys (`program.*`) apply only to the programme that was calibrated. The quantile
+is confined to the key's schema range
 (inverse-CDF truncation: an exact truncated draw, no redraw loop), so every draw lies in range; `check_psa`
 rejects, before any work, an entry the range would cut by more than MAX_CUT, as its draws would no longer be
 centred on the configured value.
@@ -121,8 +125,43 @@ def _check_entry(cfg, p):
                           f"{MAX_CUT:.0%}): use a smaller spread or a family that fits the range")
 
 
+def uncertain(cfg):
+    """Whether a run draws parameters: independent entries, a posterior, or both."""
+    return bool(cfg.psa.parameters or cfg.psa.posterior)
+
+
+def calibrated_keys(cfg):
+    """The keys a posterior draw sets for this run's programme (none without a posterior)."""
+    if not cfg.psa.posterior:
+        return []
+    from sim.calibration import posterior
+
+    frame, meta = posterior.load(cfg.psa.posterior)
+    keys = [c for c in frame.columns if c != posterior.WEIGHT]
+    return [k for k in keys if not k.startswith("program.") or meta.get("program") == cfg.program.name]
+
+
+def _check_posterior(cfg):
+    from sim.calibration import posterior
+
+    frame, _ = posterior.load(cfg.psa.posterior)
+    for key in (c for c in frame.columns if c != posterior.WEIGHT):
+        try:
+            value, meta = _lookup(cfg, key)
+        except ConfigError:
+            raise ConfigError(f"psa.posterior = {cfg.psa.posterior}: column {key} is not a config key") from None
+        lo, hi = _bounds(meta)
+        if not (isinstance(value, float) and frame[key].between(lo, hi).all()):
+            raise ConfigError(f"psa.posterior = {cfg.psa.posterior}: column {key} needs real values in [{lo}, {hi}]")
+        if key in {p.key for p in cfg.psa.parameters}:
+            raise ConfigError(f"psa.parameters: {key} is calibrated (psa.posterior draws it jointly with the other "
+                              "calibrated keys): drop it from psa.parameters")
+
+
 def check_psa(cfg):
     """Every entry against the run's config, so a PSA that cannot follow it stops before any work."""
+    if cfg.psa.posterior:
+        _check_posterior(cfg)
     seen = set()
     for p in cfg.psa.parameters:
         if p.key in seen:
@@ -152,9 +191,26 @@ def draw(p, value, meta, q):
     return round(x) if isinstance(value, int) else x
 
 
+POSTERIOR = "posterior"  # the quantile stream of the posterior particle
+
+
+def posterior_values(cfg, seed):
+    """{key: value} of the particle this draw takes from the posterior (empty without one)."""
+    keys = calibrated_keys(cfg)
+    if not keys:
+        return {}
+    from sim.calibration import posterior
+
+    frame, _ = posterior.load(cfg.psa.posterior)
+    particle = posterior.pick(frame, quantile(seed, POSTERIOR))
+    return {key: float(particle[key]) for key in keys}
+
+
 def draws(cfg, seed):
-    """{key: value}: one replication's draws, each centred on the config's own value of its key."""
-    return {p.key: draw(p, *_lookup(cfg, p.key), quantile(seed, p.key)) for p in cfg.psa.parameters}
+    """{key: value}: one replication's draws: the posterior particle's calibrated values, then each entry
+    centred on the config's own value of its key."""
+    return {**posterior_values(cfg, seed),
+            **{p.key: draw(p, *_lookup(cfg, p.key), quantile(seed, p.key)) for p in cfg.psa.parameters}}
 
 
 def _set(cfg, key, value):
@@ -168,7 +224,7 @@ def _set(cfg, key, value):
 
 def sample(cfg, seed):
     """(the config with this replication's draws, {key: value}); the config itself if there is no PSA."""
-    if not cfg.psa.parameters:
+    if not uncertain(cfg):
         return cfg, {}
     drawn = copy.deepcopy(cfg)
     values = draws(cfg, seed)

@@ -265,6 +265,9 @@ class PsaConfig:
         list, "parameters drawn once per draw (probabilistic sensitivity analysis)")
     draws: int = param("parameter draws", 1, 1_000_000, off=1,
                        doc="outer loop: parameter draws, each run for `replications` paired replications")
+    posterior: str | None = param("-", off=None,
+                                  doc="a calibration's posterior.csv (relative to the checkout): each draw takes "
+                                      "one particle's calibrated values jointly; null = none")
 
 
 @dataclass

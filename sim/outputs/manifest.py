@@ -1,5 +1,6 @@
 """manifest.json: what is needed to re-run and check a result (config, seed, environment)."""
 
+import hashlib
 import json
 
 from omegaconf import OmegaConf
@@ -23,11 +24,24 @@ def config_record(cfg):
     return json.loads(json.dumps(json_safe(OmegaConf.to_container(OmegaConf.structured(cfg)))))
 
 
+def posterior_file_record(path):
+    """A posterior sample, by content: {"posterior": {path, sha256}}."""
+    from sim.calibration.posterior import resolve
+
+    return {"posterior": {"path": path, "sha256": hashlib.sha256(resolve(path).read_bytes()).hexdigest()}}
+
+
+def posterior_record(cfg):
+    """The posterior sample a run drew from (empty without one)."""
+    return posterior_file_record(cfg.psa.posterior) if cfg.psa.posterior else {}
+
+
 def manifest(cfg, engine_seconds, overrides=None):
     """What is needed to re-run and check this result."""
     return {
         "config": config_record(cfg),
         "seed": int(cfg.seed),
+        **posterior_record(cfg),
         **manifest_environment(engine_seconds, cfg.threads),
         "overrides": overrides,
     }

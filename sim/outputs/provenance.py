@@ -14,7 +14,7 @@ from pathlib import Path
 
 # Every installed package whose version can change a number or a figure of a result.
 PACKAGES = ("peer-support-sim", "mesa", "numpy", "numba", "llvmlite", "networkx", "hydra-core", "omegaconf",
-            "pandas", "scipy", "matplotlib", "SALib", "optuna", "pyarrow")
+            "pandas", "scipy", "matplotlib", "SALib", "pyabc", "distributed", "pyarrow")
 
 
 def git_state():

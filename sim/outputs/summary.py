@@ -7,6 +7,7 @@ from sim.analysis.decomposition import qaly_decomposition
 from sim.analysis.statistics import PARAMETERS, arm_summaries, paired_effects, replications_needed
 from sim.analysis.trials import summarise_trials
 from sim.analysis.verdict import VERDICT_RULE, judge, minimal_difference, wastes_resources
+from sim.config.psa import uncertain
 from sim.experiment.replications import COMPARATOR
 
 ROWS = (  # (metric, label, kind)
@@ -58,10 +59,10 @@ def summarise(cfg, table):
                 "trial": summarise_trials(cfg, table)}
     metrics = [c for c in table.columns if c not in NOT_METRICS and not c.startswith("psa:")]
     intervention = cfg.program.name
-    uncertain = bool(cfg.psa.parameters)
+    drawn = uncertain(cfg)
     level = cfg.verdict.level
-    effects = paired_effects(table, metrics, intervention, COMPARATOR, uncertain, level)
-    economics = incremental_analysis(table, intervention, COMPARATOR, cfg.economics, uncertain, level)
+    effects = paired_effects(table, metrics, intervention, COMPARATOR, drawn, level)
+    economics = incremental_analysis(table, intervention, COMPARATOR, cfg.economics, drawn, level)
     arms = arm_summaries(table, metrics)
     detail = verdict_detail(cfg, effects, arms, economics)
     return {
@@ -71,7 +72,7 @@ def summarise(cfg, table):
         "economic_verdict": economics["verdict"],
         "primary_outcome": cfg.primary_outcome,
         "comparison": {"intervention": intervention, "comparator": COMPARATOR},
-        "parameter_uncertainty": uncertain,
+        "parameter_uncertainty": drawn,
         "draws": int(cfg.psa.draws),
         "replications": int(cfg.replications),
         "patients": int(cfg.population.n),
@@ -85,7 +86,7 @@ def summarise(cfg, table):
         "arms": arms,
         "effects": effects,
         "deaths_per_1000py": {arm: rows["deaths_per_1000py"]["mean"] for arm, rows in arms.items()},
-        "qaly_decomposition": qaly_decomposition(table, intervention, COMPARATOR, uncertain),
+        "qaly_decomposition": qaly_decomposition(table, intervention, COMPARATOR, drawn),
         "economics": economics,
         "readmission_free": table.attrs.get("survival", {}),
         "weekly_bed_occupancy": table.attrs.get("occupancy", {}),

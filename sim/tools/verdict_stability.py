@@ -24,6 +24,7 @@ from omegaconf import OmegaConf
 
 from sim.analysis.verdict import INCONCLUSIVE
 from sim.cli.reproduce import result_folders
+from sim.config.psa import uncertain
 from sim.config.schema import validate
 from sim.experiment.replications import run_replication, total_runs
 from sim.outputs.atomic import write_atomic, write_json
@@ -37,7 +38,7 @@ OUT = "verdict_stability"
 def doubled(cfg):
     """The same config with twice the runs: twice the draws with parameter uncertainty, else twice the
     replications (so runs 0..n-1 are the committed ones)."""
-    if cfg.psa.parameters:
+    if uncertain(cfg):
         return dataclasses.replace(cfg, psa=dataclasses.replace(cfg.psa, draws=2 * cfg.psa.draws))
     return dataclasses.replace(cfg, replications=2 * cfg.replications)
 
@@ -70,7 +71,7 @@ def stability(folder, root):
     return {
         "job": str(folder.relative_to(root / "results")),
         "primary_outcome": committed["primary_outcome"],
-        "uncertainty": "parameters" if cfg.psa.parameters else "Monte Carlo",
+        "uncertainty": "parameters" if uncertain(cfg) else "Monte Carlo",
         "runs": total_runs(cfg),
         "verdict": before,
         "effect": p_before["mean"],
