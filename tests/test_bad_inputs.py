@@ -99,7 +99,7 @@ CASES = [
     (["psa=nope"], "psa/nope"),
     (["psa=default", "psa.parameters.3.distribution=cauchy"], "psa.parameters.3.distribution"),
     (["psa=default", "psa.parameters.0.sd=-43"], "psa.parameters.0.sd"),
-    (["psa=default", "psa.parameters.3.cv=5"], "contact.hope_gain: a beta needs"),
+    (["psa=default", "psa.parameters.3.cv=5"], "economics.utility_community: a beta needs"),
     (["psa=default", "psa.parameters.0.sd=43"], "costs.bed_day: give exactly one spread"),
     (["psa=default", "psa.parameters.0.mean=-430"], "costs.bed_day: centre -430 (mean) is outside the key's range"),
     (["psa=default", "psa.parameters.0.key=costs.bed_dayz"], "key costs.bed_dayz is not a config key"),

@@ -47,7 +47,10 @@ def test_draws_are_centred_on_the_programmes_own_values(program):
     """Under either programme, each key's draws centre on that run's configured value of the key."""
     cfg = make_cfg(f"program={program}", "psa=default")
     n = 800
+    independent = {p.key for p in cfg.psa.parameters}  # the posterior's keys are drawn jointly (test_posterior_psa)
     for key, values in _many(cfg, n).items():
+        if key not in independent:
+            continue
         centre = attrgetter(key)(cfg)
         spread = next(p.cv for p in cfg.psa.parameters if p.key == key) * centre
         assert abs(values.mean() - centre) < 4 * spread / math.sqrt(n), key
@@ -75,7 +78,8 @@ def test_a_costs_override_moves_the_centre_and_keeps_the_quantile():
 
 
 def test_a_command_line_override_of_a_key_moves_its_centre():
-    values = _many(make_cfg("psa=default", "contact.hope_gain=0.3"), 800)["contact.hope_gain"]
+    entry = "psa.parameters=[{key:contact.hope_gain,distribution:beta,cv:0.3}]"
+    values = _many(make_cfg(entry, "psa.posterior=null", "contact.hope_gain=0.3"), 800)["contact.hope_gain"]
     assert abs(values.mean() - 0.3) < 4 * 0.09 / math.sqrt(800)
 
 
@@ -89,7 +93,7 @@ def test_every_default_draw_lies_in_its_keys_schema_range(program):
 
 def test_a_draw_near_the_end_of_its_range_is_truncated_into_it():
     """Uptake 0.92 with sd 0.045 would leave [0, 1] in ~4% of replications; truncated, none does."""
-    cfg = make_cfg("program=self_management", "program.uptake=0.92",
+    cfg = make_cfg("program=self_management", "program.uptake=0.92", "psa.posterior=null",
                    "psa.parameters=[{key:program.uptake,distribution:normal,sd:0.045}]")
     values = _many(cfg, 600)["program.uptake"]
     assert values.max() <= 1.0 and values.max() > 0.99
@@ -106,19 +110,22 @@ def test_an_integer_key_draws_integers_in_range():
 
 def test_a_key_configured_at_zero_has_no_spread():
     """A contact configured to have no effect leaves no uncertainty about it to draw."""
-    values = _many(make_cfg("psa=default", "contact.hope_gain=0", "contact.engagement_gain=0"), 50)
+    entries = ("psa.parameters=[{key:contact.hope_gain,distribution:beta,cv:0.3},"
+               "{key:contact.engagement_gain,distribution:beta,cv:0.4}]")
+    values = _many(make_cfg(entries, "psa.posterior=null", "contact.hope_gain=0", "contact.engagement_gain=0"), 50)
     assert np.all(values["contact.hope_gain"] == 0) and np.all(values["contact.engagement_gain"] == 0)
 
 
 def test_a_key_configured_near_zero_has_no_spread_either():
     """A centre of 1.8e-300 (found by the property test) gave a spread whose square is 0: building the beta
     divided by zero. Below 1e-12 in the key's unit a spread is none, and the draw is the centre."""
-    cfg = make_cfg("psa=default", "contact.engagement_gain=1.7859775648309847e-300")
+    cfg = make_cfg("psa.parameters=[{key:contact.engagement_gain,distribution:beta,cv:0.4}]", "psa.posterior=null",
+                   "contact.engagement_gain=1.7859775648309847e-300")
     assert np.all(_many(cfg, 20)["contact.engagement_gain"] == 1.7859775648309847e-300)
 
 
 def test_an_explicit_absolute_mean_is_still_allowed():
-    cfg = make_cfg("program=self_management",
+    cfg = make_cfg("program=self_management", "psa.posterior=null",
                    "psa.parameters=[{key:contact.hope_gain,distribution:beta,mean:0.2,sd:0.05}]")
     assert abs(_many(cfg, 800)["contact.hope_gain"].mean() - 0.2) < 4 * 0.05 / math.sqrt(800)
 
@@ -134,12 +141,12 @@ BAD = [
     (["psa=default", "psa.parameters.0.mean=-430"], "costs.bed_day: centre -430 (mean) is outside the key's range"),
     (["psa.parameters=[{key:costs.bed_day,distribution:gamma,mean:0,sd:43}]"],
      "costs.bed_day: a gamma needs a centre > 0; centre 0 (mean), sd 43"),
-    (["psa=default", "psa.parameters.5.mean=1.5"], "economics.utility_community: centre 1.5 (mean) is outside the "
+    (["psa=default", "psa.parameters.3.mean=1.5"], "economics.utility_community: centre 1.5 (mean) is outside the "
                                                     "key's range [-0.6, 1.0]"),
-    (["psa=default", "psa.parameters.3.cv=5"], "contact.hope_gain: a beta needs a centre in (0, 1)"),
-    # the same cv fits the default 0.4613 but not 0.63: checked per config
-    (["psa=default", "contact.engagement_gain=0.63", "psa.parameters.4.cv=0.8"],
-     "contact.engagement_gain: a beta needs a centre in (0, 1) and sd^2 < centre (1 - centre); "
+    (["psa=default", "psa.parameters.3.cv=5"], "economics.utility_community: a beta needs a centre in (0, 1)"),
+    # the same cv fits the default 0.45 but not 0.63: checked per config
+    (["psa=default", "economics.utility_inpatient=0.63", "psa.parameters.4.cv=0.8"],
+     "economics.utility_inpatient: a beta needs a centre in (0, 1) and sd^2 < centre (1 - centre); "
      "centre 0.63 (the configured value)"),
     (["psa.parameters=[{key:program.uptake,distribution:normal,cv:0.7}]"],
      "program.uptake: a normal with centre 0.4 (the configured value) and sd 0.28 puts 9% of its draws outside "
@@ -155,7 +162,7 @@ def test_a_bad_entry_stops_at_validation_naming_the_key(overrides, message):
 
 
 def test_the_same_seed_gives_the_same_draws_and_leaves_the_config_alone():
-    cfg = make_cfg("psa=default")
+    cfg = make_cfg("psa=default", "psa.posterior=null")
     before = cfg.costs.bed_day
     first, again, other = sample(cfg, 7)[1], sample(cfg, 7)[1], sample(cfg, 8)[1]
     assert first == again and all(first[k] != other[k] for k in first)
@@ -164,19 +171,30 @@ def test_the_same_seed_gives_the_same_draws_and_leaves_the_config_alone():
 
 def test_a_keys_draw_does_not_depend_on_the_other_entries():
     cfg = make_cfg("psa=default")
-    alone = make_cfg("psa.parameters=[{key:contact.hope_gain,distribution:beta,cv:0.3}]")
-    assert draws(alone, 11)["contact.hope_gain"] == draws(cfg, 11)["contact.hope_gain"]
+    alone = make_cfg("psa.parameters=[{key:economics.utility_community,distribution:beta,cv:0.07}]",
+                     "psa.posterior=null")
+    assert draws(alone, 11)["economics.utility_community"] == draws(cfg, 11)["economics.utility_community"]
 
 
 def test_programmes_of_a_sweep_map_one_quantile_through_their_own_distributions():
     """Each replication's uptake draw has the same rank under every programme, though each programme centres
     it on its own uptake: common random numbers."""
     entry = "psa.parameters=[{key:program.uptake,distribution:beta,cv:0.2}]"
-    values = [_many(make_cfg(f"program={p}", entry), 200)["program.uptake"]
+    values = [_many(make_cfg(f"program={p}", entry, "psa.posterior=null"), 200)["program.uptake"]
               for p in ("discharge_support", "self_management", "peer_mentoring")]
     assert len({round(v.mean(), 2) for v in values}) == 3  # three different centres (0.4, 0.7, 0.6)
     ranks = [np.argsort(v) for v in values]
     assert all(np.array_equal(ranks[0], r) for r in ranks[1:])
+
+
+def test_a_calibrated_key_is_refused_alongside_the_posterior_but_another_programmes_is_not():
+    """The default posterior calibrated self_management: its program.uptake is drawn with the particle, so an
+    entry for it is refused there; under another programme the posterior leaves program.uptake alone."""
+    entry = "psa.parameters=[{key:program.uptake,distribution:beta,cv:0.2}]"
+    with pytest.raises(ConfigError, match=r"program\.uptake is calibrated"):
+        make_cfg("program=self_management", "psa=default", entry)
+    cfg = make_cfg("program=peer_mentoring", "psa=default", entry)
+    assert cfg.psa.posterior and "program.uptake" in draws(cfg, 5)
 
 
 def test_both_arms_run_on_the_replications_draw():

@@ -79,6 +79,15 @@ def fitted_vs_target(settings, draws):
     return pd.DataFrame(rows)
 
 
+def fitted_markdown(fitted):
+    lines = ["| target (fitted) | published | posterior predictive median (95% interval) | inside | source |",
+             "|---|---|---|---|---|"]
+    for r in fitted.itertuples():
+        lines.append(f"| `{r.target}` | {r.published:.3g} | {r.predictive_median:.3g} ({r.predictive_low:.3g}–"
+                     f"{r.predictive_high:.3g}) | {'yes' if r.inside else 'no'} | {r.source} |")
+    return "\n".join(lines) + "\n"
+
+
 def figures(out, frame, settings, generations_table):
     """posterior_pairs.png (weighted marginals on the diagonal, particles below it) and generations.png."""
     import matplotlib

@@ -52,7 +52,7 @@ def trial_rows(settings, name, spec):
     rows = []
     for statistic, target in spec["targets"].items():
         row = {"target": f"{name}: {statistic}", "source": target["source"], "published": target["value"],
-               "fitted": "no", "draws": int(len(table)),
+               "fitted": "yes" if spec.get("fitted") else "no", "draws": int(len(table)),
                "mean_participants": exact.mean(table["participants"].dropna())}
         if statistic == NO_CLEAR_EFFECT:
             share = exact.share(table["p_value"] >= 0.05)
@@ -93,11 +93,11 @@ def validation_table(settings):
 
 
 def markdown(table):
-    lines = ["| target (not fitted) | published | 95% posterior predictive interval | inside | draws x people "
-             "| source |", "|---|---|---|---|---|---|"]
+    lines = ["| target | fitted | published | 95% posterior predictive interval | inside | draws x people "
+             "| source |", "|---|---|---|---|---|---|---|"]
     for r in table.itertuples():
         published = "no clear effect" if r.target.endswith(NO_CLEAR_EFFECT) else f"{r.published:.3g}"
-        lines.append(f"| {r.target} | {published} | {r.predicted} | {'yes' if r.inside else '**no**'} | "
+        lines.append(f"| {r.target} | {r.fitted} | {published} | {r.predicted} | {'yes' if r.inside else '**no**'} | "
                      f"{r.draws} x {r.mean_participants:,.0f} | {r.source} |")
     return "\n".join(lines) + "\n"
 

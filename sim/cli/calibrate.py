@@ -51,7 +51,7 @@ def report(settings, history, started):
                  lambda p: diagnostics.summary(frame, settings).to_csv(p, index=False, float_format="%.6g"))
     write_atomic(out / "predictive.csv", lambda p: draws.to_csv(p, index=False, float_format="%.17g"))
     write_atomic(out / "fitted_vs_target.csv", lambda p: fitted.to_csv(p, index=False))
-    write_atomic(out / "fitted_vs_target.md", lambda p: p.write_text(_markdown(fitted)))
+    write_atomic(out / "fitted_vs_target.md", lambda p: p.write_text(diagnostics.fitted_markdown(fitted)))
     diagnostics.figures(out, frame, settings, table)
     program = next(o.split("=", 1)[1] for o in settings["model_overrides"] if o.startswith("program="))
     posterior.write(out, frame, {"name": settings["name"], "program": program, "generation": generation,
@@ -59,17 +59,8 @@ def report(settings, history, started):
                                  "evaluations": int(table["evaluations"].sum()),
                                  "model_overrides": settings["model_overrides"]})
     write_json(out / "manifest.json", {"calibration": settings, **manifest_environment(time.time() - started)})
-    print(_markdown(fitted))
+    print(diagnostics.fitted_markdown(fitted))
     print(table.to_string(index=False))
-
-
-def _markdown(fitted):
-    lines = ["| target | published | posterior predictive median (95% interval) | inside | source |",
-             "|---|---|---|---|---|"]
-    for r in fitted.itertuples():
-        lines.append(f"| `{r.target}` | {r.published:.3g} | {r.predictive_median:.3g} ({r.predictive_low:.3g}–"
-                     f"{r.predictive_high:.3g}) | {'yes' if r.inside else 'no'} | {r.source} |")
-    return "\n".join(lines) + "\n"
 
 
 def calibrate(settings):

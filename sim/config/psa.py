@@ -153,7 +153,7 @@ def _check_posterior(cfg):
         lo, hi = _bounds(meta)
         if not (isinstance(value, float) and frame[key].between(lo, hi).all()):
             raise ConfigError(f"psa.posterior = {cfg.psa.posterior}: column {key} needs real values in [{lo}, {hi}]")
-        if key in {p.key for p in cfg.psa.parameters}:
+        if key in calibrated_keys(cfg) and key in {p.key for p in cfg.psa.parameters}:
             raise ConfigError(f"psa.parameters: {key} is calibrated (psa.posterior draws it jointly with the other "
                               "calibrated keys): drop it from psa.parameters")
 

@@ -8,7 +8,11 @@ warm-up analysis and readmission by admission history.
 import csv
 import json
 
+import pandas as pd
+
 from sim.analysis.cost_effectiveness import NOT_ASSESSED
+from sim.calibration.diagnostics import fitted_markdown
+from sim.calibration.validation import markdown as validation_markdown
 from sim.outputs.summary import format_summary
 from sim.tools.warmup import format_table
 
@@ -24,7 +28,8 @@ def _pp(value):
     return f"{100 * value:+.2f}".replace("-", "−")
 
 
-def _effect(effect):
+def effect_text(effect):
+    """An effect on a rate, in percentage points with its interval: "−1.20 pp (−2.00 to −0.40)"."""
     return f"{_pp(effect['mean'])} pp ({_pp(effect['ci_low'])} to {_pp(effect['ci_high'])})"
 
 
@@ -44,16 +49,25 @@ def study_table(root):
         kind = (f"parameters: {s['draws']} draws x {s['replications']}" if s["parameter_uncertainty"]
                 else f"Monte Carlo only: {s['replications']} replications")
         economic = s["economic_verdict"] or NOT_ASSESSED
-        rows.append(f"| `{study}` | {kind} | {s['primary_outcome']} | {_effect(s['effects'][s['primary_outcome']])} | "
+        effect = effect_text(s["effects"][s["primary_outcome"]])
+        rows.append(f"| `{study}` | {kind} | {s['primary_outcome']} | {effect} | "
                     f"{100 * s['verdict_detail']['minimal_difference']:.2f} pp | "
                     f"{cost['mean']:+,.0f} ({cost['ci_low']:+,.0f} to {cost['ci_high']:+,.0f}) {s['currency']} | "
                     f"{s['verdict']} | {economic} |")
     t = _summary(root, "core_trial")["trial"]
-    rows += ["", "| study | control | intervention | odds ratio (95% of simulated trials) | power |",
-             "|---|---|---|---|---|",
-             f"| `core_trial` ({t['trials']} simulated trials of {t['participants_per_trial']}) | "
-             f"{100 * t['control_rate']:.1f}% | {100 * t['intervention_rate']:.1f}% | "
-             f"{t['odds_ratio']:.2f} ({t['or_ci_low']:.2f}–{t['or_ci_high']:.2f}) | {t['power']:.2f} |"]
+    p = t["predictive"]
+    e = p["estimates"]
+
+    def rate(name):
+        return f"{100 * e[name]['median']:.1f}% ({100 * e[name]['low']:.1f}–{100 * e[name]['high']:.1f}%)"
+
+    rows += ["", "| CORE | control | intervention | odds ratio | P(p < 0.05) |", "|---|---|---|---|---|",
+             "| published (Johnson et al., Lancet 2018; n = 441) | 38.4% (83/216) | 29.4% (64/218) | "
+             "0.66 (95% CI 0.43–0.99) | p = 0.044 |",
+             f"| `core_trial`: predictive median (95% interval), {p['draws']} posterior draws x "
+             f"{p['trials'] // max(p['draws'], 1)} trial of {t['participants_per_trial']} | {rate('control_rate')} | "
+             f"{rate('intervention_rate')} | {e['odds_ratio']['median']:.2f} ({e['odds_ratio']['low']:.2f}–"
+             f"{e['odds_ratio']['high']:.2f}) | {p['probability_p_below_0_05']:.2f} |"]
     return "\n".join(rows)
 
 
@@ -67,24 +81,18 @@ def programme_table(root):
         effect = {p: float(r[f"effect_readmission_30_{p}"]) for p in ("mean", "ci_low", "ci_high")}
         cost = [float(r[f"effect_cost_total_discounted_{p}"]) for p in ("mean", "ci_low", "ci_high")]
         bed_days = f"{float(r['effect_bed_days_per_1000py_mean']):+.0f}".replace("-", "−")
-        rows.append(f"| `{r['arm']}` | {_effect(effect)} | {_pp(float(r['effect_readmission_365_mean']))} pp | "
+        rows.append(f"| `{r['arm']}` | {effect_text(effect)} | {_pp(float(r['effect_readmission_365_mean']))} pp | "
                     f"{bed_days} | {cost[0]:+,.0f} ({cost[1]:+,.0f} to {cost[2]:+,.0f}) | {r['verdict']} |")
     return "\n".join(rows)
 
 
 def validation_table(root):
-    """results/calibration/validation.csv: each target, published and simulated, and whether it is inside."""
-    with open(root / "results" / "calibration" / "validation.csv", newline="") as f:
-        targets = list(csv.DictReader(f))
-    rows = ["| target | source | published (interval) | simulated (95% of simulated trials) | inside |",
-            "|---|---|---|---|---|"]
-    for t in targets:
-        number = {k: float(t[k]) for k in ("published", "published_low", "published_high", "simulated",
-                                            "simulated_low", "simulated_high")}
-        rows.append(f"| `{t['target']}` | {t['source']} | {number['published']:.3g} ({number['published_low']:.3g}–"
-                    f"{number['published_high']:.3g}) | {number['simulated']:.3g} ({number['simulated_low']:.3g}–"
-                    f"{number['simulated_high']:.3g}) | {'yes' if t['inside'] == 'True' else 'no'} |")
-    return "\n".join(rows)
+    """The calibration's fitted targets beside their posterior predictive intervals
+    (results/calibration/fitted_vs_target.csv), then the validation on evidence not used in fitting
+    (results/calibration/validation/validation.csv)."""
+    calibration = root / "results" / "calibration"
+    fitted = fitted_markdown(pd.read_csv(calibration / "fitted_vs_target.csv"))
+    return fitted + "\n" + validation_markdown(pd.read_csv(calibration / "validation" / "validation.csv")).rstrip()
 
 
 def warmup_table(root):
