@@ -45,5 +45,10 @@ def test_an_installed_wheel_runs_from_any_folder(tmp_path):
     assert "verdict:" in job.stdout
     manifest, = (elsewhere / "outputs").glob("*/*/manifest.json")
     assert (manifest.parent / "replications.csv").exists()
+    # the default PSA draws from the posterior the package ships (conf/psa/posterior.csv)
+    drawn = _run([python, "-m", "sim", "population.n=500", "psa.draws=2", "replications=1", "jobs=1"],
+                 cwd=elsewhere, env=env)
+    headers = [p.read_text().splitlines()[0] for p in (elsewhere / "outputs").glob("*/*/replications.csv")]
+    assert "verdict:" in drawn.stdout and any("psa:contact.hope_gain" in h for h in headers)
     helped = _run([python, "-m", "sim", "--help"], cwd=elsewhere, env=env).stdout
     assert helped.startswith("peer-support-sim:") and "python -m sim" in helped and "program:" in helped

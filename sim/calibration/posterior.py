@@ -1,5 +1,7 @@
-"""The posterior sample: the last generation's particles and weights, written to and read from
-`results/calibration/posterior.csv` (with `posterior.json`: the calibrated programme and what made it).
+"""The posterior sample: the last generation's particles and weights, written to
+`results/calibration/posterior.csv` (with `posterior.json`: the calibrated programme and what made it) and,
+by `python -m sim.calibrate --apply`, copied to `conf/psa/` where `psa=default` reads it (it ships with the
+package, like the rest of the config).
 
 A PSA draw or a predictive simulation picks one particle by weight, with one uniform quantile, so every
 calibrated parameter comes from the same particle: the parameters are drawn jointly, never independently.
@@ -15,7 +17,7 @@ import pandas as pd
 
 from sim.errors import ConfigError
 from sim.outputs.atomic import write_atomic, write_json
-from sim.paths import CHECKOUT
+from sim.paths import CHECKOUT, CONF
 
 WEIGHT = "weight"
 
@@ -49,8 +51,14 @@ def write(out, frame, meta):
 
 
 def resolve(path):
+    """An absolute path as it is; `conf/...` in the package's config tree (so an installed copy finds the
+    posterior it ships with); any other relative path in the checkout."""
     path = Path(path)
-    return path if path.is_absolute() else CHECKOUT / path
+    if path.is_absolute():
+        return path
+    if path.parts[0] == "conf":
+        return CONF.joinpath(*path.parts[1:])
+    return CHECKOUT / path
 
 
 @functools.lru_cache(maxsize=8)

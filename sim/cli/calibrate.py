@@ -15,6 +15,7 @@ manifest.json last: a folder without it is not a finished calibration.
 import argparse
 import json
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -72,9 +73,12 @@ def calibrate(settings):
 
 
 def apply(settings, conf=CONF):
-    """Write each calibrated key's posterior mean into its group's file (the model's choice, else
-    default.yaml), with a comment naming the calibration."""
+    """Copy the posterior sample to `conf/psa/` (what psa=default draws from), and write each calibrated
+    key's posterior mean into its group's file (the model's choice, else default.yaml), with a comment
+    naming the calibration (what psa=none runs)."""
     out = output_folder(settings)
+    for name in ("posterior.csv", "posterior.json"):
+        shutil.copyfile(out / name, Path(conf) / "psa" / name)
     summary = {row["key"]: row for row in _rows(out / "posterior_summary.csv")}
     meta = json.loads((out / "posterior.json").read_text())
     choices = dict(o.split("=", 1) for o in settings["model_overrides"])
