@@ -4,6 +4,8 @@ distance and the posterior's weighted picks on hand-computed cases, clear errors
 
 import json
 import math
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyabc
 import pytest
+import yaml
 from pyabc.transition import MultivariateNormalTransition
 
 from sim.calibration.cluster import slurm_options
@@ -20,6 +23,7 @@ from sim.calibration.sampler import SeededMappingSampler
 from sim.calibration.settings import load_settings
 from sim.calibration.smc import StandardisedDistance
 from sim.calibration.transition import ExactNormalTransition
+from sim.cli.calibrate import apply
 from sim.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +64,27 @@ def test_the_posterior_is_the_same_on_a_dask_cluster_and_after_a_resume(tmp_path
                                      "control_rate", "intervention_rate"}
     assert (fitted["predictive_low"] <= fitted["predictive_median"]).all()
     assert (tmp_path / "one" / "manifest.json").exists() and (tmp_path / "one" / "posterior_pairs.png").exists()
+    # --apply into a copy of conf/: the posterior sample goes to psa/, each calibrated key's line of its
+    # group's file (the model's choice, else default.yaml) gets the posterior mean and a comment naming the
+    # calibration; every other line stays as it was
+    shutil.copytree(ROOT / "conf", tmp_path / "conf")
+    settings = load_settings([SMALL, f"db={tmp_path}/one/abc.db", f"out={tmp_path}/one", "particles=6"])
+    apply(settings, tmp_path / "conf")
+    shipped = (tmp_path / "conf" / "psa" / "posterior.csv").read_bytes()
+    assert shipped == (tmp_path / "one" / "posterior.csv").read_bytes()
+    means = pd.read_csv(tmp_path / "one" / "posterior_summary.csv").set_index("key")["mean"]
+    files = {"care": "care/default.yaml", "contact": "contact/default.yaml", "program": "program/self_management.yaml"}
+    for key, mean in means.items():
+        group, name = key.split(".")
+        text = (tmp_path / "conf" / files[group]).read_text()
+        assert abs(yaml.safe_load(text)[name] - mean) <= 5e-5, key
+        assert re.search(rf"^{name}: .*posterior mean .*core_abc_v1, ABC-SMC generation 1\)$", text, re.M), key
+    for group, file in files.items():
+        before = (ROOT / "conf" / file).read_text().splitlines()
+        after = (tmp_path / "conf" / file).read_text().splitlines()
+        calibrated = {key.split(".")[1] for key in means.index if key.startswith(group + ".")}
+        assert [b for b in before if b.split(":")[0] not in calibrated] == \
+            [a for a in after if a.split(":")[0] not in calibrated]
     # the same database under other settings is refused before any simulation
     run = subprocess.run([sys.executable, "-m", "sim.calibrate", SMALL, f"db={tmp_path}/one/abc.db",
                           f"out={tmp_path}/one", "particles=7"], cwd=ROOT, capture_output=True, text=True)
