@@ -88,7 +88,7 @@ def test_self_management_follows_the_workbook_and_the_others_do_not():
     with_workbook = {p.stem for p in PROGRAMME_FILES if p.stem != "_base_"
                      and make_cfg(f"program={p.stem}").program.self_management_workbook}
     assert with_workbook == {"self_management"}
-    at_one = make_cfg("program=self_management")
+    at_one = make_cfg("program=self_management", "contact.self_management_multiplier=1")
     doubled = make_cfg("program=self_management", "contact.self_management_multiplier=2")
     assert (rules_from_config(doubled, doubled.program).daily.contact_hope_gain
             == pytest.approx(2 * rules_from_config(at_one, at_one.program).daily.contact_hope_gain))

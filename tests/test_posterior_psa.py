@@ -79,3 +79,16 @@ def test_a_draws_particle_is_a_function_of_its_seed_alone(posterior):
     for seed in (7, 8, 9):
         first, again = draws(plain, seed), draws(more, seed)
         assert all(first[key] == again[key] for key in first)
+
+
+def test_a_calibrated_key_given_on_the_command_line_is_refused_unless_the_posterior_is_off():
+    """The posterior would replace the value in every draw: the command line says so before any work."""
+    from sim.cli.preflight import check_command_line
+
+    with pytest.raises(ConfigError, match="contact.hope_gain is calibrated"):
+        check_command_line(["contact.hope_gain=0.3"])
+    with pytest.raises(ConfigError, match="program.uptake is calibrated"):
+        check_command_line(["program=self_management", "program.uptake=0.8"])
+    check_command_line(["psa=none", "contact.hope_gain=0.3"])
+    check_command_line(["psa.posterior=null", "contact.hope_gain=0.3"])
+    check_command_line(["program=peer_mentoring", "program.uptake=0.8"])  # calibrated for self_management only

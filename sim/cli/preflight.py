@@ -21,6 +21,7 @@ from hydra.errors import HydraException, MissingConfigException
 from omegaconf import open_dict
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.config.psa import calibrated_keys
 from sim.config.schema import moved_key_hint, register, validate
 from sim.errors import ConfigError
 from sim.paths import CONF
@@ -116,6 +117,20 @@ def check_command_line(argv):
         except (HydraException, OmegaConfBaseException) as err:
             raise ConfigError(label + _describe(err)) from err
         try:
-            validate(cfg)
+            checked = validate(cfg)
         except ConfigError as err:
             raise ConfigError(label + _where_from(str(err), overrides, choices)) from err
+        _refuse_overridden_calibrated_keys(checked, overrides, label)
+
+
+def _refuse_overridden_calibrated_keys(cfg, overrides, label=""):
+    """A value given on the command line for a key the posterior draws would be replaced in every draw: say
+    so before any work, and how to run that value."""
+    drawn = set(calibrated_keys(cfg))
+    for override in overrides:
+        key = override.split("=", 1)[0].lstrip("+~")
+        if key in drawn:
+            raise ConfigError(f"{label}{override}: {key} is calibrated, and psa.posterior "
+                              f"({cfg.psa.posterior}) draws it jointly with the other calibrated keys in every "
+                              "draw, so this value would not be used; to run it, add psa.posterior=null (the "
+                              "other uncertain parameters are still drawn) or psa=none")
