@@ -18,12 +18,13 @@ import yaml
 from pyabc.transition import MultivariateNormalTransition
 
 from sim.calibration.cluster import slurm_options
-from sim.calibration.posterior import pick, weighted_quantile
+from sim.calibration.posterior import weighted_quantile
 from sim.calibration.sampler import SeededMappingSampler
 from sim.calibration.settings import load_settings
 from sim.calibration.smc import StandardisedDistance
 from sim.calibration.transition import ExactNormalTransition
 from sim.cli.calibrate import apply
+from sim.config.posterior import pick
 from sim.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "sim"
 FLOORS = ["errors", "paths", "model", "extensions", "config", "engines", "analysis", "experiment", "outputs",
           "cli", "viz", "tools", "entry"]
 FLOOR = {name: level for level, name in enumerate(FLOORS)}
-FLOOR.update({"model": 2, "extensions": 2, "viz": 10, "tools": 10})
+FLOOR.update({"model": 2, "extensions": 2, "viz": 10, "tools": 10, "calibration": 9})
 LONGEST = 400  # lines
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.calibration.posterior import WEIGHT, pick, weighted_quantile
+from sim.calibration.posterior import weighted_quantile
 from sim.calibration.sampler import task_seed
+from sim.config.posterior import WEIGHT, pick
 from sim.outputs.atomic import write_atomic
 
 PREDICTIVE = -2  # the task-seed "generation" of the predictive simulations (pyabc's own start at -1)

@@ -13,9 +13,9 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.analysis import exact
-from sim.calibration import posterior
 from sim.calibration.sampler import task_seed
 from sim.cli.preflight import load_config
+from sim.config import posterior
 from sim.errors import ConfigError
 from sim.experiment.replications import run_experiment
 from sim.experiment.workers import worker_count

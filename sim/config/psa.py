@@ -27,6 +27,7 @@ from dataclasses import fields, is_dataclass
 import numpy as np
 from scipy import stats
 
+from sim.config import posterior
 from sim.errors import ConfigError
 
 PSA_STREAM = 2  # the PSA's seed-sequence stream (population 0, lived experience 1)
@@ -134,16 +135,12 @@ def calibrated_keys(cfg):
     """The keys a posterior draw sets for this run's programme (none without a posterior)."""
     if not cfg.psa.posterior:
         return []
-    from sim.calibration import posterior
-
     frame, meta = posterior.load(cfg.psa.posterior)
     keys = [c for c in frame.columns if c != posterior.WEIGHT]
     return [k for k in keys if not k.startswith("program.") or meta.get("program") == cfg.program.name]
 
 
 def _check_posterior(cfg):
-    from sim.calibration import posterior
-
     frame, _ = posterior.load(cfg.psa.posterior)
     for key in (c for c in frame.columns if c != posterior.WEIGHT):
         try:
@@ -199,8 +196,6 @@ def posterior_values(cfg, seed):
     keys = calibrated_keys(cfg)
     if not keys:
         return {}
-    from sim.calibration import posterior
-
     frame, _ = posterior.load(cfg.psa.posterior)
     particle = posterior.pick(frame, quantile(seed, POSTERIOR))
     return {key: float(particle[key]) for key in keys}

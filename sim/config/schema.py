@@ -7,7 +7,7 @@ cross-field rules before any work starts.
 """
 
 import math
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, dataclass, fields, is_dataclass
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
@@ -20,6 +20,14 @@ from sim.config.checks import (
     check_threads,
     check_trial,
 )
+from sim.config.experiment_groups import (
+    ExtensionConfig,
+    PsaConfig,
+    PsaParameter,
+    TrialConfig,
+    VerdictConfig,
+)
+from sim.config.fields import param
 from sim.config.psa import check_psa
 from sim.errors import ConfigError
 from sim.extensions import load as load_extension
@@ -28,26 +36,11 @@ DIAGNOSES = ("psychosis", "mood", "substance_use")
 ENGINES = ("numba", "mesa")
 NETWORK_KINDS = ("small_world", "scale_free", "community", "file")
 ENTRIES = ("discharge", "crisis_end", "crisis", "community")
-VERDICT_SCALES = ("absolute", "relative")
 PERSPECTIVES = ("health_and_social_care", "societal")
 PRIMARY_OUTCOMES = ("readmission_30", "readmission_90", "readmission_365", "acute_readmission_30",
                     "acute_readmission_90", "acute_readmission_365")
-TRIAL_KINDS = ("none", "randomised")
-TRIAL_INDEX_EVENTS = ("discharge", "crisis_end", "either")
-TRIAL_OUTCOMES = ("bed", "acute")
 
 
-def param(unit, lo=None, hi=None, *, choices=None, length=None, doc="", off=MISSING):
-    """A schema field whose value comes from `conf/`. A mechanism added after results were committed gives
-    `off`, the value that switches it off, so older manifests (without the key) re-run unchanged."""
-    meta = {"unit": unit, "lo": lo, "hi": hi, "choices": choices, "length": length, "doc": doc}
-    return field(default=off, metadata=meta, kw_only=off is not MISSING)  # a default may precede fields without
-
-
-def free_form(factory, doc):
-    """A list or mapping field checked by its own code (PSA draws, an extension's parameters), not by range."""
-    meta = {"unit": "-", "lo": None, "hi": None, "choices": None, "length": None, "doc": doc, "free_form": True}
-    return field(default_factory=factory, metadata=meta)
 
 
 @dataclass
@@ -229,71 +222,6 @@ class EconomicsConfig:
     perspective: str = param("-", choices=PERSPECTIVES, off="health_and_social_care",
                              doc="whose costs count: health and social care (NICE reference case); societal "
                                  "needs sourced productivity costs, which the model does not have yet")
-
-
-@dataclass
-class VerdictConfig:
-    """What counts as an effect worth having, and how sure the verdict must be."""
-    difference: float = param("proportion (absolute) or fraction of usual care (relative)", 0.0, 1.0,
-                              doc="minimal important difference of the primary outcome")
-    scale: str = param("-", choices=VERDICT_SCALES, doc="absolute: in the outcome's unit; relative: times the "
-                                                        "comparator's mean")
-    level: float = param("probability", 0.5, 0.999, doc="confidence level of intervals and of each one-sided test")
-    mc_se_fraction: float = param("fraction of the difference", 0.001, 1.0,
-                                  doc="target Monte Carlo standard error, as a share of the minimal difference")
-
-
-PSA_DISTRIBUTIONS = ("normal", "lognormal", "gamma", "beta", "uniform")
-
-
-@dataclass
-class PsaParameter:
-    """One PSA entry. It is centred on the run's configured value of its key, so it follows program=, costs= and
-    overrides; give one spread: `cv` (relative, the committed form) or `sd` (absolute)."""
-    key: str = param("-", doc="a numeric config key, e.g. costs.bed_day")
-    distribution: str = param("-", choices=PSA_DISTRIBUTIONS, doc="sampling distribution")
-    cv: float | None = param("fraction of the centre", 0.0, 100.0, off=None,
-                             doc="spread relative to the centre: sd = cv x |centre|")
-    sd: float | None = param("unit of the key", 0.0, 1e12, off=None, doc="spread as an absolute standard deviation")
-    mean: float | None = param("unit of the key", -1e12, 1e12, off=None,
-                               doc="an absolute centre in place of the configured value (null: follow the config)")
-
-
-@dataclass
-class PsaConfig:
-    parameters: list[PsaParameter] = free_form(
-        list, "parameters drawn once per draw (probabilistic sensitivity analysis)")
-    draws: int = param("parameter draws", 1, 1_000_000, off=1,
-                       doc="outer loop: parameter draws, each run for `replications` paired replications")
-    posterior: str | None = param("-", off=None,
-                                  doc="a calibration's posterior.csv (relative to the checkout): each draw takes "
-                                      "one particle's calibrated values jointly; null = none")
-
-
-@dataclass
-class ExtensionConfig:
-    module: str | None = param("-", doc="importable module with parameters() and end_of_day(); null = none")
-    params: dict = free_form(dict, "the extension's parameters")
-
-
-@dataclass
-class TrialConfig:
-    kind: str = param("-", choices=TRIAL_KINDS, doc="none, or a trial randomised at the index event")
-    name: str | None = param("-", doc="the trial emulated (a citation)")
-    index_event: str | None = param("-", choices=TRIAL_INDEX_EVENTS,
-                                    doc="discharge from a ward, end of a crisis-team episode, or either")
-    min_prior_admissions: int | None = param("admissions", 0, 1000, doc="eligibility: admissions before the index")
-    lookback_days: int | None = param("days", 0, 36_500, doc="eligibility counts admissions in this many days "
-                                                              "(0 = ever)")
-    outcome: str | None = param("-", choices=TRIAL_OUTCOMES, doc="what a readmission is: a ward admission (bed) or "
-                                                                 "any acute episode (acute)")
-    diagnoses: list[bool] | None = param("-", length=3, doc="eligibility: psychosis, mood, substance use")
-    age_groups: list[bool] | None = param("-", length=3, doc="eligibility: youth, adult, older adult")
-    forensic: bool | None = param("-", doc="eligibility: forensic patients")
-    sample_size: int | None = param("participants", 2, 10_000_000, doc="participants recruited, then it closes")
-    allocation: float | None = param("probability", 0.01, 0.99, doc="chance a participant is offered the programme")
-    recruitment_days: int | None = param("days", 1, 36_500, doc="recruitment window from the end of the burn-in")
-    follow_up_days: int | None = param("days", 1, 36_500, doc="follow-up after each participant's index event")
 
 
 @dataclass

@@ -5,6 +5,7 @@ import json
 
 from omegaconf import OmegaConf
 
+from sim.config.posterior import resolve
 from sim.outputs.atomic import json_safe
 from sim.outputs.provenance import environment
 
@@ -26,8 +27,6 @@ def config_record(cfg):
 
 def posterior_file_record(path):
     """A posterior sample, by content: {"posterior": {path, sha256}}."""
-    from sim.calibration.posterior import resolve
-
     return {"posterior": {"path": path, "sha256": hashlib.sha256(resolve(path).read_bytes()).hexdigest()}}
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from sim.analysis.cost_effectiveness import NOT_ASSESSED
-from sim.calibration import posterior
+from sim.config import posterior
 from sim.config.schema import validate
 from sim.errors import ConfigError
 from sim.experiment.replications import run_experiment, total_runs
