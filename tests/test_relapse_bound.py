@@ -66,6 +66,30 @@ def test_the_bound_holds_on_every_later_day(severity, hope, baseline_hope, engag
     assert risk <= bound + BOUND_SLACK
 
 
+@settings(max_examples=300, deadline=None)
+@given(severity=unit, hope=unit, baseline_hope=unit, pulled_hope=unit, engagement=unit, baseline_engagement=unit,
+       neighbours=unit, since_discharge=st.integers(0, 2 * POST_DISCHARGE_DAYS) | st.just(NEVER_DISCHARGED),
+       later=st.integers(0, 2000), hope_hr=log_hr, network_hr=st.floats(-10.0, 10.0), post_hr=log_hr,
+       base=st.floats(1e-9, 0.5), kind=st.integers(1, 3), recent=st.integers(0, 8))
+def test_with_network_spillover_the_bound_holds_whatever_the_pulls_did_to_hope(
+        severity, hope, baseline_hope, pulled_hope, engagement, baseline_engagement, neighbours, since_discharge,
+        later, hope_hr, network_hr, post_hr, base, kind, recent):
+    """Spillover pulls hope toward the neighbours' mean every day, out of the range between its value and
+    baseline: set once, the bound still covers any hope in [0, 1] on every later day, so the Numba engine
+    need not recompute anyone's bound after the pulls."""
+    daily = RULES.daily._replace(hope_log_hr=hope_hr, network_log_hr=network_hr, post_discharge_log_hr=post_hr,
+                                 post_crisis_team_log_hr=post_hr, post_respite_log_hr=post_hr,
+                                 network_spillover=0.005)
+    r = RULES._replace(relapse_base=(base, base, base), daily=daily)
+    fixed = fixed_log_hr(r, 1, 0, severity)
+    bound = relapse_bound_from(daily, base, fixed, hope, baseline_hope, engagement, baseline_engagement,
+                               since_discharge, kind, recent)
+    risk = daily_relapse_probability(daily, base, fixed, pulled_hope,
+                                     drifted(engagement, baseline_engagement, daily.engagement_decay, later),
+                                     neighbours, since_discharge + later, kind, 400, recent)
+    assert risk <= bound + BOUND_SLACK
+
+
 def test_the_compiled_bound_equals_the_python_one():
     daily = RULES.daily
     compiled = numba.njit(relapse_bound_from)

@@ -175,9 +175,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
         #    hope and engagement of those the day changed, set as of tomorrow
         record_health(p, r, events, day)
         if r.network_spillover > 0.0:
-            spill(p, r, day, pulled)
-            for i in range(n):
-                bound[i] = _bound_from(p, daily, base, fixed, mortality, i, day + 1)
+            spill(p, r, day, pulled)  # the bounds hold for every hope (relapse_bound_from): none is recomputed
         for j in range(count):
             if j + AHEAD < count:
                 prefetch_settle(p, base, fixed, bound, changed[j + AHEAD])

@@ -25,6 +25,7 @@ class Daily(NamedTuple):
     hope_log_hr: float
     engagement_log_hr: float
     network_log_hr: float
+    network_spillover: float  # share of the gap to the neighbours' mean hope closed each day (0 = off)
     post_discharge_log_hr: float  # after a ward discharge
     post_crisis_team_log_hr: float
     post_respite_log_hr: float
@@ -174,6 +175,7 @@ def rules_from_config(cfg, program):
             hope_log_hr=float(care.hope_log_hr),
             engagement_log_hr=float(care.engagement_log_hr),
             network_log_hr=float(care.network_log_hr),
+            network_spillover=float(care.network_spillover_per_day),
             post_discharge_log_hr=float(care.post_discharge_log_hr),
             post_crisis_team_log_hr=float(care.post_crisis_team_log_hr),
             post_respite_log_hr=float(care.post_respite_log_hr),

@@ -155,10 +155,13 @@ def relapse_bound_from(daily, base, fixed, hope, baseline_hope, engagement, base
     stays between value and baseline.
 
     A day's relapse draw at or above it is no crisis whatever the exact hazard, so the Numba engine skips
-    computing it there (exact early rejection: the outcome is the same bit for bit)."""
-    return (daily_relapse_bound(daily, base, fixed, min(hope, baseline_hope), max(hope, baseline_hope),
-                                min(engagement, baseline_engagement), max(engagement, baseline_engagement),
-                                recent_admissions)
+    computing it there (exact early rejection: the outcome is the same bit for bit). With network spillover
+    on, every day pulls hope toward the neighbours' mean, so the bound holds for every hope in [0, 1]: it
+    stays valid through the pulls, and nobody's bound is recomputed because of them."""
+    hope_low, hope_high = (0.0, 1.0) if daily.network_spillover > 0.0 else (min(hope, baseline_hope),
+                                                                             max(hope, baseline_hope))
+    return (daily_relapse_bound(daily, base, fixed, hope_low, hope_high, min(engagement, baseline_engagement),
+                                max(engagement, baseline_engagement), recent_admissions)
             * post_discharge_factor(daily, days_since_episode, episode_kind))
 
 
