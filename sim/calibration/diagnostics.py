@@ -9,7 +9,7 @@ import pandas as pd
 
 from sim.calibration.posterior import weighted_quantile
 from sim.calibration.sampler import task_seed
-from sim.config.posterior import WEIGHT, pick
+from sim.config.posterior import WEIGHT, pick_with
 from sim.outputs.atomic import write_atomic
 
 PREDICTIVE = -2  # the task-seed "generation" of the predictive simulations (pyabc's own start at -1)
@@ -51,7 +51,7 @@ def predictive(settings, frame, map_, simulator, draws=None):
     tasks = []
     for i in range(draws):
         rng = np.random.default_rng(task_seed(settings["seed"], PREDICTIVE, i))
-        particle = pick(frame, (int(rng.integers(2 ** 53)) + 0.5) / 2 ** 53)
+        particle = pick_with(frame, rng)
         values = {key: float(particle[key]) for key in settings["priors"]}
         tasks.append((int(particle.name), values, int(rng.integers(2 ** 31 - 1))))
     results = map_(_Predict(simulator), tasks)

@@ -7,9 +7,11 @@ proposal is a particle drawn by weight plus a normal perturbation; the density i
 with sums in `math.fsum`, a Cholesky factor computed element by element, and element-wise NumPy only.
 """
 
+import itertools
 import math
 
 import numpy as np
+import pandas as pd
 from pyabc import Parameter
 from pyabc.transition import Transition
 from pyabc.transition.exceptions import NotEnoughParticles
@@ -55,7 +57,7 @@ class ExactNormalTransition(Transition):
         self._names = list(X.columns)
         self._x = X.to_numpy(dtype=float)
         self._w = np.asarray(w, dtype=float)
-        self._cumulative = np.array(list(_running_sum(self._w)))
+        self._cumulative = np.array(list(itertools.accumulate(float(x) for x in self._w)))  # in order
         d = self._x.shape[1]
         factor = silverman(1.0 / math.fsum(self._w * self._w), d) ** 2
         if len(self._w) == 1:  # pyabc's choice for a single particle: its absolute values on the diagonal
@@ -81,9 +83,9 @@ class ExactNormalTransition(Transition):
                           for i, name in enumerate(self._names)})
 
     def pdf(self, x):
-        if isinstance(x, Parameter | dict) or hasattr(x, "index") and not hasattr(x, "columns"):
-            return self._density([float(x[name]) for name in self._names])
-        return np.array([self._density(row) for row in x[self._names].to_numpy(dtype=float)])
+        if isinstance(x, pd.DataFrame):
+            return np.array([self._density(row) for row in x[self._names].to_numpy(dtype=float)])
+        return self._density([float(x[name]) for name in self._names])
 
     def _density(self, point):
         """sum_j w_j N(point; x_j, cov): forward substitution across all particles at once, element-wise."""
@@ -98,10 +100,3 @@ class ExactNormalTransition(Transition):
         for column in solved:
             squared = squared + column * column
         return math.fsum(self._w * np.exp(self._log_norm - 0.5 * squared))
-
-
-def _running_sum(values):
-    total = 0.0
-    for value in values:
-        total += float(value)
-        yield total

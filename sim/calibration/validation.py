@@ -77,7 +77,7 @@ def engagement_rows(settings):
         rng = np.random.default_rng(task_seed(settings["seed"], -1, 0))
         shares = []
         for _ in range(4000):
-            d = float(posterior.pick(frame, (int(rng.integers(2 ** 53)) + 0.5) / 2 ** 53)[DROPOUT])
+            d = float(posterior.pick_with(frame, rng)[DROPOUT])
             shares.append(rng.binomial(n, (1.0 - d) ** 60) / n)
         low, mid, high = _interval(shares)
         rows.append({"target": f"engagement: {name}", "source": target["source"], "published": kept / n,

@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from sim.calibration import diagnostics, posterior, smc, validation
 from sim.calibration.cluster import evaluation_map
 from sim.calibration.settings import load_settings
@@ -79,7 +81,7 @@ def apply(settings, conf=CONF):
     out = output_folder(settings)
     for name in ("posterior.csv", "posterior.json"):
         shutil.copyfile(out / name, Path(conf) / "psa" / name)
-    summary = {row["key"]: row for row in _rows(out / "posterior_summary.csv")}
+    summary = pd.read_csv(out / "posterior_summary.csv").set_index("key")
     meta = json.loads((out / "posterior.json").read_text())
     choices = dict(o.split("=", 1) for o in settings["model_overrides"])
     for key in settings["priors"]:
@@ -90,7 +92,7 @@ def apply(settings, conf=CONF):
         if not found:
             raise ConfigError(f"{path}: no line for {name} to calibrate")
         unit = Config.__dataclass_fields__[group].type.__dataclass_fields__[name].metadata["unit"]
-        row = summary[key]
+        row = summary.loc[key]
         mean = float(row["mean"])
         comment = (f"{unit}; posterior mean (95%: {float(row['q2.5']):.4g}-{float(row['q97.5']):.4g}), "
                    f"{settings['out']} ({meta['name']}, ABC-SMC generation {meta['generation']})")
@@ -98,12 +100,6 @@ def apply(settings, conf=CONF):
         path.write_text(text)
         print(f"{path}: {name} = {round(mean, 4)!r}")
 
-
-def _rows(path):
-    import csv
-
-    with open(path, newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def validate(overrides):

@@ -52,6 +52,11 @@ def load(path):
     return frame, meta
 
 
+def pick_with(frame, rng):
+    """The particle at a uniform quantile in (0, 1) drawn from `rng` (53 bits, never 0 or 1)."""
+    return pick(frame, (int(rng.integers(2 ** 53)) + 0.5) / 2 ** 53)
+
+
 def pick(frame, q):
     """The row of the particle at quantile q in (0, 1) of the cumulative weights (stored order)."""
     target = q * math.fsum(frame[WEIGHT])

@@ -142,6 +142,7 @@ def calibrated_keys(cfg):
 
 def _check_posterior(cfg):
     frame, _ = posterior.load(cfg.psa.posterior)
+    conflicting = set(calibrated_keys(cfg)) & {p.key for p in cfg.psa.parameters}
     for key in (c for c in frame.columns if c != posterior.WEIGHT):
         try:
             value, meta = _lookup(cfg, key)
@@ -150,7 +151,7 @@ def _check_posterior(cfg):
         lo, hi = _bounds(meta)
         if not (isinstance(value, float) and frame[key].between(lo, hi).all()):
             raise ConfigError(f"psa.posterior = {cfg.psa.posterior}: column {key} needs real values in [{lo}, {hi}]")
-        if key in calibrated_keys(cfg) and key in {p.key for p in cfg.psa.parameters}:
+        if key in conflicting:
             raise ConfigError(f"psa.parameters: {key} is calibrated (psa.posterior draws it jointly with the other "
                               "calibrated keys): drop it from psa.parameters")
 

@@ -38,7 +38,7 @@ from sim.outputs.manifest import config_record, manifest_environment, posterior_
 from sim.outputs.summary import summarise
 from sim.paths import CHECKOUT
 from sim.tools.result_tables import effect_text
-from sim.tools.verdict_stability import judged_jobs
+from sim.tools.verdict_stability import kept_rows
 
 OUT = "structural"
 SPILLOVER = 0.005  # experiments/network_spillover.yaml: the value the model used before it was switched off
@@ -182,11 +182,8 @@ def main(argv=None):
         (out / "manifest.json").unlink(missing_ok=True)
         start = time.perf_counter()
         rows = []
-        for folder in judged_jobs(args.root):
-            kept = partial / (str(folder.relative_to(args.root / "results")).replace("/", "__") + ".json")
-            if not kept.exists():
-                write_json(kept, compare(folder, args.root, args.spillover, args.posterior, args.jobs))
-            row = json.loads(kept.read_text())
+        for row in kept_rows(args.root, partial,
+                             lambda folder: compare(folder, args.root, args.spillover, args.posterior, args.jobs)):
             rows.append(row)
             after = row["note"] if row["note"] == NOT_COMPARED else (
                 f"{row['verdict_alternative']}, {row['economic_verdict_alternative'] or NOT_ASSESSED}")

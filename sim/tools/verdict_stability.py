@@ -55,6 +55,16 @@ def judged_jobs(root):
     return jobs
 
 
+def kept_rows(root, partial, make_row):
+    """Each judged job's row, in study order: made by `make_row(folder)` and kept in `partial` as it finishes,
+    or read back from there if a stopped run already made it."""
+    for folder in judged_jobs(root):
+        kept = partial / (str(folder.relative_to(root / "results")).replace("/", "__") + ".json")
+        if not kept.exists():
+            write_json(kept, make_row(folder))
+        yield json.loads(kept.read_text())
+
+
 def stability(folder, root):
     """One row: the committed verdict, and the verdict with twice the runs."""
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -97,11 +107,7 @@ def main(argv=None):
     (out / "manifest.json").unlink(missing_ok=True)
     start = time.perf_counter()
     rows = []
-    for folder in judged_jobs(args.root):
-        kept = partial / (str(folder.relative_to(args.root / "results")).replace("/", "__") + ".json")
-        if not kept.exists():
-            write_json(kept, stability(folder, args.root))
-        row = json.loads(kept.read_text())
+    for row in kept_rows(args.root, partial, lambda folder: stability(folder, args.root)):
         rows.append(row)
         print(f"{row['job']}: {row['verdict']} -> {row['verdict_doubled']} ({row['runs']} -> {row['runs_doubled']} "
               f"runs)", file=sys.stderr, flush=True)
