@@ -8,10 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.cli.decision import main as decide_main
 from sim.cli.preflight import check_command_line
 from sim.cli.reproduce import differences
 from sim.cli.reproduce import main as reproduce_main
 from sim.cli.study import load_study, study_config
+from sim.outputs.decision import DECISION_FILES
 
 from .test_environment import pins
 
@@ -36,6 +38,8 @@ def test_study_is_valid_and_its_results_are_committed(path):
         names = ["manifest.json", "sweep.csv", "sweep.parquet", "sweep_effects.png", "sweep_acceptability.png",
                  "sweep_survival.png", "sweep_occupancy.png"]
         names += [f"{point['job']}/{name}" for point in study["points"] for name in ("manifest.json", "summary.json")]
+        if "decision" in spec:
+            names += list(DECISION_FILES)
     else:
         summary = json.loads((results / "summary.json").read_text())
         assert summary["question"] == spec["question"] and summary["overrides"] == spec["overrides"]
@@ -58,15 +62,28 @@ def test_every_programme_is_paired_with_the_same_usual_care_arm():
 
 @pytest.mark.parametrize("path", STUDIES, ids=[p.stem for p in STUDIES])
 def test_reproduce_gives_identical_numbers_for_every_committed_study(path, capsys):
-    """Every job of every study; for a sensitivity study, its first, middle and last points."""
+    """Every job of every study; for a sensitivity study, its first, middle and last points; for a decision
+    study (thousands of runs), each job's first, middle and last runs."""
     extra = []
-    if "sensitivity" in load_study(path):
+    spec = load_study(path)
+    if "sensitivity" in spec:
         n = len(pd.read_csv(ROOT / "results" / path.stem / "points.csv"))
         extra = ["--points", f"0,{n // 2},{n - 1}"]
+    if "decision" in spec:
+        config = json.loads((ROOT / "results" / path.stem / "0" / "manifest.json").read_text())["config"]
+        n = config["psa"]["draws"] * config["replications"]
+        extra = ["--runs", f"0,{n // 2},{n - 1}"]
     with pytest.raises(SystemExit) as done:
         reproduce_main([str(ROOT / "results" / path.stem), *extra])
     assert done.value.code == 0, capsys.readouterr().out
     assert "identical" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path", [p for p in STUDIES if "decision" in load_study(p)],
+                         ids=lambda p: p.stem)
+def test_a_decision_study_recomputes_to_its_committed_tables(path, capsys):
+    """The decision analysis is a function of the jobs' committed tables: computed again, the same bytes."""
+    assert decide_main([str(ROOT / "results" / path.stem), "--check"]) == 0, capsys.readouterr()
 
 
 def test_every_committed_result_comes_from_a_clean_commit_under_the_lock():
@@ -128,3 +145,11 @@ def test_the_core_emulation_lands_inside_the_published_intervals():
     assert 0.316 <= trial["control_rate"] <= 0.448
     assert 0.233 <= trial["intervention_rate"] <= 0.352
     assert 0.43 <= trial["odds_ratio"] <= 0.99
+
+
+def test_reproduce_re_runs_only_the_runs_asked_for(capsys):
+    """A run is a function of the config and its number: one run of a study re-runs to its committed row."""
+    with pytest.raises(SystemExit) as done:
+        reproduce_main([str(ROOT / "results" / "targeted_mentoring"), "--runs", "3"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0 and "identical, all 132 numbers" in out, out

@@ -16,6 +16,8 @@ from pyabc import Parameter
 from pyabc.transition import Transition
 from pyabc.transition.exceptions import NotEnoughParticles
 
+from sim.analysis.exact import cholesky
+
 JITTER = 1e-12  # relative: added to the diagonal when a covariance is singular (a parameter that stopped moving)
 
 
@@ -26,22 +28,6 @@ def weighted_covariance(x, w):
     mean = [math.fsum(w * x[:, k]) for k in range(d)]
     scale = 1.0 / (1.0 - math.fsum(w * w))
     return [[scale * math.fsum(w * (x[:, i] - mean[i]) * (x[:, j] - mean[j])) for j in range(d)] for i in range(d)]
-
-
-def cholesky(a):
-    """Lower-triangular L with L L' = a (a list of lists), element by element in a fixed order."""
-    d = len(a)
-    low = [[0.0] * d for _ in range(d)]
-    for i in range(d):
-        for j in range(i + 1):
-            s = a[i][j] - math.fsum(low[i][k] * low[j][k] for k in range(j))
-            if i == j:
-                if s <= 0.0:
-                    raise np.linalg.LinAlgError("covariance not positive definite")
-                low[i][i] = math.sqrt(s)
-            else:
-                low[i][j] = s / low[j][j]
-    return low
 
 
 def silverman(n_effective, d):

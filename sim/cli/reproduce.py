@@ -20,7 +20,7 @@ from omegaconf import OmegaConf
 from sim.cli.sensitivity import reproduce_points
 from sim.config.schema import validate
 from sim.errors import ConfigError
-from sim.experiment.replications import run_experiment
+from sim.experiment.replications import run_experiment, total_runs
 from sim.outputs.atomic import plain
 from sim.outputs.manifest import posterior_record
 from sim.outputs.provenance import environment, environment_differences
@@ -40,8 +40,9 @@ def differences(committed, fresh):
     return committed.size, found
 
 
-def reproduce(folder, points=None):
-    """Re-run the experiment recorded in `folder` and return (numbers compared, differences)."""
+def reproduce(folder, points=None, runs=None):
+    """Re-run the experiment recorded in `folder` (or only the listed `runs`) and return (numbers compared,
+    differences)."""
     folder = Path(folder)
     if (folder / "points.csv").exists():
         return reproduce_points(folder, None if points is None else [int(p) for p in points.split(",")])
@@ -55,7 +56,13 @@ def reproduce(folder, points=None):
     if recorded and posterior_record(cfg)["posterior"]["sha256"] != recorded["sha256"]:
         raise ConfigError(f"{folder}: drew from {recorded['path']}, which has changed since (sha256 differs): "
                           "the result cannot be re-run as it was made")
-    fresh = run_experiment(cfg, progress=False)
+    if runs is not None:
+        runs = [int(r) for r in runs.split(",")]
+        outside = [r for r in runs if not 0 <= r < total_runs(cfg)]
+        if outside:
+            raise ConfigError(f"{folder}: --runs {outside[0]} is outside its runs 0-{total_runs(cfg) - 1}")
+        committed = committed[committed["replication"].isin(runs)].reset_index(drop=True)
+    fresh = run_experiment(cfg, progress=False, runs=runs)
     fresh = pd.read_csv(io.StringIO(fresh.to_csv(index=False)))  # the same text round trip as the committed file
     return differences(committed, fresh)
 
@@ -84,6 +91,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", help="results folders (a run, or a sweep study's folder of jobs)")
     parser.add_argument("--points", help="sensitivity studies: the points to re-run, e.g. 0,143,287 (default all)")
+    parser.add_argument("--runs", help="the runs (replication numbers) to re-run in each folder, e.g. 0,399,799 "
+                                       "(default all): a quick check of a large study")
     args = parser.parse_args(argv)
     failed = False
     here = environment()
@@ -95,7 +104,7 @@ def main(argv=None):
                 print(f"environment differs from the manifest's: {line}")
                 shown.add(line)
         try:
-            compared, found = reproduce(folder, args.points)
+            compared, found = reproduce(folder, args.points, args.runs)
         except ConfigError as err:
             print(f"error: {err}", file=sys.stderr)
             sys.exit(2)

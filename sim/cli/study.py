@@ -9,10 +9,12 @@ A study with a `sweep:` list (e.g. `program=a,b,c`) is a Hydra multirun into
 `results/<name>/<job>/`, run by the configured launcher, then gathered by
 `sim.sweep` into one table and its figures; the study's `manifest.json` is
 written last, after every job is complete. A study with a `sensitivity:`
-block is a global sensitivity analysis (`sim.sensitivity`).
+block is a global sensitivity analysis (`sim.sensitivity`). A sweep over `program` with a `decision:` block
+compares every option at once (`sim.cli.decision`), before the manifest.
 """
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from sim.cli.decision import check_decision, run_decision
 from sim.cli.multirun import multirun
 from sim.cli.preflight import check_command_line, load_config
 from sim.cli.run import execute
@@ -74,7 +77,12 @@ def main(argv=None):
     out = Path(args.out) if args.out else ROOT / "results" / name
     about = {"study": name, "question": spec["question"], "why": spec["why"], "overrides": overrides}
     if "sweep" in spec:
-        sys.exit(run_sweep(about, spec["sweep"], out))
+        try:
+            decision = check_decision(spec, args.study, cfg) if "decision" in spec else None
+        except ConfigError as err:
+            print(f"config error: {err}", file=sys.stderr)
+            sys.exit(2)
+        sys.exit(run_sweep(about, spec["sweep"], out, decision))
     if "sensitivity" in spec:
         try:
             block = check_spec(spec, args.study, cfg)
@@ -85,8 +93,9 @@ def main(argv=None):
     execute(cfg, out, about)
 
 
-def run_sweep(about, sweep, out):
-    """The study's multirun, then its table, figures and manifest; the exit status."""
+def run_sweep(about, sweep, out, decision=None):
+    """The study's multirun, then its table, figures, the decision analysis (with `decision` settings) and
+    manifest; the exit status."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)  # incomplete until every job is
     start = time.perf_counter()
@@ -104,8 +113,16 @@ def run_sweep(about, sweep, out):
              "points": [{"job": job, **{k: plain(table.loc[table.job == job, k].iloc[0]) for k in swept},
                          "verdict": s["verdict"], "economic_verdict": s["economic_verdict"]}
                         for job, s in points.items()]}
-    write_json(out / "study.json", study)
-    write_json(out / "manifest.json", {**about, "sweep": sweep, "jobs": list(points),
+    recorded = {}
+    if decision is not None:
+        try:
+            run_decision(out, list(points), about, decision)
+        except ConfigError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        recorded = {"decision": dataclasses.asdict(decision)}
+    write_json(out / "study.json", {**study, **recorded})
+    write_json(out / "manifest.json", {**about, "sweep": sweep, "jobs": list(points), **recorded,
                                         **manifest_environment(time.perf_counter() - start)})
     print(f"results: {out}")
     return 0

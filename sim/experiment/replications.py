@@ -121,15 +121,17 @@ class RunInterrupted(KeyboardInterrupt):
         self.finished, self.total = finished, total
 
 
-def run_experiment(cfg, engine=None, progress=True, jobs=1):
+def run_experiment(cfg, engine=None, progress=True, jobs=1, runs=None):
     """The per-replication results table (one row per run and arm), the runs `jobs` at a time in worker
-    processes (`sim.experiment.workers`): the same table for any `jobs`.
+    processes (`sim.experiment.workers`): the same table for any `jobs`. `runs`: only these runs (a run is a
+    pure function of the config and its number, so any subset re-runs as it ran in the whole).
 
     Progress: a bar on a terminal; one line per finished run if SIM_PROGRESS=lines; else quiet (logs, CI).
     """
     start = time.perf_counter()
     lines = progress and os.environ.get("SIM_PROGRESS") == "lines"
-    total = total_runs(cfg)
+    chosen = range(total_runs(cfg)) if runs is None else list(runs)
+    total = len(chosen)
     bar = tqdm(total=total, unit="replication", file=sys.stderr,
                disable=not (progress and sys.stderr.isatty()) or lines)
     finished = 0
@@ -144,7 +146,7 @@ def run_experiment(cfg, engine=None, progress=True, jobs=1):
 
     try:
         with bar:
-            runs = map_runs(functools.partial(run_replication, cfg, engine=engine), range(total), jobs, done)
+            runs = map_runs(functools.partial(run_replication, cfg, engine=engine), chosen, jobs, done)
     except KeyboardInterrupt as stop:  # wherever it lands, say how far the run got
         raise RunInterrupted(finished, total) from stop
     return _split_curves([row for rows in runs for row in rows])

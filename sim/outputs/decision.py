@@ -1,0 +1,160 @@
+"""The decision analysis's files: tables, figures and the decision in words, each written whole or not at all.
+
+options.csv (the incremental table), curves.csv (per threshold: acceptability and expected loss of each
+option, the acceptability frontier, EVPI), evppi.csv, decision.md, decision.json; figures: the
+cost-effectiveness plane with the frontier, the acceptability curves and frontier, expected loss, EVPI
+against the threshold, and EVPPI by parameter group.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sim.analysis.decision.frontier import FRONTIER  # noqa: E402
+from sim.outputs.atomic import write_atomic, write_json  # noqa: E402
+
+DECISION_FILES = ("options.csv", "curves.csv", "evppi.csv", "decision.md", "decision.json", "plane.png",
+                  "acceptability.png", "expected_loss.png", "evpi.png", "evppi.png")
+
+
+def _save(fig, path):
+    fig.tight_layout()
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)
+
+
+def curves_frame(result):
+    names = result["options"]
+    rows = []
+    for c in result["curves"]:
+        row = {"threshold": c["threshold"], "optimal": names[c["optimal"]], "acceptability_frontier": c["frontier"],
+               "evpi_per_person": c["evpi"], "evpi_population": c["evpi"] * result["population_factor"]}
+        row.update({f"acceptability_{n}": float(a) for n, a in zip(names, c["acceptability"], strict=True)})
+        row.update({f"expected_loss_{n}": float(v) for n, v in zip(names, c["expected_loss"], strict=True)})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def plot_plane(options, result, path):
+    """Each option's draws (faint) and mean, the frontier joining the non-dominated means."""
+    fig, ax = plt.subplots(figsize=(7, 5))
+    for j, name in enumerate(options.names):
+        colour = f"C{j}"
+        ax.scatter(options.effects[:, j], options.costs[:, j], s=4, alpha=0.15, color=colour)
+        row = next(r for r in result["table"] if r["option"] == name)
+        marker = "o" if row["status"] == FRONTIER else "X"
+        ax.scatter(row["qalys"], row["cost"], s=60, marker=marker, color=colour, edgecolor="black",
+                   label=f"{name} ({row['status']})", zorder=3)
+    frontier = [r for r in result["table"] if r["status"] == FRONTIER]
+    ax.plot([r["qalys"] for r in frontier], [r["cost"] for r in frontier], "k-", lw=1.2, zorder=2)
+    ax.set_xlabel("QALYs per patient-year (discounted)")
+    ax.set_ylabel("cost per patient-year (discounted)")
+    ax.set_title("cost-effectiveness plane: means (large) and parameter draws")
+    ax.legend(fontsize=7)
+    _save(fig, path)
+
+
+def plot_acceptability(result, path):
+    names = result["options"]
+    t = [c["threshold"] for c in result["curves"]]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for j, name in enumerate(names):
+        ax.plot(t, [c["acceptability"][j] for c in result["curves"]], color=f"C{j}", label=name)
+    ax.plot(t, [c["frontier"] for c in result["curves"]], "k--", lw=2, label="acceptability frontier")
+    for d in result["decisions"]:
+        ax.axvline(d["threshold"], color="grey", lw=0.6, ls=":")
+    ax.set_xlabel("willingness to pay per QALY")
+    ax.set_ylabel("probability of the highest net benefit")
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(fontsize=7)
+    _save(fig, path)
+
+
+def plot_expected_loss(result, path):
+    names = result["options"]
+    t = [c["threshold"] for c in result["curves"]]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for j, name in enumerate(names):
+        ax.plot(t, [c["expected_loss"][j] for c in result["curves"]], color=f"C{j}", label=name)
+    ax.plot(t, [c["evpi"] for c in result["curves"]], "k--", lw=2, label="lowest (= EVPI)")
+    ax.set_xlabel("willingness to pay per QALY")
+    ax.set_ylabel("expected loss per patient-year")
+    ax.legend(fontsize=7)
+    _save(fig, path)
+
+
+def plot_evpi(result, path):
+    t = [c["threshold"] for c in result["curves"]]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(t, [c["evpi"] * result["population_factor"] for c in result["curves"]], "k-")
+    ax.set_xlabel("willingness to pay per QALY")
+    ax.set_ylabel("population EVPI")
+    ax.set_title(f"EVPI over {result['population_factor']:,.0f} discounted patient-years")
+    _save(fig, path)
+
+
+def plot_evppi(result, path):
+    groups = result["evppi"]
+    thresholds = sorted({g["threshold"] for g in groups})
+    names = list(dict.fromkeys(g["group"] for g in groups))
+    fig, ax = plt.subplots(figsize=(7, 4))
+    width = 0.8 / max(len(thresholds), 1)
+    for k, t in enumerate(thresholds):
+        at = {g["group"]: g for g in groups if g["threshold"] == t}
+        x = np.arange(len(names)) + k * width
+        ax.bar(x, [at[n]["evppi_per_person"] for n in names], width,
+               yerr=[1.96 * at[n]["standard_error"] for n in names], capsize=3, label=f"{t:,.0f} per QALY")
+    ax.set_xticks(np.arange(len(names)) + width * (len(thresholds) - 1) / 2, names, rotation=15, fontsize=8)
+    ax.set_ylabel("EVPPI per patient-year (95% interval)")
+    ax.legend(fontsize=7)
+    _save(fig, path)
+
+
+def _money(x):
+    return "" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:,.0f}"
+
+
+def markdown(result, about, settings):
+    """decision.md: the question, the incremental table, the decisions in words, the value of research."""
+    lines = [f"# {about.get('study', 'decision')}: every option at once", "", about.get("question", "").strip(), "",
+             f"{len(result['options'])} options on the same seeds and {result['draws']} parameter draws. Costs and "
+             "QALYs per patient-year, discounted; 95% intervals span the parameter draws.", "",
+             "| option | cost | QALYs | status | incremental cost | incremental QALYs | ICER |",
+             "|---|---|---|---|---|---|---|"]
+    for r in result["table"]:
+        status = r["status"] + (f" (by {r['dominated_by']})" if r["dominated_by"] else "")
+        lines.append(f"| {r['option']} | {r['cost']:,.0f} ({r['cost_low']:,.0f} to {r['cost_high']:,.0f}) | "
+                     f"{r['qalys']:.4f} ({r['qalys_low']:.4f} to {r['qalys_high']:.4f}) | {status} | "
+                     f"{_money(r['incremental_cost'])} | "
+                     f"{'' if r['incremental_qalys'] is None else format(r['incremental_qalys'], '.5f')} | "
+                     f"{_money(r['icer'])} |")
+    lines += ["", "## The decision", ""] + [f"- {d['text']}" for d in result["decisions"]]
+    lines += ["", "## The value of further research", "",
+              f"Population: {settings.people_per_year:,} people a year for {settings.years} years, discounted at "
+              f"{settings.discount_rate:.1%} a year ({result['population_factor']:,.0f} discounted patient-years).",
+              "", "| threshold | parameter group | EVPPI per patient-year (SE) | population EVPPI |",
+              "|---|---|---|---|"]
+    for g in result["evppi"]:
+        lines.append(f"| {g['threshold']:,.0f} | {g['group']} ({', '.join(g['parameters'])}) | "
+                     f"{g['evppi_per_person']:,.2f} ({g['standard_error']:,.2f}) | {g['evppi_population']:,.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_decision(out, options, result, about, settings):
+    """Every decision file into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(out / "options.csv", lambda p: pd.DataFrame(result["table"]).to_csv(p, index=False))
+    write_atomic(out / "curves.csv", lambda p: curves_frame(result).to_csv(p, index=False))
+    write_atomic(out / "evppi.csv", lambda p: pd.DataFrame(result["evppi"]).assign(
+        parameters=lambda f: f["parameters"].str.join(" ")).to_csv(p, index=False))
+    plot_plane(options, result, out / "plane.png")
+    plot_acceptability(result, out / "acceptability.png")
+    plot_expected_loss(result, out / "expected_loss.png")
+    plot_evpi(result, out / "evpi.png")
+    plot_evppi(result, out / "evppi.png")
+    write_atomic(out / "decision.md", lambda p: p.write_text(markdown(result, about, settings)))
+    plain = {k: v for k, v in result.items() if k != "curves"}
+    write_json(out / "decision.json", plain)
