@@ -31,6 +31,13 @@ def test_study_is_valid_and_its_results_are_committed(path):
         assert study["question"] == spec["question"] and study["sensitivity"] == spec["sensitivity"]
         names = ["manifest.json", "points.csv", "indices.csv", "sensitivity.png"]
         assert len(pd.read_csv(results / "points.csv")) == study["points"]
+    elif "deterministic" in spec:
+        study = json.loads((results / "study.json").read_text())
+        assert study["question"] == spec["question"] and study["deterministic"] == spec["deterministic"]
+        names = ["manifest.json", "evaluations.csv"]
+        for part, files in {"one_way": ["one_way.csv", "tornado.png"], "thresholds": ["thresholds.csv"],
+                            "two_way": ["two_way.csv", "two_way.png"]}.items():
+            names += files if part in spec["deterministic"] else []
     elif "sweep" in spec:
         check_command_line(["-m", *spec["overrides"], *spec["sweep"]])
         study = json.loads((results / "study.json").read_text())
@@ -62,12 +69,14 @@ def test_every_programme_is_paired_with_the_same_usual_care_arm():
 
 @pytest.mark.parametrize("path", STUDIES, ids=[p.stem for p in STUDIES])
 def test_reproduce_gives_identical_numbers_for_every_committed_study(path, capsys):
-    """Every job of every study; for a sensitivity study, its first, middle and last points; for a decision
+    """Every job of every study; for a sensitivity or deterministic study, its first, middle and last points; for a
+    decision
     study (thousands of runs), each job's first, middle and last runs."""
     extra = []
     spec = load_study(path)
-    if "sensitivity" in spec:
-        n = len(pd.read_csv(ROOT / "results" / path.stem / "points.csv"))
+    if "sensitivity" in spec or "deterministic" in spec:
+        table = "points.csv" if "sensitivity" in spec else "evaluations.csv"
+        n = len(pd.read_csv(ROOT / "results" / path.stem / table))
         extra = ["--points", f"0,{n // 2},{n - 1}"]
     if "decision" in spec:
         config = json.loads((ROOT / "results" / path.stem / "0" / "manifest.json").read_text())["config"]

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
 
+from sim.cli.deterministic import reproduce_evaluations
 from sim.cli.sensitivity import reproduce_points
 from sim.config.schema import validate
 from sim.errors import ConfigError
@@ -46,6 +47,8 @@ def reproduce(folder, points=None, runs=None):
     folder = Path(folder)
     if (folder / "points.csv").exists():
         return reproduce_points(folder, None if points is None else [int(p) for p in points.split(",")])
+    if (folder / "evaluations.csv").exists():
+        return reproduce_evaluations(folder, None if points is None else [int(p) for p in points.split(",")])
     try:
         manifest = json.loads((folder / "manifest.json").read_text())
         committed = pd.read_csv(folder / "replications.csv")
@@ -71,7 +74,7 @@ def result_folders(folder):
     """The folder itself, or for a sweep or sensitivity study every job folder in it (each has its own
     manifest and replications.csv), in job order."""
     folder = Path(folder)
-    if (folder / "points.csv").exists():  # a sensitivity study: re-run its points
+    if (folder / "points.csv").exists() or (folder / "evaluations.csv").exists():  # re-run its points
         return [folder]
     jobs = [m.parent for m in folder.glob("**/manifest.json") if (m.parent / "replications.csv").exists()]
     if (folder / "replications.csv").exists() or not jobs:
@@ -90,7 +93,8 @@ def recorded_environment(folder):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", help="results folders (a run, or a sweep study's folder of jobs)")
-    parser.add_argument("--points", help="sensitivity studies: the points to re-run, e.g. 0,143,287 (default all)")
+    parser.add_argument("--points", help="sensitivity studies: the points to re-run, e.g. 0,143,287; deterministic "
+                                         "studies: the evaluations (default all)")
     parser.add_argument("--runs", help="the runs (replication numbers) to re-run in each folder, e.g. 0,399,799 "
                                        "(default all): a quick check of a large study")
     args = parser.parse_args(argv)

@@ -10,7 +10,9 @@ A study with a `sweep:` list (e.g. `program=a,b,c`) is a Hydra multirun into
 `sim.sweep` into one table and its figures; the study's `manifest.json` is
 written last, after every job is complete. A study with a `sensitivity:`
 block is a global sensitivity analysis (`sim.sensitivity`). A sweep over `program` with a `decision:` block
-compares every option at once (`sim.cli.decision`), before the manifest.
+compares every option at once (`sim.cli.decision`), before the manifest. A study with a `deterministic:`
+block (at fixed parameters) finds where the decision changes: one-way ranges, thresholds, a two-way grid
+(`sim.cli.deterministic`).
 """
 
 import argparse
@@ -23,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from sim.cli.decision import check_decision, run_decision
+from sim.cli.deterministic import check_deterministic, run_deterministic
 from sim.cli.multirun import multirun
 from sim.cli.preflight import check_command_line, load_config
 from sim.cli.run import execute
@@ -90,6 +93,13 @@ def main(argv=None):
             print(f"config error: {err}", file=sys.stderr)
             sys.exit(2)
         sys.exit(run_sensitivity(about, block, out, cfg))
+    if "deterministic" in spec:
+        try:
+            block = check_deterministic(spec, args.study, cfg)
+        except ConfigError as err:
+            print(f"config error: {err}", file=sys.stderr)
+            sys.exit(2)
+        sys.exit(run_deterministic(about, block, out, cfg))
     execute(cfg, out, about)
 
 

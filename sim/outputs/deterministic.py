@@ -1,0 +1,53 @@
+"""The figures of a deterministic analysis: the tornado diagram and the two-way grid of net benefit."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from sim.outputs.atomic import write_atomic  # noqa: E402
+
+
+def _save(fig, path):
+    fig.tight_layout()
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)
+
+
+def plot_tornado(tornado, base, cfg, path):
+    """One bar per parameter from its low to its high end's net benefit, widest on top, around the base."""
+    rows = tornado.iloc[::-1]
+    y = np.arange(len(rows))
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.8))
+    for k, row in enumerate(rows.itertuples()):
+        ax.barh(k, row.nmb_low - base, left=base, color="C0", height=0.6, label="low end" if k == 0 else None)
+        ax.barh(k, row.nmb_high - base, left=base, color="C1", height=0.6, label="high end" if k == 0 else None)
+        ax.annotate(f"{row.low:g}", (min(row.nmb_low, base), k), ha="right", va="center", fontsize=7,
+                    xytext=(-3, 0), textcoords="offset points")
+        ax.annotate(f"{row.high:g}", (max(row.nmb_high, base), k), ha="left", va="center", fontsize=7,
+                    xytext=(3, 0), textcoords="offset points")
+    ax.set_yticks(y, rows.parameter, fontsize=8)
+    ax.axvline(base, color="black", lw=0.8)
+    ax.axvline(0, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel(f"net monetary benefit at {cfg.economics.threshold:,.0f} per QALY, per patient-year")
+    ax.set_title(f"{cfg.program.name} against usual care: one-way ranges (base {base:,.1f})")
+    ax.legend(fontsize=7)
+    _save(fig, path)
+
+
+def plot_two_way(grid, keys, cfg, path):
+    """Net benefit over the pair's grid, with the line where it is zero (the decision changes)."""
+    a, b = keys
+    xs, ys = np.unique(grid[a]), np.unique(grid[b])
+    z = grid.pivot(index=b, columns=a, values="nmb").loc[ys, xs].to_numpy()
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    limit = float(np.max(np.abs(z))) or 1.0
+    mesh = ax.pcolormesh(xs, ys, z, cmap="RdBu", vmin=-limit, vmax=limit, shading="nearest")
+    fig.colorbar(mesh, label="net monetary benefit per patient-year")
+    if z.min() < 0 < z.max():
+        ax.contour(xs, ys, z, levels=[0.0], colors="black", linewidths=1.5)
+    ax.set_xlabel(a)
+    ax.set_ylabel(b)
+    ax.set_title(f"{cfg.program.name}: cost-effective (blue) at {cfg.economics.threshold:,.0f} per QALY")
+    _save(fig, path)
