@@ -13,9 +13,11 @@ import pytest
 import yaml
 
 from sim.analysis.decision import acceptability as acc
+from sim.analysis.decision.budget import budget_impact
 from sim.analysis.decision.decide import DecisionSettings, decide
 from sim.analysis.decision.frontier import incremental_analysis, optimal
 from sim.analysis.decision.options import Options, gather_options
+from sim.analysis.economics import COMPONENTS
 from sim.cli.decision import check_decision
 from sim.errors import ConfigError
 from tests.conftest import make_cfg
@@ -24,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _table(arm, values, draws=(0, 0, 1, 1), extra=None):
-    return pd.DataFrame({"replication": range(len(draws)), "draw": list(draws), "arm": arm,
+    costs = {c: [0.0] * len(draws) for c in (*COMPONENTS, "cost_total")}
+    return pd.DataFrame({"replication": range(len(draws)), "draw": list(draws), "arm": arm, **costs,
                          "cost_total_discounted": values, "qalys_discounted": [0.7] * len(draws), **(extra or {})})
 
 
@@ -81,6 +84,21 @@ def test_decide_states_each_decision_and_values_research():
     assert group["evppi_per_person"] == pytest.approx(decision["evpi_per_person"], rel=0.05)
 
 
+def test_budget_impact_by_hand():
+    """Two draws; the programme adds 100 or 300 of peer workers and saves 40 or 60 of beds per patient-year."""
+    parts = {"cost_peer_workers": np.array([[0.0, 100.0], [0.0, 300.0]]),
+             "cost_bed_days": np.array([[500.0, 460.0], [500.0, 440.0]]),
+             "cost_total": np.array([[500.0, 560.0], [500.0, 740.0]])}
+    options = Options(["usual_care", "peer"], np.zeros((2, 2)), np.zeros((2, 2)), pd.DataFrame(), parts)
+    rows = budget_impact(options, 1000, [0.5, 1.0])
+    got = {(r["year"], r["component"]): r for r in rows}
+    assert got[("1", "cost_peer_workers")]["mean"] == 500 * 200.0
+    assert got[("1", "cost_bed_days")]["mean"] == 500 * -50.0
+    assert got[("2", "total")]["mean"] == 1000 * 150.0 and got[("2", "total")]["people_covered"] == 1000
+    assert got[("all", "total")]["mean"] == 1500 * 150.0
+    assert got[("2", "total")]["low"] == pytest.approx(1000 * (60 + 0.025 * 180))  # linear between the two draws
+
+
 def _spec(**decision):
     return {"question": "q", "why": "w", "overrides": [], "sweep": ["program=discharge_support,peer_mentoring"],
             "decision": {"population": {"people_per_year": 100, "years": 2, "discount_rate": 0.035}, **decision}}
@@ -92,6 +110,7 @@ def _spec(**decision):
     ({"thresholds": {"low": 10, "high": 5, "step": 1}}, "high \\(5\\) must exceed low \\(10\\)"),
     ({"parameter_groups": {"costs": ["costs.nonsense"]}}, "costs.nonsense not drawn by the study's PSA"),
     ({"horizon": 3}, "decision must be a mapping"),
+    ({"budget_impact": {"people": 100, "coverage": [0.5, 1.5]}}, "coverage = \\[0.5, 1.5\\]: one share in"),
 ])
 def test_bad_decision_blocks_are_refused(change, message):
     with pytest.raises(ConfigError, match=message):
@@ -117,7 +136,8 @@ def test_a_decision_study_end_to_end(tmp_path):
         "sweep": ["program=discharge_support,peer_mentoring"],
         "decision": {"thresholds": {"low": 0, "high": 30000, "step": 10000},
                      "population": {"people_per_year": 200, "years": 2, "discount_rate": 0.035},
-                     "parameter_groups": {"costs": ["costs.bed_day", "costs.peer_worker_per_year"]}, "seed": 3}}))
+                     "parameter_groups": {"costs": ["costs.bed_day", "costs.peer_worker_per_year"]}, "seed": 3,
+                     "budget_impact": {"people": 200, "coverage": [0.5, 1.0]}}}))
     out = tmp_path / "out"
     run = subprocess.run([sys.executable, "-m", "sim.study", str(study), "--out", str(out)], cwd=ROOT,
                          capture_output=True, text=True, timeout=900)
@@ -129,7 +149,9 @@ def test_a_decision_study_end_to_end(tmp_path):
     assert manifest["decision"]["people_per_year"] == 200 and manifest["jobs"] == ["0", "1"]
     decision = (out / "decision.md").read_text()
     assert "At 20,000 per QALY, fund" in decision and "At 30,000 per QALY, fund" in decision
-    for figure in ("plane", "acceptability", "expected_loss", "evpi", "evppi"):
+    budget = pd.read_csv(out / "budget_impact.csv", dtype={"year": str})
+    assert set(budget["year"]) == {"1", "2", "all"} and "## Budget impact" in decision
+    for figure in ("plane", "acceptability", "expected_loss", "evpi", "evppi", "budget_impact"):
         assert (out / f"{figure}.png").read_bytes()[:4] == b"\x89PNG", figure
     check = [sys.executable, "-m", "sim.decide", str(out), "--check"]
     again = subprocess.run(check, cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -13,7 +13,7 @@ from sim.cli.preflight import check_command_line
 from sim.cli.reproduce import differences
 from sim.cli.reproduce import main as reproduce_main
 from sim.cli.study import load_study, study_config
-from sim.outputs.decision import DECISION_FILES
+from sim.outputs.decision import BUDGET_FILES, DECISION_FILES
 
 from .test_environment import pins
 
@@ -46,7 +46,7 @@ def test_study_is_valid_and_its_results_are_committed(path):
                  "sweep_survival.png", "sweep_occupancy.png"]
         names += [f"{point['job']}/{name}" for point in study["points"] for name in ("manifest.json", "summary.json")]
         if "decision" in spec:
-            names += list(DECISION_FILES)
+            names += [*DECISION_FILES, *(BUDGET_FILES if "budget_impact" in spec["decision"] else ())]
     else:
         summary = json.loads((results / "summary.json").read_text())
         assert summary["question"] == spec["question"] and summary["overrides"] == spec["overrides"]

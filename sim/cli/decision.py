@@ -10,6 +10,7 @@ then compares all of them at once: the incremental table, acceptability, expecte
       population: {people_per_year: 2000, years: 5, discount_rate: 0.035}
       parameter_groups: {costs: [costs.bed_day, ...], ...}   # EVPPI groups: keys the PSA draws
       seed: 20261201                                  # EVPPI's standard-error draws
+      budget_impact: {people: 2000, coverage: [0.2, 0.4, 0.6, 0.8, 1.0]}   # people covered, share reached by year
 
 The decisions are stated at the config's `economics.willingness_to_pay`. `python -m sim.decide
 results/<study>` computes the analysis again from the jobs' committed tables; with `--check` it compares
@@ -30,9 +31,9 @@ from sim.analysis.decision.options import gather_options
 from sim.config import posterior
 from sim.errors import ConfigError
 from sim.experiment.replications import COMPARATOR
-from sim.outputs.decision import DECISION_FILES, write_decision
+from sim.outputs.decision import BUDGET_FILES, DECISION_FILES, write_decision
 
-KEYS = {"thresholds", "population", "parameter_groups", "seed"}
+KEYS = {"thresholds", "population", "parameter_groups", "seed", "budget_impact"}
 
 
 def _number(block, key, path, lo, integer=False):
@@ -87,9 +88,19 @@ def check_decision(spec, path, cfg):
             raise ConfigError(f"{path}: decision.parameter_groups.{name}: {', '.join(missing)} not drawn by the "
                               f"study's PSA (drawn: {', '.join(sorted(drawn))})")
     seed = _number(block, "seed", path, 0, integer=True) if "seed" in block else 0
+    budget = block.get("budget_impact", {"people": 0, "coverage": []})
+    if not isinstance(budget, dict) or set(budget) != {"people", "coverage"}:
+        raise ConfigError(f"{path}: decision.budget_impact must be {{people, coverage}}")
+    people_covered = _number(budget, "people", path, 0, integer=True)
+    coverage = budget["coverage"]
+    if people_covered and not (isinstance(coverage, list) and 1 <= len(coverage) <= 10 and all(
+            isinstance(c, int | float) and not isinstance(c, bool) and 0 <= c <= 1 for c in coverage)):
+        raise ConfigError(f"{path}: decision.budget_impact.coverage = {coverage!r}: one share in [0, 1] per year, "
+                          "1 to 10 years")
     thresholds = [float(t) for t in np.arange(low, high + step / 2, step)]
     return DecisionSettings(thresholds, [float(t) for t in cfg.economics.willingness_to_pay], people, years, rate,
-                            {k: list(v) for k, v in groups.items()}, seed)
+                            {k: list(v) for k, v in groups.items()}, seed, people_covered,
+                            [float(c) for c in coverage] if people_covered else [])
 
 
 def job_tables(folder, jobs):
@@ -134,7 +145,8 @@ def main(argv=None):
         with tempfile.TemporaryDirectory() as tmp:
             options = gather_options(job_tables(args.folder, jobs), COMPARATOR)
             write_decision(Path(tmp), options, decide(options, settings, COMPARATOR), about, settings)
-            differ = [name for name in DECISION_FILES if name.endswith((".csv", ".md", ".json")) and
+            names = [*DECISION_FILES, *(BUDGET_FILES if settings.budget_people else ())]
+            differ = [name for name in names if name.endswith((".csv", ".md", ".json")) and
                       (Path(tmp) / name).read_bytes() != (Path(args.folder) / name).read_bytes()]
     except (ConfigError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -3,7 +3,7 @@
 options.csv (the incremental table), curves.csv (per threshold: acceptability and expected loss of each
 option, the acceptability frontier, EVPI), evppi.csv, decision.md, decision.json; figures: the
 cost-effectiveness plane with the frontier, the acceptability curves and frontier, expected loss, EVPI
-against the threshold, and EVPPI by parameter group.
+against the threshold, and EVPPI by parameter group; with a budget impact, budget_impact.csv and .png.
 """
 
 import matplotlib
@@ -18,6 +18,7 @@ from sim.outputs.atomic import write_atomic, write_json  # noqa: E402
 
 DECISION_FILES = ("options.csv", "curves.csv", "evppi.csv", "decision.md", "decision.json", "plane.png",
                   "acceptability.png", "expected_loss.png", "evpi.png", "evppi.png")
+BUDGET_FILES = ("budget_impact.csv", "budget_impact.png")  # with a budget_impact setting
 
 
 def _save(fig, path):
@@ -113,6 +114,56 @@ def plot_evppi(result, path):
     _save(fig, path)
 
 
+def plot_budget(result, path):
+    """Left: each programme's added spending per year (95% range of the draws). Right: the last year's by
+    cost component."""
+    rows = pd.DataFrame(result["budget_impact"])
+    programmes = list(dict.fromkeys(rows["option"]))
+    totals = rows[(rows.component == "total") & (rows.year != "all")]
+    years = list(dict.fromkeys(totals["year"]))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    width = 0.8 / len(programmes)
+    for k, name in enumerate(programmes):
+        own = totals[totals.option == name].set_index("year").loc[years]
+        x = np.arange(len(years)) + k * width
+        left.bar(x, own["mean"], width, yerr=[own["mean"] - own["low"], own["high"] - own["mean"]], capsize=2,
+                 color=f"C{k + 1}", label=name)
+    left.set_xticks(np.arange(len(years)) + width * (len(programmes) - 1) / 2, [f"year {y}" for y in years])
+    left.axhline(0, color="black", lw=0.8)
+    left.set_ylabel("added spending against usual care (undiscounted)")
+    left.legend(fontsize=7)
+    last = rows[(rows.year == years[-1]) & (rows.component != "total")]
+    bottom_pos, bottom_neg = np.zeros(len(programmes)), np.zeros(len(programmes))
+    for c, component in enumerate(dict.fromkeys(last["component"])):
+        values = last[last.component == component].set_index("option").loc[programmes, "mean"].to_numpy()
+        base = np.where(values >= 0, bottom_pos, bottom_neg)
+        right.bar(programmes, values, bottom=base, color=f"C{c}", label=component.removeprefix("cost_"))
+        bottom_pos, bottom_neg = bottom_pos + np.maximum(values, 0), bottom_neg + np.minimum(values, 0)
+    right.axhline(0, color="black", lw=0.8)
+    right.set_title(f"year {years[-1]} by cost component (mean)", fontsize=9)
+    right.tick_params(axis="x", labelrotation=20, labelsize=7)
+    right.legend(fontsize=6)
+    _save(fig, path)
+
+
+def _budget_lines(result, settings):
+    rows = pd.DataFrame(result["budget_impact"])
+    totals = rows[rows.component == "total"]
+    years = [y for y in dict.fromkeys(totals["year"]) if y != "all"]
+    lines = ["", "## Budget impact", "",
+             f"Added spending against usual care, undiscounted, for {settings.budget_people:,} people covered at "
+             f"{', '.join(f'{c:.0%}' for c in settings.budget_coverage)} in years 1-{len(years)}; means with the "
+             "95% range of the parameter draws (`budget_impact.csv` has each cost component).", "",
+             "| programme | " + " | ".join(f"year {y}" for y in years) + " | all years |",
+             "|---|" + "---|" * (len(years) + 1)]
+    for name in dict.fromkeys(totals["option"]):
+        own = totals[totals.option == name].set_index("year")
+        cells = [f"{own.loc[y, 'mean']:,.0f} ({own.loc[y, 'low']:,.0f} to {own.loc[y, 'high']:,.0f})"
+                 for y in [*years, "all"]]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def _money(x):
     return "" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:,.0f}"
 
@@ -140,6 +191,8 @@ def markdown(result, about, settings):
     for g in result["evppi"]:
         lines.append(f"| {g['threshold']:,.0f} | {g['group']} ({', '.join(g['parameters'])}) | "
                      f"{g['evppi_per_person']:,.2f} ({g['standard_error']:,.2f}) | {g['evppi_population']:,.0f} |")
+    if result["budget_impact"]:
+        lines += _budget_lines(result, settings)
     return "\n".join(lines) + "\n"
 
 
@@ -155,6 +208,9 @@ def write_decision(out, options, result, about, settings):
     plot_expected_loss(result, out / "expected_loss.png")
     plot_evpi(result, out / "evpi.png")
     plot_evppi(result, out / "evppi.png")
+    if result["budget_impact"]:
+        write_atomic(out / "budget_impact.csv", lambda p: pd.DataFrame(result["budget_impact"]).to_csv(p, index=False))
+        plot_budget(result, out / "budget_impact.png")
     write_atomic(out / "decision.md", lambda p: p.write_text(markdown(result, about, settings)))
-    plain = {k: v for k, v in result.items() if k != "curves"}
+    plain = {k: v for k, v in result.items() if k not in ("curves", "budget_impact")}
     write_json(out / "decision.json", plain)

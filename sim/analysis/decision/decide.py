@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.analysis import exact
 from sim.analysis.decision import acceptability as acc
+from sim.analysis.decision.budget import budget_impact
 from sim.analysis.decision.frontier import FRONTIER, incremental_analysis
 from sim.analysis.decision.value_of_information import evppi, population_factor
 
@@ -29,6 +30,8 @@ class DecisionSettings:
     discount_rate: float
     parameter_groups: dict = field(default_factory=dict)  # name -> drawn config keys
     seed: int = 0  # EVPPI's standard-error draws
+    budget_people: int = 0  # budget impact: the people the budget holder covers (0: no budget impact)
+    budget_coverage: list = field(default_factory=list)  # the share of them a programme reaches, each year
 
 
 def _interval(values):
@@ -103,4 +106,6 @@ def decide(options, settings, comparator):
         "decisions": [decision_at(options, t, factor, comparator) for t in settings.decisions],
         "curves": curves,
         "evppi": groups,
+        "budget_impact": budget_impact(options, settings.budget_people, settings.budget_coverage)
+        if settings.budget_people else [],
     }

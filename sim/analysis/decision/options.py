@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import exact
+from sim.analysis.economics import COMPONENTS
 from sim.errors import ConfigError
 
 COST = "cost_total_discounted"  # per cohort patient-year, discounted
 EFFECT = "qalys_discounted"
+TOTAL_COST = "cost_total"  # per cohort patient-year, undiscounted: the budget's total
 PARAMETER = "psa:"
 
 
@@ -26,6 +28,7 @@ class Options:
     costs: np.ndarray  # draws x options
     effects: np.ndarray
     parameters: pd.DataFrame  # draws x drawn keys (without the psa: prefix)
+    components: dict | None = None  # cost component (and the total) -> draws x options, undiscounted
 
 
 def _per_draw(rows, column):
@@ -65,6 +68,7 @@ def gather_options(tables, comparator):
         raise ConfigError("no jobs to compare")
     usual = _usual_care(tables, comparator)
     names, costs, effects = [comparator], [_per_draw(usual, COST)], [_per_draw(usual, EFFECT)]
+    parts = {c: [_per_draw(usual, c)] for c in (*COMPONENTS, TOTAL_COST)}
     for job, table in tables.items():
         arms = [a for a in dict.fromkeys(table["arm"]) if a != comparator]
         if len(arms) != 1 or arms[0] in names:
@@ -73,4 +77,7 @@ def gather_options(tables, comparator):
         names.append(arms[0])
         costs.append(_per_draw(rows, COST))
         effects.append(_per_draw(rows, EFFECT))
-    return Options(names, np.column_stack(costs), np.column_stack(effects), _parameters(tables))
+        for c in parts:
+            parts[c].append(_per_draw(rows, c))
+    return Options(names, np.column_stack(costs), np.column_stack(effects), _parameters(tables),
+                   {c: np.column_stack(v) for c, v in parts.items()})
