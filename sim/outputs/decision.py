@@ -179,7 +179,7 @@ def markdown(result, about, settings):
         status = r["status"] + (f" (by {r['dominated_by']})" if r["dominated_by"] else "")
         lines.append(f"| {r['option']} | {r['cost']:,.0f} ({r['cost_low']:,.0f} to {r['cost_high']:,.0f}) | "
                      f"{r['qalys']:.4f} ({r['qalys_low']:.4f} to {r['qalys_high']:.4f}) | {status} | "
-                     f"{_money(r['incremental_cost'])} | "
+                     f"{'' if r['incremental_cost'] is None else format(r['incremental_cost'], ',.1f')} | "
                      f"{'' if r['incremental_qalys'] is None else format(r['incremental_qalys'], '.5f')} | "
                      f"{_money(r['icer'])} |")
     lines += ["", "## The decision", ""] + [f"- {d['text']}" for d in result["decisions"]]
