@@ -23,10 +23,10 @@ def plot_tornado(tornado, base, cfg, path):
     for k, row in enumerate(rows.itertuples()):
         ax.barh(k, row.nmb_low - base, left=base, color="C0", height=0.6, label="low end" if k == 0 else None)
         ax.barh(k, row.nmb_high - base, left=base, color="C1", height=0.6, label="high end" if k == 0 else None)
-        ax.annotate(f"{row.low:g}", (min(row.nmb_low, base), k), ha="right", va="center", fontsize=7,
-                    xytext=(-3, 0), textcoords="offset points")
-        ax.annotate(f"{row.high:g}", (max(row.nmb_high, base), k), ha="left", va="center", fontsize=7,
-                    xytext=(3, 0), textcoords="offset points")
+        for value, nmb in ((row.low, row.nmb_low), (row.high, row.nmb_high)):  # each value at its bar's end
+            left = nmb < base
+            ax.annotate(f"{value:g}", (nmb, k), ha="right" if left else "left", va="center", fontsize=7,
+                        xytext=(-3 if left else 3, 0), textcoords="offset points")
     ax.set_yticks(y, rows.parameter, fontsize=8)
     ax.axvline(base, color="black", lw=0.8)
     ax.axvline(0, color="grey", lw=0.8, ls="--")
