@@ -2,17 +2,20 @@
 the same structure and posterior give the committed answer exactly; the alternative runs with its own spillover
 and posterior; a result without a posterior is listed, not run; a missing alternative posterior is refused."""
 
+import dataclasses
 import json
 import shutil
 
 import pandas as pd
 import pytest
 
-from sim.experiment.replications import run_experiment
+from sim.analysis.decision.decide import DecisionSettings, decide
+from sim.analysis.decision.options import gather_options
+from sim.experiment.replications import COMPARATOR, run_experiment
 from sim.outputs.atomic import write_json
 from sim.outputs.manifest import manifest
 from sim.outputs.summary import summarise
-from sim.tools.structural import NOT_COMPARED, _settings, alternative, compare, main
+from sim.tools.structural import NOT_COMPARED, _settings, alternative, compare, decision_rows, main
 from tests.conftest import make_cfg
 
 # Two calibrations of different structures: the alternative's particles sit elsewhere.
@@ -125,3 +128,30 @@ def test_kept_rows_are_reused_only_with_the_same_settings(root):
         assert main(["--root", str(root), "--posterior", sample, "--spillover", str(spillover), "--jobs", "1"]) == 0
         table = pd.read_csv(root / "results" / "structural" / "structural.csv").set_index("job")
         assert (table.loc["study", "verdict_alternative"] == "kept") is reused
+
+
+def test_a_decision_study_is_judged_as_a_whole(tmp_path):
+    """Under the same structure and posterior, a decision study's re-run tables give the committed decisions."""
+    default = _posterior(tmp_path / "calibration", DEFAULT)
+    study = tmp_path / "results" / "options"
+    tables = {}
+    for job, programme in (("0", "discharge_support"), ("1", "peer_mentoring")):
+        cfg = make_cfg(*TINY, f"program={programme}", f"psa.posterior={default}",
+                       "+psa.parameters=[{key: costs.bed_day, distribution: gamma, cv: 0.1}]")
+        tables[job] = run_experiment(cfg, progress=False)
+        (study / job).mkdir(parents=True)
+        tables[job].to_csv(study / job / "replications.csv", index=False)
+        write_json(study / job / "summary.json", summarise(cfg, tables[job]))
+        write_json(study / job / "manifest.json", manifest(cfg, 0.0))
+    settings = DecisionSettings([0.0, 20000.0], [20000.0, 30000.0], 100, 2, 0.0, {}, 1)
+    result = decide(gather_options(tables, COMPARATOR), settings, COMPARATOR)
+    write_json(study / "decision.json", {"decisions": result["decisions"]})
+    write_json(study / "manifest.json", {"jobs": ["0", "1"], "decision": dataclasses.asdict(settings)})
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    for job in ("0", "1"):
+        compare(study / job, tmp_path, 0.0, default, jobs=1, partial=partial)
+    rows = decision_rows(tmp_path, partial)
+    assert [(r["study"], r["threshold"]) for r in rows] == [("options", 20000.0), ("options", 30000.0)]
+    assert all(r["option"] == r["option_alternative"] and not r["decision_differs"] for r in rows)
+    assert [r["probability_best"] for r in rows] == [r["probability_best_alternative"] for r in rows]

@@ -10,10 +10,14 @@ posterior, everything else as its manifest records it. Its answer differs if the
 or the economic decision changes. A result without a posterior is listed, not compared: its parameters were
 not calibrated under either structure.
 
-Writes results/structural/ (structural.csv, structural.md, summary.json, manifest.json last). Resumable: each
-job's row is kept in `.partial/` as it finishes, and a re-run with the same settings skips the jobs already
-there. Exit status 0 whatever the answers (a changed answer is a finding); 2 if the alternative posterior is
-missing or unusable.
+A decision study (every option at once, `sim.cli.decision`) is also judged as a whole: its jobs' tables
+under the alternative go through the same decision analysis, and its answer differs if the option to fund
+at a threshold changes (decisions.csv).
+
+Writes results/structural/ (structural.csv, decisions.csv, structural.md, summary.json, manifest.json last).
+Resumable: each job's row (and re-run table) is kept in `.partial/` as it finishes, and a re-run with the same
+settings skips the jobs already there. Exit status 0 whatever the answers (a changed answer is a finding); 2
+if the alternative posterior is missing or unusable.
 """
 
 import argparse
@@ -28,10 +32,12 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from sim.analysis.cost_effectiveness import NOT_ASSESSED
+from sim.analysis.decision.decide import DecisionSettings, decide
+from sim.analysis.decision.options import gather_options
 from sim.config import posterior
 from sim.config.schema import validate
 from sim.errors import ConfigError
-from sim.experiment.replications import run_experiment, total_runs
+from sim.experiment.replications import COMPARATOR, run_experiment, total_runs
 from sim.experiment.workers import worker_count
 from sim.outputs.atomic import write_atomic, write_json
 from sim.outputs.manifest import config_record, manifest_environment, posterior_file_record
@@ -66,9 +72,14 @@ def _answer(summary):
             "high": effect["ci_high"], "economic_verdict": summary.get("economic_verdict")}
 
 
-def compare(folder, root, spillover, sample, jobs=0):
-    """One row: the committed answer and, if the job drew from a posterior, the answer under the alternative.
-    A job without a posterior is read, not validated (its config may predate today's schema)."""
+def _kept_table(partial, job):
+    return partial / f"{job.replace('/', '__')}.csv"
+
+
+def compare(folder, root, spillover, sample, jobs=0, partial=None):
+    """One row: the committed answer and, if the job drew from a posterior, the answer under the alternative
+    (its table kept in `partial` for the decision studies). A job without a posterior is read, not validated
+    (its config may predate today's schema)."""
     manifest = json.loads((folder / "manifest.json").read_text())
     committed = json.loads((folder / "summary.json").read_text())
     config = manifest["config"]
@@ -87,11 +98,36 @@ def compare(folder, root, spillover, sample, jobs=0):
                           "the result") from None
     alt = alternative(cfg, spillover, sample)
     table = run_experiment(alt, progress=False, jobs=worker_count(jobs, total_runs(alt)))
+    if partial is not None:
+        write_atomic(_kept_table(partial, row["job"]), lambda p: table.to_csv(p, index=False))
     again = _answer(summarise(alt, table))
     differs = again["verdict"] != row["verdict"] or again["economic_verdict"] != row["economic_verdict"]
     note = f"committed with spillover {spillover:g} already: only the posterior changes" if (
         cfg.care.network_spillover_per_day == spillover) else ""
     return {**row, **{f"{k}_alternative": v for k, v in again.items()}, "answer_differs": differs, "note": note}
+
+
+DECISION_COLUMNS = ["study", "threshold", "option", "probability_best", "option_alternative",
+                    "probability_best_alternative", "decision_differs"]
+
+
+def decision_rows(root, partial):
+    """Per decision study and threshold: the committed option to fund and the option under the alternative,
+    from its jobs' re-run tables."""
+    rows = []
+    for study in sorted(p.parent for p in (root / "results").glob("*/decision.json")):
+        manifest = json.loads((study / "manifest.json").read_text())
+        name = study.name
+        tables = {job: pd.read_csv(_kept_table(partial, f"{name}/{job}")) for job in manifest["jobs"]}
+        options = gather_options(tables, COMPARATOR)
+        again = decide(options, DecisionSettings(**manifest["decision"]), COMPARATOR)["decisions"]
+        committed = json.loads((study / "decision.json").read_text())["decisions"]
+        for before, after in zip(committed, again, strict=True):
+            rows.append({"study": name, "threshold": before["threshold"], "option": before["option"],
+                         "probability_best": before["probability_best"], "option_alternative": after["option"],
+                         "probability_best_alternative": after["probability_best"],
+                         "decision_differs": before["option"] != after["option"]})
+    return rows
 
 
 def committed_posteriors(root, rows):
@@ -113,8 +149,23 @@ def _difference(row, suffix=""):
                         "ci_high": row[f"high{suffix}"]})
 
 
-def markdown(table, spillover, sample, committed):
-    """structural.md: what the two structures are, then one row per result."""
+def _decision_lines(decisions, spillover):
+    if not decisions:
+        return []
+    lines = ["", "## Decision studies", "",
+             "Every option at once, judged as a whole: the option with the highest expected net monetary benefit "
+             "at each threshold, and the share of parameter draws in which it is the best.", "",
+             f"| study | threshold | fund (committed) | best in | fund (spillover {spillover:g}/day) | best in | "
+             "decision differs |", "|---|---|---|---|---|---|---|"]
+    for d in decisions:
+        lines.append(f"| `{d['study']}` | {d['threshold']:,.0f} | {d['option']} | {d['probability_best']:.0%} | "
+                     f"{d['option_alternative']} | {d['probability_best_alternative']:.0%} | "
+                     f"{'**yes**' if d['decision_differs'] else 'no'} |")
+    return lines
+
+
+def markdown(table, spillover, sample, committed, decisions=()):
+    """structural.md: what the two structures are, then one row per result, then the decision studies."""
     compared = table[table["note"] != NOT_COMPARED]
     differ = int(compared["answer_differs"].astype(bool).sum())
     paths = " and ".join(f"`{p['path']}`" for p in committed) or "the default structure's posterior"
@@ -147,6 +198,7 @@ def markdown(table, spillover, sample, committed):
                    f"{_decision(row['economic_verdict_alternative'])} | {'**yes**' if row['answer_differs'] else 'no'}")
         result = f"`{row['job']}`" + (f" ({row['note']})" if row["note"] and row["note"] != NOT_COMPARED else "")
         lines.append(f"| {result} | {row['primary_outcome']} | {default} | {alt} |")
+    lines += _decision_lines(decisions, spillover)
     return "\n".join(lines) + "\n"
 
 
@@ -183,12 +235,14 @@ def main(argv=None):
         start = time.perf_counter()
         rows = []
         for row in kept_rows(args.root, partial,
-                             lambda folder: compare(folder, args.root, args.spillover, args.posterior, args.jobs)):
+                             lambda folder: compare(folder, args.root, args.spillover, args.posterior, args.jobs,
+                                                    partial)):
             rows.append(row)
             after = row["note"] if row["note"] == NOT_COMPARED else (
                 f"{row['verdict_alternative']}, {row['economic_verdict_alternative'] or NOT_ASSESSED}")
             print(f"{row['job']}: {row['verdict']}, {row['economic_verdict'] or NOT_ASSESSED} -> {after}",
                   file=sys.stderr, flush=True)
+        decisions = decision_rows(args.root, partial)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -197,10 +251,14 @@ def main(argv=None):
     differing = [r["job"] for r in rows if r["answer_differs"]]
     compared = sum(r["note"] != NOT_COMPARED for r in rows)
     write_atomic(out / "structural.csv", lambda p: table.to_csv(p, index=False))
+    write_atomic(out / "decisions.csv",
+                 lambda p: pd.DataFrame(decisions, columns=DECISION_COLUMNS).to_csv(p, index=False))
     write_atomic(out / "structural.md", lambda p: p.write_text(markdown(table, args.spillover, args.posterior,
-                                                                        committed)))
+                                                                        committed, decisions)))
     write_json(out / "summary.json", {"jobs": len(rows), "compared": compared, "not_compared": len(rows) - compared,
                                       "answers_differ": len(differing), "differing": differing,
+                                      "decisions_differ": [f"{d['study']} at {d['threshold']:g}" for d in decisions
+                                                           if d["decision_differs"]],
                                       "spillover": args.spillover})
     write_json(out / "manifest.json", {
         **manifest_environment(time.perf_counter() - start),
