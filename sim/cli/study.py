@@ -79,28 +79,21 @@ def main(argv=None):
     name = Path(args.study).stem
     out = Path(args.out) if args.out else ROOT / "results" / name
     about = {"study": name, "question": spec["question"], "why": spec["why"], "overrides": overrides}
-    if "sweep" in spec:
-        try:
-            decision = check_decision(spec, args.study, cfg) if "decision" in spec else None
-        except ConfigError as err:
-            print(f"config error: {err}", file=sys.stderr)
-            sys.exit(2)
-        sys.exit(run_sweep(about, spec["sweep"], out, decision))
-    if "sensitivity" in spec:
-        try:
-            block = check_spec(spec, args.study, cfg)
-        except ConfigError as err:
-            print(f"config error: {err}", file=sys.stderr)
-            sys.exit(2)
-        sys.exit(run_sensitivity(about, block, out, cfg))
-    if "deterministic" in spec:
-        try:
-            block = check_deterministic(spec, args.study, cfg)
-        except ConfigError as err:
-            print(f"config error: {err}", file=sys.stderr)
-            sys.exit(2)
-        sys.exit(run_deterministic(about, block, out, cfg))
-    execute(cfg, out, about)
+    checks = {"sweep": lambda: check_decision(spec, args.study, cfg) if "decision" in spec else None,
+              "sensitivity": lambda: check_spec(spec, args.study, cfg),
+              "deterministic": lambda: check_deterministic(spec, args.study, cfg)}
+    kind = next((k for k in checks if k in spec), None)
+    if kind is None:
+        execute(cfg, out, about)
+        return
+    try:
+        block = checks[kind]()
+    except ConfigError as err:
+        print(f"config error: {err}", file=sys.stderr)
+        sys.exit(2)
+    if kind == "sweep":
+        sys.exit(run_sweep(about, spec["sweep"], out, block))
+    sys.exit((run_sensitivity if kind == "sensitivity" else run_deterministic)(about, block, out, cfg))
 
 
 def run_sweep(about, sweep, out, decision=None):

@@ -58,31 +58,30 @@ def plot_plane(options, result, path):
     _save(fig, path)
 
 
-def plot_acceptability(result, path):
-    names = result["options"]
+def _plot_by_option(result, key, best, best_label, ylabel):
+    """One curve per option of `key` across the threshold grid, and the `best` of them dashed."""
     t = [c["threshold"] for c in result["curves"]]
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for j, name in enumerate(names):
-        ax.plot(t, [c["acceptability"][j] for c in result["curves"]], color=f"C{j}", label=name)
-    ax.plot(t, [c["frontier"] for c in result["curves"]], "k--", lw=2, label="acceptability frontier")
+    for j, name in enumerate(result["options"]):
+        ax.plot(t, [c[key][j] for c in result["curves"]], color=f"C{j}", label=name)
+    ax.plot(t, [c[best] for c in result["curves"]], "k--", lw=2, label=best_label)
+    ax.set_xlabel("willingness to pay per QALY")
+    ax.set_ylabel(ylabel)
+    return fig, ax
+
+
+def plot_acceptability(result, path):
+    fig, ax = _plot_by_option(result, "acceptability", "frontier", "acceptability frontier",
+                              "probability of the highest net benefit")
     for d in result["decisions"]:
         ax.axvline(d["threshold"], color="grey", lw=0.6, ls=":")
-    ax.set_xlabel("willingness to pay per QALY")
-    ax.set_ylabel("probability of the highest net benefit")
     ax.set_ylim(-0.02, 1.02)
     ax.legend(fontsize=7)
     _save(fig, path)
 
 
 def plot_expected_loss(result, path):
-    names = result["options"]
-    t = [c["threshold"] for c in result["curves"]]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for j, name in enumerate(names):
-        ax.plot(t, [c["expected_loss"][j] for c in result["curves"]], color=f"C{j}", label=name)
-    ax.plot(t, [c["evpi"] for c in result["curves"]], "k--", lw=2, label="lowest (= EVPI)")
-    ax.set_xlabel("willingness to pay per QALY")
-    ax.set_ylabel("expected loss per patient-year")
+    fig, ax = _plot_by_option(result, "expected_loss", "evpi", "lowest (= EVPI)", "expected loss per patient-year")
     ax.legend(fontsize=7)
     _save(fig, path)
 
