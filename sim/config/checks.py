@@ -4,6 +4,7 @@ from dataclasses import fields
 
 import numba
 
+from sim.config.experiment_groups import SUBGROUPS
 from sim.errors import ConfigError
 from sim.model.columns import HISTORY
 from sim.model.network import read_graph_file
@@ -87,3 +88,12 @@ def check_network(net, n):
     if net.kind == "community" and n // net.blocks <= net.mean_degree:
         raise ConfigError(f"network.blocks = {net.blocks}: blocks of {n // net.blocks} patients are too small "
                           f"for network.mean_degree = {net.mean_degree}")  # raises ConfigError naming the file and line
+
+
+def check_records(records):
+    """Equity weights, when given, need one weight per group of the attribute they weigh."""
+    weights = records.equity_weights
+    groups = SUBGROUPS[records.by]
+    if weights is not None and len(weights) != len(groups):
+        raise ConfigError(f"records.equity_weights = {list(weights)}: needs one weight per group of records.by = "
+                          f"{records.by} ({', '.join(groups)})")

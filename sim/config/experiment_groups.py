@@ -1,9 +1,10 @@
 """The config groups that shape an experiment rather than the care system: the verdict's rule, the PSA, an
-extension, and an emulated trial."""
+extension, an emulated trial, and per-patient records."""
 
 from dataclasses import dataclass
 
 from sim.config.fields import free_form, param
+from sim.model.columns import AGE_GROUP_NAMES, DIAGNOSIS_NAMES
 
 VERDICT_SCALES = ("absolute", "relative")
 TRIAL_KINDS = ("none", "randomised")
@@ -74,3 +75,22 @@ class TrialConfig:
     allocation: float | None = param("probability", 0.01, 0.99, doc="chance a participant is offered the programme")
     recruitment_days: int | None = param("days", 1, 36_500, doc="recruitment window from the end of the burn-in")
     follow_up_days: int | None = param("days", 1, 36_500, doc="follow-up after each participant's index event")
+
+
+# Each subgroup attribute's groups, in order (admission history: ward admissions before the counted period,
+# prior history and burn-in together).
+SUBGROUPS = {"diagnosis": DIAGNOSIS_NAMES, "age_group": AGE_GROUP_NAMES, "forensic": ("not_forensic", "forensic"),
+             "admission_history": ("none", "one", "two_or_more")}
+SUBGROUP_ATTRIBUTES = tuple(SUBGROUPS)
+
+
+@dataclass
+class RecordsConfig:
+    """Per-patient records and what is read from them: subgroups, targeting and the distributional view."""
+    write: bool = param("-", off=False, doc="one parquet file per replication and arm, one row per patient, and the "
+                                            "subgroup, targeting and distributional tables made from them")
+    by: str = param("-", choices=SUBGROUP_ATTRIBUTES, off="admission_history",
+                    doc="the attribute whose groups the distributional cost-effectiveness view compares")
+    equity_weights: list[float] | None = param("weight per group", 0.0, 100.0, off=None,
+                                               doc="a weight on each group's net health benefit, in the order of "
+                                                   "its groups (null: every group weighs 1)")

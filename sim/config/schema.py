@@ -7,7 +7,7 @@ cross-field rules before any work starts.
 """
 
 import math
-from dataclasses import MISSING, dataclass, fields, is_dataclass
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
@@ -17,6 +17,7 @@ from sim.config.checks import (
     check_mortality,
     check_network,
     check_psa_draws,
+    check_records,
     check_threads,
     check_trial,
 )
@@ -24,6 +25,7 @@ from sim.config.experiment_groups import (
     ExtensionConfig,
     PsaConfig,
     PsaParameter,
+    RecordsConfig,
     TrialConfig,
     VerdictConfig,
 )
@@ -238,6 +240,7 @@ class Config:
     verdict: VerdictConfig = MISSING
     extension: ExtensionConfig = MISSING
     trial: TrialConfig = MISSING
+    records: RecordsConfig = field(default_factory=RecordsConfig, kw_only=True)  # absent from older manifests
     seed: int = param("-", 0, 2**63 - 1, doc="base seed; replication r uses a seed derived from (seed, r)")
     replications: int = param("paired replications", 1, 100_000, doc="each runs every arm on the same seed")
     engine: str = param("-", choices=ENGINES, doc="numba (fast kernels) or mesa (agent-by-agent reference)")
@@ -320,6 +323,7 @@ def validate(cfg):
     check_threads(cfg.threads)
     load_extension(cfg.extension)
     check_trial(cfg)
+    check_records(cfg.records)
     check_lookback("program", cfg.program)
     if cfg.trial.kind != "none":
         check_lookback("trial", cfg.trial)

@@ -20,6 +20,13 @@ NO_WORKER = -1
 # Trial arms of a patient (Patients.trial_arm).
 NOT_RECRUITED, CONTROL, INTERVENTION = -1, 0, 1
 HISTORY = 8  # admission days kept per patient: enough for "N admissions in the last D days" with N <= 8
+# What a per-patient record counts over the counted period (`records.write`): columns of Patients.tally.
+(TALLY_ADMISSIONS, TALLY_EPISODES, TALLY_BED_DAYS, TALLY_CRISIS_DAYS, TALLY_RESPITE_DAYS, TALLY_DIVERSIONS,
+ TALLY_RESPITE_STAYS, TALLY_FOLLOWUPS, TALLY_CONTACTS, TALLY_OFFERS, TALLY_UPTAKES, TALLY_ENROLLED_DAYS,
+ TALLY_ALIVE_DAYS, TALLY_HOPE_MICRO) = range(14)
+TALLY_NAMES = ("admissions", "acute_episodes", "bed_days", "crisis_days", "respite_days", "diversions",
+               "respite_stays", "followups", "peer_contacts", "offers", "uptakes", "enrolled_days", "alive_days",
+               "hope_above_half_micro")
 
 
 class Patients(NamedTuple):
@@ -53,6 +60,11 @@ class Patients(NamedTuple):
     trial_readmission_gap: np.ndarray  # int32: days from the trial index event to the next admission, or -1
     trial_admissions: np.ndarray  # int32: admissions during the trial follow-up
     trial_bed_days: np.ndarray  # int32: days in an acute bed during the trial follow-up
+    # per-patient records (`records.write`; else 0 rows): counted-period totals by TALLY_* column, and the same
+    # discounted day by day at the cost and the outcome rate (sim.analysis.records turns them into costs, QALYs)
+    tally: np.ndarray  # int64 (n, len(TALLY_NAMES)), or (0, len(TALLY_NAMES))
+    tally_costs: np.ndarray  # float64, the same shape: each count discounted at the cost rate
+    tally_outcomes: np.ndarray  # float64, the same shape: each count discounted at the outcome rate
 
 
 class PeerWorkers(NamedTuple):

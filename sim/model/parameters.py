@@ -80,6 +80,8 @@ class Rules(NamedTuple):
     group_ties: bool
     respite_days: int
     first_counted_day: int  # the burn-in ends here
+    cost_discount_per_day: float  # log(1 + annual rate) / 365: per-patient records discount costs day by day
+    outcome_discount_per_day: float  # the same for QALYs and life-years
     general_mortality: tuple  # 1/year by age group (0: nobody dies)
     mortality_rate_ratio: tuple  # by diagnosis
     network_spillover: float  # fraction of the gap to the neighbours' hope closed per day (0 = off)
@@ -151,6 +153,8 @@ def rules_from_config(cfg, program):
         group_ties=bool(program.group_ties),
         respite_days=int(program.respite_days),
         first_counted_day=int(cfg.burn_in_days),
+        cost_discount_per_day=math.log1p(cfg.economics.discount_rate_costs) / 365.0,
+        outcome_discount_per_day=math.log1p(cfg.economics.discount_rate_outcomes) / 365.0,
         general_mortality=_floats(care.general_mortality_per_year or (0.0, 0.0, 0.0)),
         mortality_rate_ratio=_floats(care.mortality_rate_ratio or (1.0, 1.0, 1.0)),
         network_spillover=float(care.network_spillover_per_day),

@@ -6,7 +6,17 @@ every arm, so the arms differ only by the programme.
 
 import numpy as np
 
-from sim.model.columns import ALIVE, COMMUNITY, HISTORY, INPATIENT, NEVER, NO_WORKER, NOT_RECRUITED, Patients
+from sim.model.columns import (
+    ALIVE,
+    COMMUNITY,
+    HISTORY,
+    INPATIENT,
+    NEVER,
+    NO_WORKER,
+    NOT_RECRUITED,
+    TALLY_NAMES,
+    Patients,
+)
 from sim.model.network import build_network, to_network
 
 
@@ -68,6 +78,7 @@ def make_population(cfg, seed, graph=None):
     history = prior_admission_days(np.random.default_rng(np.random.SeedSequence([int(seed), 3])), prior,
                                    pop.prior_history_days)
     discharged = last_prior_discharge(history, diagnosis, cfg.care.mean_los_days)
+    recorded = n if cfg.records.write else 0  # per-patient records only when asked for: no cost otherwise
     patients = Patients(
         diagnosis=diagnosis,
         age_group=age_group,
@@ -99,5 +110,8 @@ def make_population(cfg, seed, graph=None):
         trial_readmission_gap=np.full(n, -1, np.int32),
         trial_admissions=np.zeros(n, np.int32),
         trial_bed_days=np.zeros(n, np.int32),
+        tally=np.zeros((recorded, len(TALLY_NAMES)), np.int64),
+        tally_costs=np.zeros((recorded, len(TALLY_NAMES))),
+        tally_outcomes=np.zeros((recorded, len(TALLY_NAMES))),
     )
     return patients, to_network(graph, n) if graph is not None else build_network(cfg, n, graph_seed)
