@@ -9,6 +9,7 @@ from pathlib import Path
 from sim.experiment.replications import run_experiment, total_runs
 from sim.experiment.workers import worker_count
 from sim.outputs.manifest import config_record
+from sim.outputs.records import FOLDER, clear_records
 from sim.outputs.results import write_results
 from sim.outputs.summary import format_summary, summarise
 
@@ -38,15 +39,18 @@ def execute(cfg, out_dir, about=None, resume=False):
         print(f"skipped: {out_dir} already holds complete results of this config and seed")
         return summary
     (Path(out_dir) / "manifest.json").unlink(missing_ok=True)  # this folder's old result is being replaced
+    records = Path(out_dir) / FOLDER if cfg.records.write else None
+    clear_records(Path(out_dir) / FOLDER)
     try:
         start = time.perf_counter()
-        table = run_experiment(cfg, jobs=worker_count(cfg.jobs, total_runs(cfg), in_sweep=resume))
+        table = run_experiment(cfg, jobs=worker_count(cfg.jobs, total_runs(cfg), in_sweep=resume), records=records)
         seconds = time.perf_counter() - start
         summary = summarise(cfg, table)
         if about:
             summary = {**about, **summary}
         write_results(out_dir, cfg, table, summary, seconds)
     except KeyboardInterrupt as stop:
+        clear_records(Path(out_dir) / FOLDER)
         where = str(stop) or "after the last replication, before the results were complete"
         print(f"interrupted: {where}; no results written to {out_dir}", file=sys.stderr)
         sys.exit(130)

@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from sim.analysis import exact
 from sim.analysis.outcomes import arm_outcomes
+from sim.analysis.records import patient_records
 from sim.analysis.survival import readmission_free_curve
 from sim.config.psa import sample
 from sim.engines.invariants import check_outcomes
@@ -27,6 +28,7 @@ from sim.experiment.workers import map_runs
 from sim.model import events as ev
 from sim.model.population import make_population
 from sim.model.streams import draw_seed, replication_seed
+from sim.outputs.records import write_records
 
 COMPARATOR = "usual_care"
 
@@ -65,9 +67,10 @@ def drawn_config(cfg, run):
     return sample(cfg, draw_seed(cfg.seed, run // cfg.replications))
 
 
-def run_replication(cfg, replication, engine=None):
+def run_replication(cfg, replication, engine=None, records=None):
     """Run k = `replication`: both arms on one seed, one population and its draw of the PSA parameters; one
-    row per arm. With an emulated trial: one care system holding the trial's two arms; one row."""
+    row per arm. With an emulated trial: one care system holding the trial's two arms; one row. `records`: a
+    folder for each arm's per-patient records (`records.write`)."""
     seed = replication_seed(cfg.seed, replication)
     draw = replication // cfg.replications
     cfg, drawn = drawn_config(cfg, replication)
@@ -76,16 +79,24 @@ def run_replication(cfg, replication, engine=None):
     labels = {"replication": replication, "draw": draw, "seed": int(seed)}
     if cfg.trial.kind != "none":
         model = CareSystemModel(cfg, cfg.program, replication, engine, population, agent_views=False).run()
+        keep_records(records, replication, TRIAL, model)
         return [{**labels, "arm": TRIAL, **psa, **trial_outcomes(model)}]
     rows = []
     for arm, model in arm_models(cfg, replication, engine, population).items():
         model.run()
+        keep_records(records, replication, arm, model)
         outcomes = arm_outcomes(model)
         check_outcomes(outcomes)
         rows.append({**labels, "arm": arm, **psa, **outcomes,
                      CURVES["survival"]: readmission_free_curve(model.patients, model.n_days),
                      CURVES["occupancy"]: weekly_occupancy(model)})
     return rows
+
+
+def keep_records(folder, replication, arm, model):
+    """Write the arm's per-patient records, if asked for (`records.write` and a folder)."""
+    if folder is not None and model.cfg.records.write:
+        write_records(folder, replication, arm, patient_records(model))
 
 
 # Series kept per row while running, then averaged per arm into table.attrs[<key>].
@@ -121,10 +132,11 @@ class RunInterrupted(KeyboardInterrupt):
         self.finished, self.total = finished, total
 
 
-def run_experiment(cfg, engine=None, progress=True, jobs=1, runs=None):
+def run_experiment(cfg, engine=None, progress=True, jobs=1, runs=None, records=None):
     """The per-replication results table (one row per run and arm), the runs `jobs` at a time in worker
     processes (`sim.experiment.workers`): the same table for any `jobs`. `runs`: only these runs (a run is a
-    pure function of the config and its number, so any subset re-runs as it ran in the whole).
+    pure function of the config and its number, so any subset re-runs as it ran in the whole). `records`: the
+    folder each run writes its per-patient records to (with `records.write`).
 
     Progress: a bar on a terminal; one line per finished run if SIM_PROGRESS=lines; else quiet (logs, CI).
     """
@@ -146,7 +158,7 @@ def run_experiment(cfg, engine=None, progress=True, jobs=1, runs=None):
 
     try:
         with bar:
-            runs = map_runs(functools.partial(run_replication, cfg, engine=engine), chosen, jobs, done)
+            runs = map_runs(functools.partial(run_replication, cfg, engine=engine, records=records), chosen, jobs, done)
     except KeyboardInterrupt as stop:  # wherever it lands, say how far the run got
         raise RunInterrupted(finished, total) from stop
     return _split_curves([row for rows in runs for row in rows])

@@ -171,3 +171,18 @@ def plot_trials(summary, table, path):
     fig.tight_layout()
     write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)
+
+
+def plot_subgroups(subgroups, intervention, path):
+    """A forest plot: the incremental net monetary benefit per patient-year in each subgroup (95% CI)."""
+    rows = subgroups[subgroups["metric"] == "net_monetary_benefit"].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(rows) + 1.2))
+    y = np.arange(len(rows))[::-1]
+    ax.errorbar(rows["difference"], y, xerr=[rows["difference"] - rows["ci_low"], rows["ci_high"] - rows["difference"]],
+                fmt="o", capsize=3)
+    ax.axvline(0.0, color="grey", lw=0.8)
+    ax.set_yticks(y, [f"{a}: {g}" for a, g in zip(rows["attribute"], rows["group"], strict=True)])
+    ax.set_xlabel(f"incremental net monetary benefit of {intervention} per patient-year (95% CI)")
+    fig.tight_layout()
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)

@@ -1,4 +1,5 @@
-"""A run's results folder: the table, the figures, summary.json, and manifest.json last.
+"""A run's results folder: the table, the figures, per-patient records and what is read from them (with
+`records.write`), summary.json, and manifest.json last.
 
 Every file is written to a temporary name and renamed into place, and
 `manifest.json` is written last: a folder without it is not a complete run.
@@ -10,9 +11,11 @@ from pathlib import Path
 from sim.outputs.atomic import write_atomic, write_json
 from sim.outputs.figures import plot_cost_effectiveness, plot_occupancy, plot_readmission, plot_survival, plot_trials
 from sim.outputs.manifest import manifest
+from sim.outputs.records import FOLDER, clear_records, write_record_analyses
 
 RESULT_FILES = ("replications.csv", "readmission.png", "cost_effectiveness.png", "survival.png", "occupancy.png",
-                "trial.png", "summary.json", "manifest.json")
+                "trial.png", "subgroups.csv", "targeting.csv", "distributional.csv", "subgroups.png", "summary.json",
+                "manifest.json")
 
 
 def write_results(out_dir, cfg, table, summary, engine_seconds):
@@ -32,6 +35,8 @@ def write_results(out_dir, cfg, table, summary, engine_seconds):
                 plot_survival(summary, out / "survival.png")
             if summary["weekly_bed_occupancy"]:
                 plot_occupancy(summary, out / "occupancy.png")
+            if cfg.records.write:
+                summary = {**summary, "records": write_record_analyses(out, cfg, summary["comparison"]["comparator"])}
         write_json(out / "summary.json", summary)
         write_json(out / "manifest.json", manifest(cfg, engine_seconds, summary.get("overrides")))
     except BaseException:
@@ -43,3 +48,4 @@ def remove_results(out):
     """Delete this run's result files and temporary files, leaving Hydra's own logs."""
     for path in [*(out / name for name in RESULT_FILES), *out.glob(".*.tmp")]:
         path.unlink(missing_ok=True)
+    clear_records(out / FOLDER)

@@ -1,0 +1,164 @@
+"""Results by subgroup, the value of targeting, and a distributional cost-effectiveness view, from the
+per-patient records of paired runs (`records=patients`).
+
+Both arms of a run hold the same patients (common random numbers), and every subgroup is defined by a baseline
+attribute, so a subgroup's paired difference compares the same people under the two options. Each figure is
+per patient-year of the subgroup (its patients x the counted years), discounted costs and QALYs, with a
+t-interval over the runs (Monte Carlo error, plus parameter uncertainty when runs draw parameters).
+
+Targeting is read from the same runs: offering the programme only to patients with an attribute in a set of
+groups gives those patients the programme arm's outcomes and the rest usual care's. Two staffing assumptions
+bound the programme's shared costs: the same posts (fixed staff) or posts shrunk with the caseload (staff
+scaled). It assumes no interaction between patients (a slot left free is not taken by another, and nobody's
+hope spills to a neighbour), so the best rule is a screen to confirm by running it (an eligibility config).
+"""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis import exact
+from sim.analysis.statistics import mean_ci
+from sim.config.experiment_groups import SUBGROUPS
+
+METRICS = ("cost_total_discounted", "qalys_discounted", "net_monetary_benefit", "admissions", "acute_episodes",
+           "bed_days", "died")
+TARGETING_COLUMNS = ("qalys_discounted", "cost_own_discounted", "cost_shared_discounted")
+
+
+class Paired:
+    """Both arms' records as runs x patients arrays (patients in index order; each run its own population)."""
+
+    def __init__(self, records, comparator, intervention, threshold, years):
+        self.arms, self.years, self.threshold = (comparator, intervention), years, threshold
+        records = records.assign(net_monetary_benefit=threshold * records["qalys_discounted"]
+                                 - records["cost_total_discounted"])
+        self.values = {}
+        for arm in self.arms:
+            one = records[records["arm"] == arm].sort_values(["replication", "patient"])
+            self.runs = one["replication"].nunique()
+            self.values[arm] = {c: one[c].to_numpy().reshape(self.runs, -1)
+                                for c in (*METRICS, *TARGETING_COLUMNS, *SUBGROUPS)}
+        self.n = self.values[comparator]["qalys_discounted"].shape[1]
+
+    def groups(self, attribute):
+        """runs x patients labels of a baseline attribute (the same in both arms)."""
+        return self.values[self.arms[0]][attribute]
+
+    def per_patient_year(self, arm, column, inside):
+        """Each run's total of `column` over the patients `inside` (runs x patients mask), per patient-year."""
+        v = self.values[arm][column].astype(float)
+        return np.array([exact.total(v[r][inside[r]]) / (inside[r].sum() * self.years) if inside[r].any()
+                         else np.nan for r in range(self.runs)])
+
+
+def _interval(values):
+    s = mean_ci(values)
+    return {"difference": s["mean"], "ci_low": s["ci_low"], "ci_high": s["ci_high"]}
+
+
+def subgroup_table(paired):
+    """Each attribute's groups: each metric per patient-year under both options, and the paired difference with
+    its interval."""
+    comparator, intervention = paired.arms
+    rows = []
+    for attribute, groups in SUBGROUPS.items():
+        labels = paired.groups(attribute)
+        for group in groups:
+            inside = labels == group
+            if not inside.any():
+                continue
+            for metric in METRICS:
+                a = paired.per_patient_year(comparator, metric, inside)
+                b = paired.per_patient_year(intervention, metric, inside)
+                rows.append({"attribute": attribute, "group": group,
+                             "patients_per_run": exact.mean(inside.sum(axis=1)), "metric": metric,
+                             comparator: exact.mean(a[np.isfinite(a)]), intervention: exact.mean(b[np.isfinite(b)]),
+                             **_interval(b - a)})
+    return pd.DataFrame(rows)
+
+
+def _rules():
+    """Candidate eligibility rules: for each attribute, every non-empty set of its groups; the set of all groups
+    (the programme as configured) once."""
+    yield "as configured", None, None
+    for attribute, groups in SUBGROUPS.items():
+        for size in range(1, len(groups)):
+            for chosen in itertools.combinations(groups, size):
+                yield f"{attribute} in {{{', '.join(chosen)}}}", attribute, chosen
+
+
+def targeting_table(paired):
+    """Each candidate rule's incremental net monetary benefit per patient-year against usual care, with the
+    programme's shared costs fixed (the same posts) or scaled to the caseload targeted; `best` marks the rule
+    with the highest mean under each assumption."""
+    comparator, intervention = paired.arms
+    u, p, lam = paired.values[comparator], paired.values[intervention], paired.threshold
+    gain = (lam * (p["qalys_discounted"] - u["qalys_discounted"])
+            - (p["cost_own_discounted"] - u["cost_own_discounted"])).astype(float)
+    shared = (p["cost_shared_discounted"] - u["cost_shared_discounted"]).astype(float)
+    person_years = paired.n * paired.years
+    rows = []
+    for rule, attribute, chosen in _rules():
+        inside = np.ones_like(gain, bool) if attribute is None else np.isin(paired.groups(attribute), chosen)
+        fixed = np.array([(exact.total(gain[r][inside[r]]) - exact.total(shared[r])) / person_years
+                          for r in range(paired.runs)])
+        scaled = np.array([(exact.total(gain[r][inside[r]]) - exact.total(shared[r][inside[r]])) / person_years
+                           for r in range(paired.runs)])
+        f, s = mean_ci(fixed), mean_ci(scaled)
+        rows.append({"rule": rule, "eligible_share": exact.mean(inside.mean(axis=1)),
+                     "inmb_fixed_staff": f["mean"], "inmb_fixed_staff_ci_low": f["ci_low"],
+                     "inmb_fixed_staff_ci_high": f["ci_high"], "inmb_scaled_staff": s["mean"],
+                     "inmb_scaled_staff_ci_low": s["ci_low"], "inmb_scaled_staff_ci_high": s["ci_high"]})
+    table = pd.DataFrame(rows)
+    for staff in ("fixed", "scaled"):
+        column = f"inmb_{staff}_staff"
+        table[f"best_{staff}_staff"] = table[column] == table[column].max()
+    return table
+
+
+def value_of_targeting(table):
+    """{staffing: (best rule, its iNMB, the iNMB as configured, the difference)} per patient-year."""
+    configured = table.iloc[0]
+    out = {}
+    for staff in ("fixed", "scaled"):
+        best = table[table[f"best_{staff}_staff"]].iloc[0]
+        column = f"inmb_{staff}_staff"
+        out[staff] = {"best_rule": best["rule"], "inmb_best": best[column], "inmb_as_configured": configured[column],
+                      "value_of_targeting": best[column] - configured[column]}
+    return out
+
+
+def distributional_table(paired, by, weights=None):
+    """For each group of `by`: incremental QALYs, costs (shared costs borne by who used the service) and net
+    health benefit (QALYs - costs / threshold) per patient-year, with intervals; then the population's total
+    net health benefit per patient-year, unweighted and with the equity weights (each group's benefit times its
+    weight)."""
+    comparator, intervention = paired.arms
+    groups = SUBGROUPS[by]
+    weights = list(weights) if weights is not None else [1.0] * len(groups)
+    labels = paired.groups(by)
+    lam = paired.threshold
+    rows = []
+    totals = {"unweighted": np.zeros(paired.runs), "equity_weighted": np.zeros(paired.runs)}
+    for group, weight in zip(groups, weights, strict=True):
+        inside = labels == group
+        if not inside.any():
+            continue
+        dq = (paired.per_patient_year(intervention, "qalys_discounted", inside)
+              - paired.per_patient_year(comparator, "qalys_discounted", inside))
+        dc = (paired.per_patient_year(intervention, "cost_total_discounted", inside)
+              - paired.per_patient_year(comparator, "cost_total_discounted", inside))
+        nhb = dq - dc / lam
+        share = inside.mean(axis=1)
+        totals["unweighted"] += share * nhb
+        totals["equity_weighted"] += weight * share * nhb
+        rows.append({"by": by, "group": group, "population_share": exact.mean(share), "equity_weight": weight,
+                     **{f"incremental_qalys_{k}": v for k, v in _interval(dq).items()},
+                     **{f"incremental_cost_{k}": v for k, v in _interval(dc).items()},
+                     **{f"net_health_benefit_{k}": v for k, v in _interval(nhb).items()}})
+    for name, values in totals.items():
+        rows.append({"by": by, "group": f"all ({name})", "population_share": 1.0,
+                     **{f"net_health_benefit_{k}": v for k, v in _interval(values).items()}})
+    return pd.DataFrame(rows)
