@@ -62,7 +62,7 @@ class Patients(NamedTuple):
     trial_bed_days: np.ndarray  # int32: days in an acute bed during the trial follow-up
     # per-patient records (`records.write`; else 0 rows): counted-period totals by TALLY_* column, and the same
     # discounted day by day at the cost and the outcome rate (sim.analysis.records turns them into costs, QALYs)
-    tally: np.ndarray  # int64 (n, len(TALLY_NAMES)), or (0, len(TALLY_NAMES))
+    tally: np.ndarray  # int64 (n, 14): the patient's counted-period totals by TALLY_NAMES (0 rows without records)
     tally_costs: np.ndarray  # float64, the same shape: each count discounted at the cost rate
     tally_outcomes: np.ndarray  # float64, the same shape: each count discounted at the outcome rate
 
