@@ -1,5 +1,6 @@
 """Run an experiment and write its results: the one path the CLI and the named studies share."""
 
+import functools
 import json
 import signal
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 from sim.experiment.replications import run_experiment, total_runs
 from sim.experiment.workers import worker_count
 from sim.outputs.manifest import config_record
-from sim.outputs.records import FOLDER, clear_records
+from sim.outputs.records import FOLDER, clear_records, write_records
 from sim.outputs.results import write_results
 from sim.outputs.summary import format_summary, summarise
 
@@ -39,7 +40,7 @@ def execute(cfg, out_dir, about=None, resume=False):
         print(f"skipped: {out_dir} already holds complete results of this config and seed")
         return summary
     (Path(out_dir) / "manifest.json").unlink(missing_ok=True)  # this folder's old result is being replaced
-    records = Path(out_dir) / FOLDER if cfg.records.write else None
+    records = functools.partial(write_records, Path(out_dir) / FOLDER) if cfg.records.write else None
     clear_records(Path(out_dir) / FOLDER)
     try:
         start = time.perf_counter()

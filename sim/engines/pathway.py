@@ -17,6 +17,8 @@ import numpy as np
 from numba.extending import register_jitable
 
 from sim.engines.prefetch import AHEAD, prefetch
+from sim.engines.records import add_to_record, tally
+from sim.model import columns as rec
 from sim.model import events as ev
 from sim.model import streams
 from sim.model.columns import (
@@ -31,20 +33,6 @@ from sim.model.columns import (
     NO_WORKER,
     NOT_RECRUITED,
     RESPITE,
-    TALLY_ADMISSIONS,
-    TALLY_ALIVE_DAYS,
-    TALLY_BED_DAYS,
-    TALLY_CONTACTS,
-    TALLY_CRISIS_DAYS,
-    TALLY_DIVERSIONS,
-    TALLY_ENROLLED_DAYS,
-    TALLY_EPISODES,
-    TALLY_FOLLOWUPS,
-    TALLY_HOPE_MICRO,
-    TALLY_OFFERS,
-    TALLY_RESPITE_DAYS,
-    TALLY_RESPITE_STAYS,
-    TALLY_UPTAKES,
 )
 from sim.model.rules import (
     AT_CRISIS,
@@ -66,25 +54,6 @@ from sim.model.rules import (
     trial_allocates_intervention,
     trial_recruits,
 )
-
-
-@register_jitable(inline="always")
-def add_to_record(p, i, kind, amount, cost_factor, outcome_factor):
-    """Add `amount` of `kind` to patient i's record, and its value discounted by the day's two factors."""
-    p.tally[i, kind] += amount
-    p.tally_costs[i, kind] += amount * cost_factor
-    p.tally_outcomes[i, kind] += amount * outcome_factor
-
-
-@register_jitable(inline="always")
-def tally(p, r, day, i, kind, amount):
-    """Count `amount` of `kind` in patient i's record if records are kept and the day is counted: the per-patient
-    twin of an event-table count, discounted from the start of the counted period as `arm_economics` does."""
-    t = day - r.first_counted_day
-    if p.tally.shape[0] == 0 or t < 0:
-        return
-    add_to_record(p, i, kind, amount, math.exp(-r.cost_discount_per_day * t),
-                  math.exp(-r.outcome_discount_per_day * t))
 
 
 @register_jitable
@@ -140,7 +109,7 @@ def begin_day(p, w, c, snap, r, events, n_beds, n_respite, day, candidates, n_ca
             if r.group_ties:
                 w.group_hope[k] += drifted(p.hope[i], p.baseline_hope[i], r.daily.hope_decay, day - p.resources_day[i])
             enrolled += 1
-            tally(p, r, day, i, TALLY_ENROLLED_DAYS, 1)
+            tally(p, r, day, i, rec.TALLY_ENROLLED_DAYS, 1)
             busy = True
         last = p.last_discharge_day[i]
         if s == COMMUNITY and awaits_followup(day - last, p.last_followup_day[i], last, window):
@@ -185,8 +154,8 @@ def record_health(p, r, events, day):
             micro = np.int64(math.floor(1e6 * (h - 0.5) + 0.5))
             total += micro
             if records:
-                add_to_record(p, i, TALLY_ALIVE_DAYS, 1, cost_factor, outcome_factor)
-                add_to_record(p, i, TALLY_HOPE_MICRO, micro, cost_factor, outcome_factor)
+                add_to_record(p, i, rec.TALLY_ALIVE_DAYS, 1, cost_factor, outcome_factor)
+                add_to_record(p, i, rec.TALLY_HOPE_MICRO, micro, cost_factor, outcome_factor)
     events[day, ev.HOPE_ABOVE_HALF_MICRO] = total
 
 
@@ -293,12 +262,12 @@ def offer(p, w, r, events, seed, day, i, event):
     if not offered(r, event, day, p.peer_worker[i] != NO_WORKER, p.trial_arm[i], p.trial_day[i], p.diagnosis[i],
                    p.age_group[i], p.forensic[i], admissions_counted(p, i, day, r.lookback_days)):
         return
-    tally(p, r, day, i, TALLY_OFFERS, 1)
+    tally(p, r, day, i, rec.TALLY_OFFERS, 1)
     if streams.uniform(seed, streams.PEER_OFFER, np.uint64(day), np.uint64(i)) >= r.uptake:
         return
     k = enrol(w.caseload, w.capacity, w.absent_days, w.vacant_days, w.diagnosis, p.diagnosis[i], events, day)
     if k != NO_WORKER:
-        tally(p, r, day, i, TALLY_UPTAKES, 1)
+        tally(p, r, day, i, rec.TALLY_UPTAKES, 1)
         p.peer_worker[i] = k
         p.peer_end_day[i] = day + r.duration_days
         p.programme_contacts[i] = 0
@@ -309,15 +278,15 @@ def stay(p, r, events, day, i, s):
     """A day in a bed, with the crisis team or in respite; True if the episode ends today (then `leave`)."""
     if s == INPATIENT:
         events[day, ev.BED_DAYS] += 1
-        tally(p, r, day, i, TALLY_BED_DAYS, 1)
+        tally(p, r, day, i, rec.TALLY_BED_DAYS, 1)
         if in_trial_follow_up(r, p.trial_day[i], NEVER, day, 1):
             p.trial_bed_days[i] += 1
     elif s == RESPITE:
         events[day, ev.RESPITE_DAYS] += 1
-        tally(p, r, day, i, TALLY_RESPITE_DAYS, 1)
+        tally(p, r, day, i, rec.TALLY_RESPITE_DAYS, 1)
     else:
         events[day, ev.CRISIS_DAYS] += 1
-        tally(p, r, day, i, TALLY_CRISIS_DAYS, 1)
+        tally(p, r, day, i, rec.TALLY_CRISIS_DAYS, 1)
     p.days_left[i] -= 1
     return p.days_left[i] == 0
 
@@ -349,7 +318,7 @@ def place_crisis(p, r, snap, events, seed, day, i):
     acute episode (a readmission to acute care if one ended within the window)."""
     d, ui = np.uint64(day), np.uint64(i)
     record_episode(events, day, p.last_episode_end_day[i])
-    tally(p, r, day, i, TALLY_EPISODES, 1)
+    tally(p, r, day, i, rec.TALLY_EPISODES, 1)
     if r.trial_counts_acute:
         record_trial_admission(r, p.trial_day, p.trial_admissions, p.trial_readmission_gap, i, day)
     if (r.entry == ENTRY_CRISIS and snap.respite_free[0] > 0 and offered_at(r, AT_CRISIS)
@@ -360,13 +329,13 @@ def place_crisis(p, r, snap, events, seed, day, i):
         p.state[i] = RESPITE
         p.days_left[i] = r.respite_days
         events[day, ev.RESPITE_STAYS] += 1
-        tally(p, r, day, i, TALLY_RESPITE_STAYS, 1)
+        tally(p, r, day, i, rec.TALLY_RESPITE_STAYS, 1)
         return
     if snap.beds_free[0] <= 0:
         p.state[i] = CRISIS
         p.days_left[i] = r.diversion_days
         events[day, ev.DIVERSIONS] += 1
-        tally(p, r, day, i, TALLY_DIVERSIONS, 1)
+        tally(p, r, day, i, rec.TALLY_DIVERSIONS, 1)
         return
     snap.beds_free[0] -= 1
     p.state[i] = INPATIENT
@@ -374,7 +343,7 @@ def place_crisis(p, r, snap, events, seed, day, i):
                                     streams.uniform(seed, streams.LENGTH_OF_STAY, d, ui))
     p.admission_days[i, (p.prior_admissions[i] + p.admissions[i]) % HISTORY] = day
     p.admissions[i] += 1
-    tally(p, r, day, i, TALLY_ADMISSIONS, 1)
+    tally(p, r, day, i, rec.TALLY_ADMISSIONS, 1)
     p.index_readmission_gap[i] = first_readmission_gap(p.index_discharge_day[i], p.index_readmission_gap[i],
                                                        day, NEVER)
     if not r.trial_counts_acute:
@@ -396,7 +365,7 @@ def peer_contact(p, w, r, events, day, i, u_disengage, u_contact):
     if w.absent_days[k] != 0 or u_contact >= r.contact_probability:
         return 0.0
     events[day, ev.PEER_CONTACTS] += 1
-    tally(p, r, day, i, TALLY_CONTACTS, 1)
+    tally(p, r, day, i, rec.TALLY_CONTACTS, 1)
     p.programme_contacts[i] += 1
     if r.max_contacts > 0 and p.programme_contacts[i] >= r.max_contacts:
         p.peer_end_day[i] = day + 1
@@ -422,5 +391,5 @@ def clinician_followup(p, c, r, events, day, i, u):
         return False
     p.last_followup_day[i] = day
     events[day, ev.FOLLOWUPS] += 1
-    tally(p, r, day, i, TALLY_FOLLOWUPS, 1)
+    tally(p, r, day, i, rec.TALLY_FOLLOWUPS, 1)
     return True

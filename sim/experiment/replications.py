@@ -28,7 +28,6 @@ from sim.experiment.workers import map_runs
 from sim.model import events as ev
 from sim.model.population import make_population
 from sim.model.streams import draw_seed, replication_seed
-from sim.outputs.records import write_records
 
 COMPARATOR = "usual_care"
 
@@ -69,8 +68,8 @@ def drawn_config(cfg, run):
 
 def run_replication(cfg, replication, engine=None, records=None):
     """Run k = `replication`: both arms on one seed, one population and its draw of the PSA parameters; one
-    row per arm. With an emulated trial: one care system holding the trial's two arms; one row. `records`: a
-    folder for each arm's per-patient records (`records.write`)."""
+    row per arm. With an emulated trial: one care system holding the trial's two arms; one row. `records`:
+    called as records(replication, arm, table) with each arm's per-patient records (with `records.write`)."""
     seed = replication_seed(cfg.seed, replication)
     draw = replication // cfg.replications
     cfg, drawn = drawn_config(cfg, replication)
@@ -93,10 +92,10 @@ def run_replication(cfg, replication, engine=None, records=None):
     return rows
 
 
-def keep_records(folder, replication, arm, model):
-    """Write the arm's per-patient records, if asked for (`records.write` and a folder)."""
-    if folder is not None and model.cfg.records.write:
-        write_records(folder, replication, arm, patient_records(model))
+def keep_records(records, replication, arm, model):
+    """Hand the arm's per-patient records to `records` (a picklable writer), if asked for."""
+    if records is not None and model.cfg.records.write:
+        records(replication, arm, patient_records(model))
 
 
 # Series kept per row while running, then averaged per arm into table.attrs[<key>].
@@ -135,8 +134,8 @@ class RunInterrupted(KeyboardInterrupt):
 def run_experiment(cfg, engine=None, progress=True, jobs=1, runs=None, records=None):
     """The per-replication results table (one row per run and arm), the runs `jobs` at a time in worker
     processes (`sim.experiment.workers`): the same table for any `jobs`. `runs`: only these runs (a run is a
-    pure function of the config and its number, so any subset re-runs as it ran in the whole). `records`: the
-    folder each run writes its per-patient records to (with `records.write`).
+    pure function of the config and its number, so any subset re-runs as it ran in the whole). `records`: what
+    each run hands its per-patient records to (with `records.write`; in the worker that ran it).
 
     Progress: a bar on a terminal; one line per finished run if SIM_PROGRESS=lines; else quiet (logs, CI).
     """

@@ -59,8 +59,23 @@ def _arm_rows(summary, head):
                 row[f"{metric}_{part}"] = stats[metric][part]
                 effect = summary["effects"][metric][part] if arm == intervention else None
                 row[f"effect_{metric}_{part}"] = effect
+        if "records" in summary and arm == intervention:
+            row.update(_records_columns(summary["records"]))
         rows.append(row)
     return rows
+
+
+def _records_columns(records):
+    """A job with per-patient records: its best-targeted rule and the value of targeting (per patient-year, at
+    the threshold) under each staffing assumption, and its net health benefit unweighted and equity-weighted."""
+    row = {}
+    for staff, best in records["value_of_targeting"].items():
+        row[f"targeting_best_rule_{staff}_staff"] = best["best_rule"]
+        row[f"targeting_inmb_best_{staff}_staff"] = best["inmb_best"]
+        row[f"value_of_targeting_{staff}_staff"] = best["value_of_targeting"]
+    for weighting, value in records["net_health_benefit"].items():
+        row[f"net_health_benefit_{weighting}"] = value
+    return row
 
 
 def _trial_rows(summary, head):
