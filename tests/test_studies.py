@@ -14,6 +14,7 @@ from sim.cli.reproduce import differences
 from sim.cli.reproduce import main as reproduce_main
 from sim.cli.study import load_study, study_config
 from sim.outputs.decision import BUDGET_FILES, DECISION_FILES
+from sim.outputs.records import RECORD_FILES
 
 from .test_environment import pins
 
@@ -47,6 +48,8 @@ def test_study_is_valid_and_its_results_are_committed(path):
         names += [f"{point['job']}/{name}" for point in study["points"] for name in ("manifest.json", "summary.json")]
         if "decision" in spec:
             names += [*DECISION_FILES, *(BUDGET_FILES if "budget_impact" in spec["decision"] else ())]
+        if "records=patients" in [o.split("#")[0].strip() for o in spec["overrides"]]:
+            names += [f"{point['job']}/{name}" for point in study["points"] for name in RECORD_FILES]
     else:
         summary = json.loads((results / "summary.json").read_text())
         assert summary["question"] == spec["question"] and summary["overrides"] == spec["overrides"]
@@ -70,18 +73,19 @@ def test_every_programme_is_paired_with_the_same_usual_care_arm():
 @pytest.mark.parametrize("path", STUDIES, ids=[p.stem for p in STUDIES])
 def test_reproduce_gives_identical_numbers_for_every_committed_study(path, capsys):
     """Every job of every study; for a sensitivity or deterministic study, its first, middle and last points; for a
-    decision
-    study (thousands of runs), each job's first, middle and last runs."""
+    decision study (thousands of runs) or a sweep of more than 64 runs a job, each job's first, middle and last
+    runs."""
     extra = []
     spec = load_study(path)
     if "sensitivity" in spec or "deterministic" in spec:
         table = "points.csv" if "sensitivity" in spec else "evaluations.csv"
         n = len(pd.read_csv(ROOT / "results" / path.stem / table))
         extra = ["--points", f"0,{n // 2},{n - 1}"]
-    if "decision" in spec:
+    if "sweep" in spec:
         config = json.loads((ROOT / "results" / path.stem / "0" / "manifest.json").read_text())["config"]
         n = config["psa"]["draws"] * config["replications"]
-        extra = ["--runs", f"0,{n // 2},{n - 1}"]
+        if "decision" in spec or n > 64:
+            extra = ["--runs", f"0,{n // 2},{n - 1}"]
     with pytest.raises(SystemExit) as done:
         reproduce_main([str(ROOT / "results" / path.stem), *extra])
     assert done.value.code == 0, capsys.readouterr().out

@@ -18,6 +18,7 @@ from sim.outputs.atomic import write_atomic
 from sim.outputs.figures import plot_subgroups
 
 FOLDER = "records"
+RECORD_FILES = ("subgroups.csv", "targeting.csv", "distributional.csv", "subgroups.png")  # read from them
 
 
 def record_path(folder, replication, arm):

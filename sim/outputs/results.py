@@ -11,11 +11,10 @@ from pathlib import Path
 from sim.outputs.atomic import write_atomic, write_json
 from sim.outputs.figures import plot_cost_effectiveness, plot_occupancy, plot_readmission, plot_survival, plot_trials
 from sim.outputs.manifest import manifest
-from sim.outputs.records import FOLDER, clear_records, write_record_analyses
+from sim.outputs.records import FOLDER, RECORD_FILES, clear_records, write_record_analyses
 
 RESULT_FILES = ("replications.csv", "readmission.png", "cost_effectiveness.png", "survival.png", "occupancy.png",
-                "trial.png", "subgroups.csv", "targeting.csv", "distributional.csv", "subgroups.png", "summary.json",
-                "manifest.json")
+                "trial.png", *RECORD_FILES, "summary.json", "manifest.json")
 
 
 def write_results(out_dir, cfg, table, summary, engine_seconds):
