@@ -48,6 +48,8 @@ def test_records_count_exactly_the_counted_periods_events(recorded):
         tally = model.patients.tally.sum(axis=0)
         for name, column in TALLIED_EVENTS.items():
             assert tally[TALLY_NAMES.index(name)] == counted[column], name
+    offers = {arm: m.patients.tally[:, TALLY_NAMES.index("offers")].sum() for arm, m in models.items()}
+    assert offers["usual_care"] == 0 and offers["discharge_support"] >= counted[ev.ENROLMENTS] > 0
     assert models["discharge_support"].patients.tally[:, TALLY_NAMES.index("peer_contacts")].sum() > 0
 
 

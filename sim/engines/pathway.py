@@ -262,7 +262,8 @@ def offer(p, w, r, events, seed, day, i, event):
     if not offered(r, event, day, p.peer_worker[i] != NO_WORKER, p.trial_arm[i], p.trial_day[i], p.diagnosis[i],
                    p.age_group[i], p.forensic[i], admissions_counted(p, i, day, r.lookback_days)):
         return
-    tally(p, r, day, i, rec.TALLY_OFFERS, 1)
+    if w.capacity.size > 0:  # an offer by a service with peer-worker posts (usual care has none)
+        tally(p, r, day, i, rec.TALLY_OFFERS, 1)
     if streams.uniform(seed, streams.PEER_OFFER, np.uint64(day), np.uint64(i)) >= r.uptake:
         return
     k = enrol(w.caseload, w.capacity, w.absent_days, w.vacant_days, w.diagnosis, p.diagnosis[i], events, day)
