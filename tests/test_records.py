@@ -114,19 +114,24 @@ def _synthetic(gains_by_diagnosis, shared_per_patient, runs=4, n=6):
                              "qalys_discounted": 1.0 + (gains_by_diagnosis[d] if on else 0.0),
                              "cost_own_discounted": 0.0, "cost_shared_discounted": shared_per_patient if on else 0.0,
                              "cost_total_discounted": shared_per_patient if on else 0.0,
+                             "offers": int(on and d != "substance_use"), "respite_stays": 0,
                              "admissions": 0, "acute_episodes": 0, "bed_days": 0, "died": False})
     return pd.DataFrame(rows)
 
 
 def test_targeting_finds_the_group_that_gains_and_prices_staff_both_ways():
-    records = _synthetic({"psychosis": 0.01, "mood": 0.0, "substance_use": 0.0}, shared_per_patient=50.0)
+    """Offered: psychosis and mood. Substance use is never offered, so its difference (here a loss, e.g. from
+    beds the others no longer free) stays whatever the rule."""
+    records = _synthetic({"psychosis": 0.01, "mood": 0.0, "substance_use": -0.003}, shared_per_patient=50.0)
     paired = Paired(records, "usual_care", "programme", threshold=20_000.0, years=1.0)
     table = targeting_table(paired).set_index("rule")
-    # everyone: 200 gained per psychosis patient (a third), 50 of staff per patient
-    assert table.loc["as configured", "inmb_fixed_staff"] == pytest.approx(200 / 3 - 50)
-    # psychosis only: the same gain; fixed posts cost the same, scaled posts a third
-    assert table.loc["diagnosis in {psychosis}", "inmb_fixed_staff"] == pytest.approx(200 / 3 - 50)
-    assert table.loc["diagnosis in {psychosis}", "inmb_scaled_staff"] == pytest.approx(200 / 3 - 50 / 3)
+    # everyone: 200 gained per psychosis patient (a third), 60 lost per substance-use patient, 50 of staff each
+    assert table.loc["as configured", "inmb_fixed_staff"] == pytest.approx((200 - 60) / 3 - 50)
+    # psychosis only: the same gains and losses; fixed posts cost the same, scaled posts a third
+    assert table.loc["diagnosis in {psychosis}", "inmb_fixed_staff"] == pytest.approx((200 - 60) / 3 - 50)
+    assert table.loc["diagnosis in {psychosis}", "inmb_scaled_staff"] == pytest.approx((200 - 60) / 3 - 50 / 3)
+    # leaving out those never offered changes nothing
+    assert table.loc["diagnosis in {psychosis, mood}", "inmb_fixed_staff"] == pytest.approx((200 - 60) / 3 - 50)
     best = value_of_targeting(targeting_table(paired))
     assert best["scaled"]["best_rule"] == "diagnosis in {psychosis}"
     assert best["scaled"]["value_of_targeting"] == pytest.approx(100 / 3)

@@ -7,7 +7,9 @@ per patient-year of the subgroup (its patients x the counted years), discounted 
 t-interval over the runs (Monte Carlo error, plus parameter uncertainty when runs draw parameters).
 
 Targeting is read from the same runs: offering the programme only to patients with an attribute in a set of
-groups gives those patients the programme arm's outcomes and the rest usual care's. Two staffing assumptions
+groups gives those patients the programme arm's outcomes, and those outside it whom the programme reached
+(offered a peer worker or taken into respite) usual care's; the patients it never reached keep the programme
+arm's outcomes, since they live in the same care system either way. Two staffing assumptions
 bound the programme's shared costs: the same posts (fixed staff) or posts shrunk with the caseload (staff
 scaled). It assumes no interaction between patients (a slot left free is not taken by another, and nobody's
 hope spills to a neighbour), so the best rule is a screen to confirm by running it (an eligibility config).
@@ -24,7 +26,7 @@ from sim.config.experiment_groups import SUBGROUPS
 
 METRICS = ("cost_total_discounted", "qalys_discounted", "net_monetary_benefit", "admissions", "acute_episodes",
            "bed_days", "died")
-TARGETING_COLUMNS = ("qalys_discounted", "cost_own_discounted", "cost_shared_discounted")
+TARGETING_COLUMNS = ("qalys_discounted", "cost_own_discounted", "cost_shared_discounted", "offers", "respite_stays")
 
 
 class Paired:
@@ -98,13 +100,15 @@ def targeting_table(paired):
     gain = (lam * (p["qalys_discounted"] - u["qalys_discounted"])
             - (p["cost_own_discounted"] - u["cost_own_discounted"])).astype(float)
     shared = (p["cost_shared_discounted"] - u["cost_shared_discounted"]).astype(float)
+    reached = (p["offers"] > 0) | (p["respite_stays"] > 0)
     person_years = paired.n * paired.years
     rows = []
     for rule, attribute, chosen in _rules():
         inside = np.ones_like(gain, bool) if attribute is None else np.isin(paired.groups(attribute), chosen)
-        fixed = np.array([(exact.total(gain[r][inside[r]]) - exact.total(shared[r])) / person_years
+        kept = inside | ~reached  # whose programme-arm outcomes the rule keeps
+        fixed = np.array([(exact.total(gain[r][kept[r]]) - exact.total(shared[r])) / person_years
                           for r in range(paired.runs)])
-        scaled = np.array([(exact.total(gain[r][inside[r]]) - exact.total(shared[r][inside[r]])) / person_years
+        scaled = np.array([(exact.total(gain[r][kept[r]]) - exact.total(shared[r][inside[r]])) / person_years
                            for r in range(paired.runs)])
         f, s = mean_ci(fixed), mean_ci(scaled)
         rows.append({"rule": rule, "eligible_share": exact.mean(inside.mean(axis=1)),
