@@ -4,9 +4,10 @@ counted period, and what it cost and gained.
 The costs a patient incurs (bed-days, diverted crises, respite days, follow-ups, peer-contact expenses) are
 their own. The programme's shared costs (peer-worker salaries, supervision, training of new hires, an
 extension's costs) are shared among its patients in proportion to their days with a peer worker (assumption:
-staff time follows caseload; discounted days for discounted costs), or equally over the cohort when no one was
-on a caseload. QALYs are `arm_economics`'s, patient by patient: the utility of where each living day was spent
-plus the health-state term of hope. So the rows add up to the arm's totals (a test checks it).
+staff time follows caseload; discounted days for discounted costs); a programme without caseloads (peer-run
+respite) shares them equally among the patients it reached, and one that reached no one over the cohort.
+QALYs are `arm_economics`'s, patient by patient: the utility of where each living day was spent plus the
+health-state term of hope. So the rows add up to the arm's totals (a test checks it).
 """
 
 import numpy as np
@@ -27,9 +28,13 @@ def history_group(prior_admissions):
     return np.asarray(SUBGROUPS["admission_history"])[np.minimum(prior_admissions, 2)]
 
 
-def _shares(weights, n):
-    total = exact.total(weights)
-    return weights / total if total > 0 else np.full(n, 1.0 / n)
+def _shares(weights, reached):
+    """Each patient's share of the programme's shared costs: by `weights` (days with a peer worker), else among
+    those the programme reached (a respite stay: a programme without caseloads), else over the cohort."""
+    for w in (weights, reached.astype(float), np.ones(reached.size)):
+        total = exact.total(w)
+        if total > 0:
+            return w / total
 
 
 def patient_records(model):
@@ -80,9 +85,10 @@ def patient_records(model):
     })
     own, own_discounted = own_cost(counts), own_cost(for_costs)
     table["cost_own"] = own
-    table["cost_shared"] = shared * _shares(counts["enrolled_days"].astype(float), n)
+    reached = (counts["offers"] > 0) | (counts["respite_stays"] > 0)
+    table["cost_shared"] = shared * _shares(counts["enrolled_days"].astype(float), reached)
     table["cost_total"] = own + table["cost_shared"]
     table["cost_own_discounted"] = own_discounted
-    table["cost_shared_discounted"] = shared_discounted * _shares(for_costs["enrolled_days"], n)
+    table["cost_shared_discounted"] = shared_discounted * _shares(for_costs["enrolled_days"], reached)
     table["cost_total_discounted"] = own_discounted + table["cost_shared_discounted"]
     return table

@@ -93,8 +93,9 @@ def _rules():
 
 def targeting_table(paired):
     """Each candidate rule's incremental net monetary benefit per patient-year against usual care, with the
-    programme's shared costs fixed (the same posts) or scaled to the caseload targeted; `best` marks the rule
-    with the highest mean under each assumption."""
+    programme's shared costs fixed (the same posts) or scaled to the caseload targeted, and its gain over the
+    programme as configured (paired by run), each with its interval; `best` marks the rule with the highest
+    mean under each assumption."""
     comparator, intervention = paired.arms
     u, p, lam = paired.values[comparator], paired.values[intervention], paired.threshold
     gain = (lam * (p["qalys_discounted"] - u["qalys_discounted"])
@@ -102,19 +103,25 @@ def targeting_table(paired):
     shared = (p["cost_shared_discounted"] - u["cost_shared_discounted"]).astype(float)
     reached = (p["offers"] > 0) | (p["respite_stays"] > 0)
     person_years = paired.n * paired.years
-    rows = []
+    rows, configured = [], {}
     for rule, attribute, chosen in _rules():
         inside = np.ones_like(gain, bool) if attribute is None else np.isin(paired.groups(attribute), chosen)
         kept = inside | ~reached  # whose programme-arm outcomes the rule keeps
-        fixed = np.array([(exact.total(gain[r][kept[r]]) - exact.total(shared[r])) / person_years
-                          for r in range(paired.runs)])
-        scaled = np.array([(exact.total(gain[r][kept[r]]) - exact.total(shared[r][inside[r]])) / person_years
-                           for r in range(paired.runs)])
-        f, s = mean_ci(fixed), mean_ci(scaled)
-        rows.append({"rule": rule, "eligible_share": exact.mean(inside.mean(axis=1)),
-                     "inmb_fixed_staff": f["mean"], "inmb_fixed_staff_ci_low": f["ci_low"],
-                     "inmb_fixed_staff_ci_high": f["ci_high"], "inmb_scaled_staff": s["mean"],
-                     "inmb_scaled_staff_ci_low": s["ci_low"], "inmb_scaled_staff_ci_high": s["ci_high"]})
+        by_staff = {
+            "fixed": np.array([(exact.total(gain[r][kept[r]]) - exact.total(shared[r])) / person_years
+                               for r in range(paired.runs)]),
+            "scaled": np.array([(exact.total(gain[r][kept[r]]) - exact.total(shared[r][inside[r]])) / person_years
+                                for r in range(paired.runs)]),
+        }
+        configured = configured or by_staff
+        row = {"rule": rule, "eligible_share": exact.mean(inside.mean(axis=1))}
+        for staff, values in by_staff.items():
+            for name, series in ((f"inmb_{staff}_staff", values),
+                                 (f"gain_over_configured_{staff}_staff", values - configured[staff])):
+                estimate = mean_ci(series)
+                row.update({name: estimate["mean"], f"{name}_ci_low": estimate["ci_low"],
+                            f"{name}_ci_high": estimate["ci_high"]})
+        rows.append(row)
     table = pd.DataFrame(rows)
     for staff in ("fixed", "scaled"):
         column = f"inmb_{staff}_staff"
@@ -123,14 +130,16 @@ def targeting_table(paired):
 
 
 def value_of_targeting(table):
-    """{staffing: (best rule, its iNMB, the iNMB as configured, the difference)} per patient-year."""
+    """{staffing: the best rule, its iNMB, the iNMB as configured, and the value of targeting (the best rule's
+    gain over the programme as configured, with its interval)}, per patient-year."""
     configured = table.iloc[0]
     out = {}
     for staff in ("fixed", "scaled"):
         best = table[table[f"best_{staff}_staff"]].iloc[0]
-        column = f"inmb_{staff}_staff"
-        out[staff] = {"best_rule": best["rule"], "inmb_best": best[column], "inmb_as_configured": configured[column],
-                      "value_of_targeting": best[column] - configured[column]}
+        gain = f"gain_over_configured_{staff}_staff"
+        out[staff] = {"best_rule": best["rule"], "inmb_best": best[f"inmb_{staff}_staff"],
+                      "inmb_as_configured": configured[f"inmb_{staff}_staff"], "value_of_targeting": best[gain],
+                      "ci_low": best[f"{gain}_ci_low"], "ci_high": best[f"{gain}_ci_high"]}
     return out
 
 
