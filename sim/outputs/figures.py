@@ -182,7 +182,7 @@ def plot_subgroups(subgroups, intervention, path):
                 fmt="o", capsize=3)
     ax.axvline(0.0, color="grey", lw=0.8)
     ax.set_yticks(y, [f"{a}: {g}" for a, g in zip(rows["attribute"], rows["group"], strict=True)])
-    ax.set_xlabel(f"incremental net monetary benefit of {intervention} per patient-year (95% CI)")
+    ax.set_xlabel(f"incremental net monetary benefit per patient-year\n{intervention} vs usual care (95% CI)")
     fig.tight_layout()
     write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)
