@@ -36,21 +36,20 @@ def test_both_engines_keep_identical_records():
     cfg = make_cfg(*RECORDED, "program=crisis_respite")  # respite stays and days too
     fast = CareSystemModel(cfg, engine="numba").run()
     reference = CareSystemModel(cfg, engine="mesa").run()
-    assert fast.patients.tally[:, TALLY_NAMES.index("respite_days")].sum() > 0
-    for name in ("tally", "tally_costs", "tally_outcomes"):
-        np.testing.assert_array_equal(getattr(fast.patients, name), getattr(reference.patients, name), err_msg=name)
+    assert fast.patients.record[:, 0, TALLY_NAMES.index("respite_days")].sum() > 0
+    np.testing.assert_array_equal(fast.patients.record, reference.patients.record)
 
 
 def test_records_count_exactly_the_counted_periods_events(recorded):
     cfg, models = recorded
     for model in models.values():
         counted = model.events[cfg.burn_in_days:].sum(axis=0)
-        tally = model.patients.tally.sum(axis=0)
+        tally = model.patients.record[:, 0].sum(axis=0)
         for name, column in TALLIED_EVENTS.items():
             assert tally[TALLY_NAMES.index(name)] == counted[column], name
-    offers = {arm: m.patients.tally[:, TALLY_NAMES.index("offers")].sum() for arm, m in models.items()}
+    offers = {arm: m.patients.record[:, 0, TALLY_NAMES.index("offers")].sum() for arm, m in models.items()}
     assert offers["usual_care"] == 0 and offers["discharge_support"] >= counted[ev.ENROLMENTS] > 0
-    assert models["discharge_support"].patients.tally[:, TALLY_NAMES.index("peer_contacts")].sum() > 0
+    assert models["discharge_support"].patients.record[:, 0, TALLY_NAMES.index("peer_contacts")].sum() > 0
 
 
 def test_patients_costs_and_qalys_add_up_to_the_arms(recorded):
@@ -69,7 +68,7 @@ def test_patients_costs_and_qalys_add_up_to_the_arms(recorded):
 def test_records_are_kept_only_when_asked_and_change_no_result():
     plain = make_cfg(*RECORDED[:-1], "replications=2")
     with_records = make_cfg(*RECORDED, "replications=2")
-    assert CareSystemModel(plain).patients.tally.shape == (0, len(TALLY_NAMES))
+    assert CareSystemModel(plain).patients.record.shape == (0,)
     a = run_experiment(plain, progress=False)
     b = run_experiment(with_records, progress=False)
     pd.testing.assert_frame_equal(a, b)

@@ -16,7 +16,15 @@ import pandas as pd
 from sim.analysis import exact
 from sim.analysis.economics import daily_costs, discount_factors
 from sim.config.experiment_groups import SUBGROUPS
-from sim.model.columns import AGE_GROUP_NAMES, ALIVE, DIAGNOSIS_NAMES, TALLY_NAMES
+from sim.model.columns import (
+    AGE_GROUP_NAMES,
+    ALIVE,
+    DIAGNOSIS_NAMES,
+    RECORD_COSTS,
+    RECORD_COUNT,
+    RECORD_OUTCOMES,
+    TALLY_NAMES,
+)
 
 SHARED_COSTS = ("cost_peer_workers", "cost_supervision", "cost_training", "cost_extension")
 DAYS_AWAY = ("bed_days", "crisis_days", "respite_days")
@@ -42,9 +50,9 @@ def patient_records(model):
     cfg, p = model.cfg, model.patients
     prices, economics = cfg.costs, cfg.economics
     n, first = cfg.population.n, cfg.burn_in_days
-    counts = {name: p.tally[:, k] for k, name in enumerate(TALLY_NAMES)}
-    for_costs = {name: p.tally_costs[:, k] for k, name in enumerate(TALLY_NAMES)}
-    for_outcomes = {name: p.tally_outcomes[:, k] for k, name in enumerate(TALLY_NAMES)}
+    counts = {name: p.record[:, RECORD_COUNT, k] for k, name in enumerate(TALLY_NAMES)}
+    for_costs = {name: p.record[:, RECORD_COSTS, k] for k, name in enumerate(TALLY_NAMES)}
+    for_outcomes = {name: p.record[:, RECORD_OUTCOMES, k] for k, name in enumerate(TALLY_NAMES)}
     days = model.n_days - first
     shared_by_day = sum(cost[first:] for key, cost in daily_costs(model.events, model.extension_costs, model.program,
                                                                    cfg.workforce, prices).items()

@@ -17,7 +17,7 @@ import numpy as np
 from numba.extending import register_jitable
 
 from sim.engines.prefetch import AHEAD, prefetch
-from sim.engines.records import add_to_record, tally
+from sim.engines.records import record_day, tally
 from sim.model import columns as rec
 from sim.model import events as ev
 from sim.model import streams
@@ -140,10 +140,10 @@ def die(p, events, day, i):
 @register_jitable
 def record_health(p, r, events, day):
     """On counted days, the living's hope above 0.5, summed in millionths (integers: the total is the same in
-    any order); the health-state part of QALYs is read from it (`sim.analysis.economics`)."""
+    any order); the health-state part of QALYs is read from it (`sim.analysis.economics`). With records, each
+    living patient's day and hope also go into its record."""
     if day < r.first_counted_day:
         return
-    records = p.tally.shape[0] > 0  # and each living patient's day and hope in its record
     t = day - r.first_counted_day
     cost_factor = math.exp(-r.cost_discount_per_day * t)
     outcome_factor = math.exp(-r.outcome_discount_per_day * t)
@@ -153,9 +153,7 @@ def record_health(p, r, events, day):
             h = drifted(p.hope[i], p.baseline_hope[i], r.daily.hope_decay, day - p.resources_day[i])
             micro = np.int64(math.floor(1e6 * (h - 0.5) + 0.5))
             total += micro
-            if records:
-                add_to_record(p, i, rec.TALLY_ALIVE_DAYS, 1, cost_factor, outcome_factor)
-                add_to_record(p, i, rec.TALLY_HOPE_MICRO, micro, cost_factor, outcome_factor)
+            record_day(p, i, micro, cost_factor, outcome_factor)
     events[day, ev.HOPE_ABOVE_HALF_MICRO] = total
 
 

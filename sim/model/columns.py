@@ -20,7 +20,9 @@ NO_WORKER = -1
 # Trial arms of a patient (Patients.trial_arm).
 NOT_RECRUITED, CONTROL, INTERVENTION = -1, 0, 1
 HISTORY = 8  # admission days kept per patient: enough for "N admissions in the last D days" with N <= 8
-# What a per-patient record counts over the counted period (`records.write`): columns of Patients.tally.
+# What a per-patient record counts over the counted period (`records.write`): the last axis of Patients.record,
+# whose middle axis holds each count as it is (RECORD_COUNT) and discounted (RECORD_COSTS, RECORD_OUTCOMES).
+RECORD_COUNT, RECORD_COSTS, RECORD_OUTCOMES = 0, 1, 2
 (TALLY_ADMISSIONS, TALLY_EPISODES, TALLY_BED_DAYS, TALLY_CRISIS_DAYS, TALLY_RESPITE_DAYS, TALLY_DIVERSIONS,
  TALLY_RESPITE_STAYS, TALLY_FOLLOWUPS, TALLY_CONTACTS, TALLY_OFFERS, TALLY_UPTAKES, TALLY_ENROLLED_DAYS,
  TALLY_ALIVE_DAYS, TALLY_HOPE_MICRO) = range(14)
@@ -60,11 +62,8 @@ class Patients(NamedTuple):
     trial_readmission_gap: np.ndarray  # int32: days from the trial index event to the next admission, or -1
     trial_admissions: np.ndarray  # int32: admissions during the trial follow-up
     trial_bed_days: np.ndarray  # int32: days in an acute bed during the trial follow-up
-    # per-patient records (`records.write`; else 0 rows): counted-period totals by TALLY_* column, and the same
-    # discounted day by day at the cost and the outcome rate (sim.analysis.records turns them into costs, QALYs)
-    tally: np.ndarray  # int64 (n, 14): the patient's counted-period totals by TALLY_NAMES (0 rows without records)
-    tally_costs: np.ndarray  # float64, the same shape: each count discounted at the cost rate
-    tally_outcomes: np.ndarray  # float64, the same shape: each count discounted at the outcome rate
+    # per-patient records (`records.write`): one field, so the tuple the kernels pass around grows by one array
+    record: np.ndarray  # float64 (n, 3, 14): counts by TALLY_NAMES, discounted for costs, for QALYs (empty: no records)
 
 
 class PeerWorkers(NamedTuple):

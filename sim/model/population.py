@@ -78,7 +78,6 @@ def make_population(cfg, seed, graph=None):
     history = prior_admission_days(np.random.default_rng(np.random.SeedSequence([int(seed), 3])), prior,
                                    pop.prior_history_days)
     discharged = last_prior_discharge(history, diagnosis, cfg.care.mean_los_days)
-    recorded = n if cfg.records.write else 0  # per-patient records only when asked for: no cost otherwise
     patients = Patients(
         diagnosis=diagnosis,
         age_group=age_group,
@@ -110,8 +109,12 @@ def make_population(cfg, seed, graph=None):
         trial_readmission_gap=np.full(n, -1, np.int32),
         trial_admissions=np.zeros(n, np.int32),
         trial_bed_days=np.zeros(n, np.int32),
-        tally=np.zeros((recorded, len(TALLY_NAMES)), np.int64),
-        tally_costs=np.zeros((recorded, len(TALLY_NAMES))),
-        tally_outcomes=np.zeros((recorded, len(TALLY_NAMES))),
+        **record_columns(n if cfg.records.write else 0),
     )
     return patients, to_network(graph, n) if graph is not None else build_network(cfg, n, graph_seed)
+
+
+def record_columns(n):
+    """The per-patient record column for n patients; without records (n = 0) an empty column of another shape,
+    for which the kernels are compiled without record-keeping (`sim.engines.records`)."""
+    return {"record": np.zeros((n, 3, len(TALLY_NAMES))) if n else np.zeros(0)}
