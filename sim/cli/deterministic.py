@@ -16,7 +16,6 @@ evaluations.csv (every point), study.json, and manifest.json last.
 """
 
 import functools
-import io
 import json
 import math
 import sys
@@ -33,6 +32,7 @@ from sim.errors import ConfigError
 from sim.experiment.replications import run_experiment, total_runs
 from sim.experiment.workers import worker_count
 from sim.outputs.atomic import write_atomic, write_json
+from sim.outputs.compare import compare_row
 from sim.outputs.deterministic import plot_tornado, plot_two_way
 from sim.outputs.manifest import config_record, manifest_environment
 from sim.outputs.summary import summarise
@@ -206,11 +206,7 @@ def reproduce_evaluations(folder, which=None):
     compared, found = 0, []
     for index in committed.index if which is None else which:
         point = {k: float(committed.loc[index, k]) for k in parameters if not pd.isna(committed.loc[index, k])}
-        fresh = pd.Series(evaluate(config_at(manifest["config"], point)))
-        fresh = pd.read_csv(io.StringIO(fresh.to_frame().T.to_csv(index=False))).iloc[0]  # same text round trip
-        for output in OUTPUTS:
-            compared += 1
-            if fresh[output] != committed.loc[index, output]:
-                found.append(f"evaluation {index} {output}: committed {committed.loc[index, output]!r}, "
-                             f"re-run {fresh[output]!r}")
+        count, differ = compare_row(f"evaluation {index}", evaluate(config_at(manifest["config"], point)),
+                                    committed.loc[index], OUTPUTS)
+        compared, found = compared + count, found + differ
     return compared, found

@@ -17,7 +17,6 @@ study's `manifest.json` (with the base config) are what is committed, and
 """
 
 import functools
-import io
 import json
 import sys
 import time
@@ -32,6 +31,7 @@ from sim.config.schema import validate
 from sim.errors import ConfigError
 from sim.experiment.replications import run_experiment
 from sim.outputs.atomic import write_atomic, write_json
+from sim.outputs.compare import compare_row
 from sim.outputs.manifest import config_record, manifest_environment
 from sim.outputs.summary import summarise
 
@@ -131,12 +131,8 @@ def reproduce_points(folder, which=None):
             OmegaConf.update(raw, key, float(committed.loc[point, key]))
         cfg = validate(raw)
         fresh = pd.Series(point_outputs(summarise(cfg, run_experiment(cfg, progress=False))), index=list(OUTPUTS))
-        fresh = pd.read_csv(io.StringIO(fresh.to_frame().T.to_csv(index=False))).iloc[0]  # same text round trip
-        for output in OUTPUTS:
-            compared += 1
-            if fresh[output] != committed.loc[point, output]:
-                found.append(f"point {point} {output}: committed {committed.loc[point, output]!r}, "
-                             f"re-run {fresh[output]!r}")
+        count, differ = compare_row(f"point {point}", fresh, committed.loc[point], OUTPUTS)
+        compared, found = compared + count, found + differ
     return compared, found
 
 
