@@ -40,8 +40,9 @@ class Paired:
         for arm in self.arms:
             one = records[records["arm"] == arm].sort_values(["replication", "patient"])
             self.runs = one["replication"].nunique()
-            self.values[arm] = {c: one[c].to_numpy().reshape(self.runs, -1)
-                                for c in (*METRICS, *TARGETING_COLUMNS, *SUBGROUPS)}
+            self.values[arm] = {c: one[c].to_numpy(dtype=float).reshape(self.runs, -1)
+                                for c in (*METRICS, *TARGETING_COLUMNS)}
+            self.values[arm].update({c: one[c].to_numpy().reshape(self.runs, -1) for c in SUBGROUPS})
         self.n = self.values[comparator]["qalys_discounted"].shape[1]
 
     def groups(self, attribute):
@@ -50,7 +51,7 @@ class Paired:
 
     def per_patient_year(self, arm, column, inside):
         """Each run's total of `column` over the patients `inside` (runs x patients mask), per patient-year."""
-        v = self.values[arm][column].astype(float)
+        v = self.values[arm][column]
         return np.array([exact.total(v[r][inside[r]]) / (inside[r].sum() * self.years) if inside[r].any()
                          else np.nan for r in range(self.runs)])
 
@@ -98,9 +99,8 @@ def targeting_table(paired):
     mean under each assumption."""
     comparator, intervention = paired.arms
     u, p, lam = paired.values[comparator], paired.values[intervention], paired.threshold
-    gain = (lam * (p["qalys_discounted"] - u["qalys_discounted"])
-            - (p["cost_own_discounted"] - u["cost_own_discounted"])).astype(float)
-    shared = (p["cost_shared_discounted"] - u["cost_shared_discounted"]).astype(float)
+    gain = lam * (p["qalys_discounted"] - u["qalys_discounted"]) - (p["cost_own_discounted"] - u["cost_own_discounted"])
+    shared = p["cost_shared_discounted"] - u["cost_shared_discounted"]
     reached = (p["offers"] > 0) | (p["respite_stays"] > 0)
     person_years = paired.n * paired.years
     rows, configured = [], {}

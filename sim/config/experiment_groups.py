@@ -77,8 +77,8 @@ class TrialConfig:
     follow_up_days: int | None = param("days", 1, 36_500, doc="follow-up after each participant's index event")
 
 
-# Each subgroup attribute's groups, in order (admission history: ward admissions before the counted period,
-# prior history and burn-in together).
+# Each subgroup attribute's groups, in order (admission history: ward admissions before the simulation starts,
+# a baseline attribute, the same in every arm).
 SUBGROUPS = {"diagnosis": DIAGNOSIS_NAMES, "age_group": AGE_GROUP_NAMES, "forensic": ("not_forensic", "forensic"),
              "admission_history": ("none", "one", "two_or_more")}
 SUBGROUP_ATTRIBUTES = tuple(SUBGROUPS)

@@ -61,4 +61,3 @@ def record_day(p, i, micro, cost_factor, outcome_factor):
 @overload(record_day, inline="always")
 def _record_day(p, i, micro, cost_factor, outcome_factor):
     return _record_day_kept if _kept(p) else (lambda p, i, micro, cost_factor, outcome_factor: None)
-
