@@ -20,6 +20,8 @@ engine steps its patients; the rest of a day reads or writes only the
 patient's own state, so it runs in index order.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit, prange
 
@@ -36,6 +38,7 @@ from sim.engines.pathway import (
     stay,
 )
 from sim.engines.prefetch import AHEAD, prefetch, prefetch_crisis, prefetch_settle, prefetch_visit
+from sim.engines.profile import lap
 from sim.engines.resources import neighbour_hope, settle_resources, spill, spillover_targets
 from sim.engines.workforce import record_workforce, worker_day
 from sim.model import streams
@@ -59,37 +62,80 @@ record_workforce_kernel = njit(cache=True)(record_workforce)
 record_health_kernel = njit(cache=True)(record_health)
 
 
+class KernelState(NamedTuple):
+    """What the kernel keeps from one call to the next (so a run of one day per call, as with an extension,
+    costs what a day costs), and its working lists. Valid while only the kernel and `refresh` change the
+    patients."""
+
+    base: np.ndarray  # float64: the baseline hazard, for the parallel loop (which cannot take r)
+    fixed: np.ndarray  # float64: fixed_log_hr
+    mortality: np.ndarray  # float64: all-cause mortality, 1/year
+    bound: np.ndarray  # float64: a relapse bound valid until the next episode or change of hope/engagement
+    candidates: np.ndarray  # int32: whom the next begin_day looks at, ascending (everyone on the first day)
+    n_candidates: np.ndarray  # int64, one slot: how many of them
+    fate: np.ndarray  # uint8, whole words (crises and deaths are found eight at a time): the day's draw decided
+    eventful: np.ndarray  # int32: today's crises and deaths, in index order
+    crises: np.ndarray  # int32: today's crises, in index order
+    active: np.ndarray  # int32: patients with more to do today than the relapse draw, in index order
+    changed: np.ndarray  # int32: patients whose hope or engagement the day changed
+    weight: np.ndarray  # float64: their peer contact's weight
+    followed: np.ndarray  # bool: whether a clinician followed them up
+    ordered: np.ndarray  # int32: a list of claimants in the day's priority order
+    leaving: np.ndarray  # int32: patients whose episode ends today
+    pulled: np.ndarray  # float64: network spillover (if on): everyone's hope for tonight
+
+
 @njit(cache=True)
-def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_day, last_day):
-    """Advance the care system from `first_day` up to (not including) `last_day`."""
+def prepare(p, r, first_day):
+    """The kernel's state for a run from `first_day`: every patient's fixed factors and bound."""
     n = p.state.size
-    daily = r.daily
-    fate = np.zeros((n + 7) // 8 * 8, np.uint8)  # whole words, so crises and deaths are found eight at a time
-    fate_words = fate.view(np.uint64)
-    eventful = np.empty(n, np.int32)  # today's crises and deaths, in index order
-    crises = np.empty(n, np.int32)  # today's crises, in index order
-    active = np.empty(n, np.int32)  # patients with more to do today than the relapse draw, in index order
-    candidates = np.arange(n).astype(np.int32)  # whom begin_day looks at: everyone on the first day
-    n_candidates = n
-    changed = np.empty(n, np.int32)  # patients whose hope or engagement the day changed
-    weight = np.zeros(n)  # their peer contact's weight, and whether a clinician followed them up
-    followed = np.zeros(n, np.bool_)
-    base = np.empty(n)  # the baseline hazard and fixed_log_hr, for the parallel loop (which cannot take r)
-    fixed = np.empty(n)
-    mortality = np.empty(n)  # all-cause mortality, 1/year
-    bound = np.empty(n)  # a relapse bound valid until the patient's next episode or change of hope/engagement
-    ordered = np.empty(n, np.int32)  # a list of claimants in the day's priority order
-    leaving = np.empty(n, np.int32)  # patients whose episode ends today
-    pulled = np.empty(n if r.network_spillover > 0.0 else 0)  # network spillover: everyone's hope for tonight
-    for i in range(n):
+    ks = KernelState(np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.arange(n).astype(np.int32),
+                     np.full(1, n, np.int64), np.zeros((n + 7) // 8 * 8, np.uint8), np.empty(n, np.int32),
+                     np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32), np.zeros(n),
+                     np.zeros(n, np.bool_), np.empty(n, np.int32), np.empty(n, np.int32),
+                     np.empty(n if r.network_spillover > 0.0 else 0))
+    _fix(p, r, ks.base, ks.fixed, ks.mortality, ks.bound, ks.candidates, first_day)
+    return ks
+
+
+@njit(cache=True)
+def refresh(p, r, ks, who, first_day):
+    """After patients `who` (ascending, distinct) were changed between calls: their factors and bound again,
+    and the next begin_day looks at them."""
+    _fix(p, r, ks.base, ks.fixed, ks.mortality, ks.bound, who, first_day)
+    n_candidates = ks.n_candidates[0]
+    merged = np.empty(n_candidates + who.size, np.int32)
+    count = _merge(ks.candidates, n_candidates, who, who.size, merged)
+    ks.candidates[:count] = merged[:count]
+    ks.n_candidates[0] = count
+
+
+@njit(cache=True)
+def _fix(p, r, base, fixed, mortality, bound, who, first_day):
+    """Patients `who`'s fixed factors of the hazard and mortality, and their bound from `first_day`."""
+    for i in who:
         base[i] = r.relapse_base[p.diagnosis[i]]
         fixed[i] = fixed_log_hr(r, p.age_group[i], p.forensic[i], p.severity[i])
         mortality[i] = fixed_mortality(r, p.age_group[i], p.diagnosis[i])
-        bound[i] = _bound_from(p, daily, base, fixed, mortality, i, first_day)
+        bound[i] = _bound_from(p, r.daily, base, fixed, mortality, i, first_day)
+
+
+@njit(cache=True)
+def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_day, last_day, ks, clock=None):
+    """Advance the care system from `first_day` up to (not including) `last_day`, from the kernel state `ks`
+    (`prepare`) (`clock`: cycles per phase, `sim.engines.profile`)."""
+    daily = r.daily
+    base, fixed, mortality, bound = ks.base, ks.fixed, ks.mortality, ks.bound
+    candidates, n_candidates = ks.candidates, ks.n_candidates[0]
+    fate, eventful, crises, active, changed = ks.fate, ks.eventful, ks.crises, ks.active, ks.changed
+    fate_words = fate.view(np.uint64)
+    weight, followed, ordered, leaving, pulled = ks.weight, ks.followed, ks.ordered, ks.leaving, ks.pulled
     for day in range(first_day, last_day):
+        t = lap(clock, -1, 0)
         n_active = begin_day(p, w, c, snap, r, events, n_beds, n_respite, day, candidates, n_candidates, active)
         if r.network_spillover > 0.0:
             spillover_targets(p, w, net, r, day, pulled)
+        t = lap(clock, 0, t)
         d = np.uint64(day)
         priority_key = streams.day_key(seed, streams.PRIORITY, d)
         # 1. relapse and death: the day's draw of every living patient against the chance of dying and, in the
@@ -108,6 +154,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             else:
                 crises[n_crises] = i
                 n_crises += 1
+        t = lap(clock, 1, t)
         # 2. the day of each active patient: a stay, crisis-team episode or respite runs down; in the community,
         #    unless a crisis came, the day's peer contact and clinician follow-up. Index order, except on the
         #    first day of a programme open to everyone, when every patient's offer claims a peer slot: then all
@@ -158,6 +205,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             i = ordered[j]
             leave(p, w, r, snap, events, seed, day, i, p.state[i])
             bound[i] = _bound_from(p, daily, base, fixed, mortality, i, day + 1)
+        t = lap(clock, 2, t)
         # 3. crises in priority order: peer respite (if the programme offers it), a free bed or the crisis team.
         #    They share nothing with phase 2 (discharges free beds from the next day; episode ends claim peer
         #    slots and trial places), so this is the order of stepping patient by patient
@@ -171,11 +219,13 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             followed[i] = False
             changed[count] = i
             count += 1
+        t = lap(clock, 3, t)
         # 4. the living's hope of the day (for QALYs); network spillover (if on) moves everyone's hope; then
         #    hope and engagement of those the day changed, set as of tomorrow
         record_health(p, r, events, day)
         if r.network_spillover > 0.0:
             spill(p, r, day, pulled)  # the bounds hold for every hope (relapse_bound_from): none is recomputed
+        t = lap(clock, 4, t)
         for j in range(count):
             if j + AHEAD < count:
                 prefetch_settle(p, base, fixed, bound, changed[j + AHEAD])
@@ -185,10 +235,13 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
             bound[i] = _bound_from(p, daily, base, fixed, mortality, i, day + 1)
         # tomorrow only today's active patients and crises can be busy
         n_candidates = _merge(active, n_active, crises, n_crises, candidates)
+        t = lap(clock, 5, t)
         # 5. peer workers: burnout, absence, quitting, and refilling vacancies
         for k in range(w.capacity.size):
             worker_day(p, w, r, events, seed, day, k)
         record_workforce(w, events, day)
+        lap(clock, 6, t)
+    ks.n_candidates[0] = n_candidates
 
 
 @njit(cache=True)

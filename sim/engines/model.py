@@ -10,8 +10,10 @@ from sim.engines import invariants
 from sim.engines.agents import Clinician, Patient, PeerWorker
 from sim.engines.kernels import (
     begin_day_kernel,
+    prepare,
     record_health_kernel,
     record_workforce_kernel,
+    refresh,
     resources_on,
     simulate_days,
 )
@@ -87,6 +89,8 @@ class CareSystemModel(mesa.Model):
         self.todays_draws = {}
         self.todays_changes = []  # Mesa engine: (patient, contact weight, followed up, crisis) to settle at day end
         self._hope_today = None  # (day, hope, day column): see hope_as_set_today
+        self._kernel_state = None  # the Numba engine's, kept between its calls (kernels.KernelState)
+        self._changed = []  # patients changed between days, for the Numba engine to look at again (changed())
         self.extension = load_extension(cfg.extension)
         self.extension_costs = np.zeros(self.n_days)  # currency, each day
         self._patient_agents = self._worker_agents = None
@@ -122,6 +126,7 @@ class CareSystemModel(mesa.Model):
             if self.engine == "numba":
                 self._run_numba(self.day + 1)
             else:
+                self._kernel_state = None  # a Mesa day may change anyone: the Numba engine starts afresh
                 self._step_mesa()
         finally:
             self.day_running = False
@@ -140,10 +145,17 @@ class CareSystemModel(mesa.Model):
             self.step()
         return self
 
-    def _run_numba(self, last_day):
+    def _run_numba(self, last_day, clock=None):
+        if self._kernel_state is None:
+            self._kernel_state = prepare(self.patients, self.rules, self.day)
+        elif self._changed:
+            who = np.unique(np.concatenate(self._changed)).astype(np.int32)
+            refresh(self.patients, self.rules, self._kernel_state, who, self.day)
+        self._changed = []
         with numba_threads(self.cfg.threads):
             simulate_days(self.patients, self.workers, self.clinicians, self.snapshot, self.network, self.rules,
-                          self.events, self.seed, self.n_beds, self.n_respite, self.day, last_day)
+                          self.events, self.seed, self.n_beds, self.n_respite, self.day, last_day,
+                          self._kernel_state, clock)
         self.day = last_day
 
     def resources_today(self):
@@ -172,6 +184,13 @@ class CareSystemModel(mesa.Model):
         p.engagement[who] = engagement
         p.resources_day[who] = self.day
         self._hope_today = None
+        self.changed(who)
+
+    def changed(self, who):
+        """Say that patients `who` (indices or a mask) were changed between days: the Numba engine looks at
+        them again (their relapse bound, and whether they have anything to do), as it does not re-read
+        everyone each day. `set_resources` says it for you; an extension that writes other columns must."""
+        self._changed.append(np.arange(self.patients.state.size)[who])
 
     def _drifted_today(self, who, value, baseline, decay):
         """Patients `who`'s value of a resource today: only theirs is computed, O(len(who))."""

@@ -8,7 +8,10 @@ An extension is a module with two functions,
 and a config file `conf/extension/<name>.yaml` naming the module and its
 parameters. The model calls `end_of_day` after every day in both engines (the
 Numba engine then runs one day per kernel call), on the shared state arrays,
-so the rule is written once and both engines run it identically.
+so the rule is written once and both engines run it identically. Hope and
+engagement are changed with `model.set_resources`; a write to any other patient
+column must be followed by `model.changed(who)`, as the Numba engine keeps each
+patient's relapse bound and the busy patients from one day to the next.
 `text_reminders` is the worked example.
 """
 

@@ -23,8 +23,11 @@ import sys
 import tempfile
 import time
 
+import numpy as np
+
 from sim.cli.preflight import load_config
 from sim.engines.model import CareSystemModel
+from sim.engines.profile import PHASES
 from sim.experiment.replications import run_experiment, total_runs
 from sim.model import network, population
 from sim.model.streams import replication_seed
@@ -38,10 +41,11 @@ def _config(patients, days, threads=1):
                         "primary_outcome=readmission_30", f"threads={threads}"])
 
 
-def measure(engine, patients, days, threads=1):
-    """One measurement in this process: the fields of one JSON line."""
+def measure(engine, patients, days, threads=1, phases=False):
+    """One measurement in this process: the fields of one JSON line (with `phases`, the Numba run's
+    nanoseconds per patient-day in each phase of the day, `sim.engines.profile`)."""
     start = time.perf_counter()
-    _run_tiny()
+    _run_tiny(phases)
     compile_s = time.perf_counter() - start
     baseline_mb = _peak_rss_mb()  # the interpreter, libraries and compiled kernels, before any model is built
     cfg = _config(patients, days, threads)
@@ -68,15 +72,20 @@ def measure(engine, patients, days, threads=1):
         t = time.perf_counter()
         model.create_agent_views()
         agents_s = time.perf_counter() - t
+    clock = np.zeros(len(PHASES), np.int64) if phases else None
     t = time.perf_counter()
     if engine == "numba":
-        model._run_numba(days)
+        model._run_numba(days, clock)
     else:
         for _ in range(days):
             model.step()
     run_s = time.perf_counter() - t
     peak_mb = _peak_rss_mb()
-    return {"engine": engine, "patients": patients, "days": days, "threads": cfg.threads,
+    profile = {}
+    if clock is not None:  # cycles per phase, as shares of the run's time
+        ns = run_s * 1e9 / (patients * days)
+        profile = {"phase_ns": {name: ns * c / clock.sum() for name, c in zip(PHASES, clock, strict=True)}}
+    return {**profile, "engine": engine, "patients": patients, "days": days, "threads": cfg.threads,
             "patient_days_per_s": patients * days / run_s, "run_s": run_s,
             "setup_s": timed["network"] + state_s + model_s + agents_s, "network_s": timed["network"],
             "state_s": state_s + model_s, "agents_s": agents_s, "compile_s": compile_s,
@@ -88,13 +97,17 @@ def _peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _run_tiny():
-    """Compile (or load from the cache) every kernel on a small model."""
+def _run_tiny(phases=False):
+    """Compile (or load from the cache) every kernel on a small model (and the kernel that profiles phases)."""
     CareSystemModel(_config(200, 40), engine="numba", agent_views=False).run()
+    if phases:
+        tiny = CareSystemModel(_config(200, 40), engine="numba", agent_views=False)
+        tiny._run_numba(40, np.zeros(len(PHASES), np.int64))
 
 
-def _child(args, env=None):
-    run = subprocess.run([sys.executable, "-m", "sim.bench", "--one", *map(str, args)], cwd=ROOT, env=env,
+def _child(args, env=None, phases=False):
+    extra = ["--phases"] if phases else []
+    run = subprocess.run([sys.executable, "-m", "sim.bench", "--one", *map(str, args), *extra], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True)
     return json.loads(run.stdout.strip().splitlines()[-1])
 
@@ -126,6 +139,49 @@ def scaling(job_counts, overrides):
     return rows
 
 
+class _Timed:
+    """An extension module whose end_of_day adds its seconds to `own[0]`."""
+
+    def __init__(self, end_of_day, own):
+        self._end_of_day, self._own = end_of_day, own
+
+    def end_of_day(self, *args):
+        start = time.perf_counter()
+        cost = self._end_of_day(*args)
+        self._own[0] += time.perf_counter() - start
+        return cost
+
+
+def extension_cost(patients, days, extension):
+    """Wall seconds of the Numba engine's run without and with an end-of-day extension, and of the extension's
+    own `end_of_day` calls: what the extension costs beyond its own work is the difference less its own (kernels
+    compiled beforehand, with the extension too)."""
+    _run_tiny()
+    tiny = CareSystemModel(load_config(["population.n=200", "burn_in_days=0", "horizon_days=40",
+                                        "primary_outcome=readmission_30", f"extension={extension}"]),
+                           engine="numba", agent_views=False)
+    for _ in range(40):
+        tiny.step()
+    row = {"kind": "extension", "extension": extension, "patients": patients, "days": days}
+    for label, extra in (("without_s", []), ("with_s", [f"extension={extension}"])):
+        cfg = load_config([f"population.n={patients}", "burn_in_days=0", f"horizon_days={max(days, 31)}",
+                           "primary_outcome=readmission_30", *extra])
+        model = CareSystemModel(cfg, engine="numba", agent_views=False)
+        own = [0.0]
+        if model.extension is not None:
+            model.extension = (_Timed(model.extension[0].end_of_day, own), model.extension[1])
+        start = time.perf_counter()
+        if model.extension is None:
+            model._run_numba(days)
+        while model.day < days:
+            model.step()
+        row[label] = time.perf_counter() - start
+        if model.extension is not None:
+            row["own_s"] = own[0]
+    row["beyond_own_s"] = row["with_s"] - row["own_s"] - row["without_s"]
+    return row
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="patients, comma-separated")
@@ -134,7 +190,11 @@ def main(argv=None):
     parser.add_argument("--threads", default="1", help="Numba thread counts, comma-separated (the Mesa engine: 1)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--one", nargs=4, metavar=("ENGINE", "PATIENTS", "DAYS", "THREADS"), help=argparse.SUPPRESS)
+    parser.add_argument("--phases", action="store_true",
+                        help="also the Numba runs' nanoseconds per patient-day in each phase of the day")
     parser.add_argument("--scaling", action="store_true", help="the main job's experiment at each --jobs count")
+    parser.add_argument("--extension", metavar="NAME", help="time a run without and with this extension "
+                        "(first size of --sizes, --days days)")
     parser.add_argument("--jobs", default="1,2", help="--scaling: worker-process counts, comma-separated")
     parser.add_argument("--overrides", default="", help="--scaling: python -m sim overrides, space-separated")
     args = parser.parse_args(argv)
@@ -144,8 +204,14 @@ def main(argv=None):
             print(json.dumps(r) if args.json else f"jobs {r['jobs']}: {r['runs']} runs of {r['patients']:,} patients "
                   f"in {r['wall_s']:.1f} s, speed-up {r['speedup']:.2f}x; identical tables: {r['identical']}")
         return
+    if args.extension:
+        r = extension_cost(int(args.sizes.split(",")[0]), args.days, args.extension)
+        print(json.dumps(r) if args.json else f"{r['patients']:,} patients, {r['days']} days: {r['without_s']:.2f} s "
+              f"without {args.extension}, {r['with_s']:.2f} s with it, of which its own end_of_day "
+              f"{r['own_s']:.2f} s; beyond that {r['beyond_own_s']:.2f} s")
+        return
     if args.one:
-        print(json.dumps(measure(args.one[0], int(args.one[1]), int(args.one[2]), int(args.one[3]))))
+        print(json.dumps(measure(args.one[0], int(args.one[1]), int(args.one[2]), int(args.one[3]), args.phases)))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     mesa_days = [int(d) for d in args.mesa_days.split(",")]
@@ -155,7 +221,7 @@ def main(argv=None):
     for size, m_days in zip(sizes, mesa_days + mesa_days[-1:] * len(sizes), strict=False):
         runs = [("numba", args.days, t) for t in thread_counts] + [("mesa", m_days, 1)]
         for engine, days, threads in runs:
-            row = _child([engine, size, days, threads])
+            row = _child([engine, size, days, threads], phases=args.phases and engine == "numba")
             row["compile_cold_s"], row["compile_cached_s"] = cold, cached
             rows.append(row)
             if args.json:
@@ -175,3 +241,6 @@ def main(argv=None):
         for fast in (r for r in at if r["engine"] == "numba"):
             print(f"numba on {fast['threads']} thread(s) / mesa at {size:,} patients: "
                   f"{fast['patient_days_per_s'] / slow['patient_days_per_s']:.0f}x")
+    for r in (r for r in rows if "phase_ns" in r):
+        print(f"ns per patient-day by phase, {r['patients']:,} patients, {r['threads']} thread(s): "
+              + ", ".join(f"{name} {ns:.1f}" for name, ns in r["phase_ns"].items()))
