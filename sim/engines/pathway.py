@@ -125,7 +125,7 @@ def begin_day(p, w, c, snap, r, events, n_beds, n_respite, day, candidates, n_ca
     return count
 
 
-@register_jitable
+@register_jitable(_nrt=False)
 def die(p, events, day, i):
     """Patient i dies at the start of `day`: out of any bed, episode or peer relationship, accruing nothing
     more. The places it held count as taken until tomorrow's start-of-day counts, as the day's claims were
@@ -254,7 +254,7 @@ def record_readmission(events, day, end_day, windows):
                 events[end_day, column] += 1
 
 
-@register_jitable
+@register_jitable(_nrt=False)
 def offer(p, w, r, events, seed, day, i, event):
     """Offer patient i a peer worker if the programme (or the emulated trial) offers one now."""
     if not offered(r, event, day, p.peer_worker[i] != NO_WORKER, p.trial_arm[i], p.trial_day[i], p.diagnosis[i],
@@ -272,7 +272,7 @@ def offer(p, w, r, events, seed, day, i, event):
         p.programme_contacts[i] = 0
 
 
-@register_jitable(inline="always")  # a call passing the state tuples would cost reference counting per patient-day
+@register_jitable(_nrt=False)
 def stay(p, r, events, day, i, s):
     """A day in a bed, with the crisis team or in respite; True if the episode ends today (then `leave`)."""
     if s == INPATIENT:
@@ -290,7 +290,7 @@ def stay(p, r, events, day, i, s):
     return p.days_left[i] == 0
 
 
-@register_jitable  # called once per episode end: not inlined (inlining it made Numba warn of an out-of-scope phi)
+@register_jitable(_nrt=False)
 def leave(p, w, r, snap, events, seed, day, i, s):
     """The end of an acute episode of kind `s`, on its last day: the post-episode risk starts; a ward
     discharge also opens the readmission windows and the follow-up window. Then a trial place and a peer
@@ -311,7 +311,7 @@ def leave(p, w, r, snap, events, seed, day, i, s):
     offer(p, w, r, events, seed, day, i, event)
 
 
-@register_jitable(inline="always")
+@register_jitable(_nrt=False)
 def place_crisis(p, r, snap, events, seed, day, i):
     """Peer respite if the programme offers it and a place is free, else a bed, else the crisis team: each an
     acute episode (a readmission to acute care if one ended within the window)."""
@@ -350,7 +350,7 @@ def place_crisis(p, r, snap, events, seed, day, i):
     record_admission(events, day, p.last_discharge_day[i])
 
 
-@register_jitable(inline="always")
+@register_jitable(_nrt=False)
 def peer_contact(p, w, r, events, day, i, u_disengage, u_contact):
     """Today's peer contact, as the weight of its effect (0 = none): engagement may fade first, an absent
     worker meets nobody, and the relationship ends the day after the programme's last contact."""
@@ -371,7 +371,7 @@ def peer_contact(p, w, r, events, day, i, u_disengage, u_contact):
     return contact_weight(r, w.burnout[k], w.diagnosis[k] == p.diagnosis[i])
 
 
-@register_jitable(inline="always")
+@register_jitable(_nrt=False)
 def clinician_followup(p, c, r, events, day, i, u):
     """A follow-up by the patient's clinician if one is due; less likely with low engagement and as the
     clinician's load exceeds capacity, likelier with a peer worker (`peer_followup_odds_ratio`, off at 1).

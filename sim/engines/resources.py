@@ -29,7 +29,7 @@ def neighbour_hope(indptr, indices, hope, baseline_hope, resources_day, death_da
     return total / count
 
 
-@register_jitable(inline="always")
+@register_jitable(_nrt=False)
 def settle_resources(r, hope, engagement, baseline_hope, baseline_engagement, resources_day, i, day, weight,
                      followed_up, crisis):
     """End of the day for a patient whose hope or engagement it changed (a peer contact, a follow-up, a

@@ -21,7 +21,7 @@ def record_workforce(w, events, day):
     events[day, ev.BURNOUT_MILLI] = int(burnout * 1000.0)
 
 
-@register_jitable
+@register_jitable(_nrt=False)
 def hire(p, w, events, seed, day, k):
     """Fill post k with a fresh worker (burnout 0) whose lived experience is the diagnosis of a patient drawn
     at random: the peer workforce shares the patients' mix of diagnoses. The hire is not that patient."""
@@ -32,7 +32,7 @@ def hire(p, w, events, seed, day, k):
     events[day, ev.HIRES] += 1
 
 
-@register_jitable(inline="always")
+@register_jitable(_nrt=False)
 def worker_day(p, w, r, events, seed, day, k):
     """End of post k's day: a vacancy counts down to a hire; otherwise absence counts down, burnout moves with
     caseload and the job's pressures, then the worker's own relapse or sickness absence, and quitting (the
