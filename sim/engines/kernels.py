@@ -257,7 +257,7 @@ def resources_on(p, daily, day):
     return hope, engagement
 
 
-@njit(inline="always")
+@njit(_nrt=False)
 def _bound_from(p, daily, base, fixed, mortality, i, first_day):
     """Patient i's bound of the chance of a crisis or death in the community, for the days from `first_day`
     until its next episode or change of hope or engagement (the chance of death does not rise meanwhile)."""

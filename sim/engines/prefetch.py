@@ -49,7 +49,7 @@ def _llvm_prefetch(typingctx, array, index):
     return types.void(array, index), codegen
 
 
-@njit(inline="always")
+@njit(_nrt=False)
 def prefetch_visit(p, i):
     """The columns phase 2 reads for every active patient."""
     prefetch(p.state, i)
@@ -59,7 +59,7 @@ def prefetch_visit(p, i):
     prefetch(p.last_followup_day, i)
 
 
-@njit(inline="always")
+@njit(_nrt=False)
 def prefetch_crisis(p, i):
     """The columns a crisis reads."""
     prefetch(p.diagnosis, i)
@@ -74,7 +74,7 @@ def prefetch_crisis(p, i):
     prefetch(p.last_episode_end_day, i)
 
 
-@njit(inline="always")
+@njit(_nrt=False)
 def prefetch_settle(p, base, fixed, bound, i):
     """The columns settling hope and engagement reads."""
     prefetch(p.hope, i)

@@ -218,8 +218,9 @@ def contact_weight(r, burnout, matched):
 @register_jitable
 def drifted(value, baseline, decay, days):
     """A psychosocial resource `days` after it was set, back toward its baseline by the same share each day
-    (`decay` = -log(1 - recovery per day)). Closed form, so no patient is touched on a day nothing happens."""
-    if days == 0:
+    (`decay` = -log(1 - recovery per day)). Closed form, so no patient is touched on a day nothing happens.
+    A value at its baseline stays there (exactly what the formula gives, without its exponential)."""
+    if days == 0 or value == baseline:
         return value
     return baseline + (value - baseline) * math.exp(-decay * days)
 
