@@ -70,7 +70,8 @@ class KernelState(NamedTuple):
     base: np.ndarray  # float64: the baseline hazard, for the parallel loop (which cannot take r)
     fixed: np.ndarray  # float64: fixed_log_hr
     mortality: np.ndarray  # float64: all-cause mortality, 1/year
-    bound: np.ndarray  # float64: a relapse bound valid until the next episode or change of hope/engagement
+    bound: np.ndarray  # float64: a bound of the day's chance of a crisis or death, valid until the patient's
+    #                    next episode (end) or change of hope or engagement (`_bound_from`)
     candidates: np.ndarray  # int32: whom the next begin_day looks at, ascending (everyone on the first day)
     n_candidates: np.ndarray  # int64, one slot: how many of them
     fate: np.ndarray  # uint8, whole words (crises and deaths are found eight at a time): the day's draw decided
@@ -260,7 +261,10 @@ def resources_on(p, daily, day):
 @njit(_nrt=False)
 def _bound_from(p, daily, base, fixed, mortality, i, first_day):
     """Patient i's bound of the chance of a crisis or death in the community, for the days from `first_day`
-    until its next episode or change of hope or engagement (the chance of death does not rise meanwhile)."""
+    until its next episode or change of hope or engagement (the chance of death does not rise meanwhile). In a
+    bed, with the crisis team or in respite: its chance of death there, which holds until the episode ends."""
+    if p.state[i] != COMMUNITY:
+        return death_probability(daily, mortality[i], 0, False)
     return (relapse_bound_from(daily, base[i], fixed[i], p.hope[i], p.baseline_hope[i], p.engagement[i],
                                p.baseline_engagement[i], first_day - p.last_episode_end_day[i],
                                p.last_episode_kind[i], risk_admissions(daily, p.admission_days, i, first_day))
@@ -311,8 +315,8 @@ def _merge(a, n_a, b, n_b, out):
     return count
 
 
-# The parallel phase takes plain arrays, not the NamedTuples: in Numba 0.68 a prange loop's writes to an
-# array reached through a NamedTuple were lost, and Rules (a tuple holding tuples) cannot be passed.
+# The parallel phase takes plain arrays, not the NamedTuples: in Numba 0.68 a prange loop's writes to an array
+# reached through a NamedTuple were lost, and Rules (a tuple holding tuples) cannot be passed.
 @njit(cache=True, parallel=True)
 def relapse_draws(state, death_day, last_episode_end_day, last_episode_kind, last_discharge_day, admission_days,
                   last_followup_day, hope, baseline_hope, engagement, baseline_engagement, resources_day, peer_worker,
@@ -322,41 +326,61 @@ def relapse_draws(state, death_day, last_episode_end_day, last_episode_kind, las
     of a crisis; `fate` marks who dies (u below the chance of death) and who relapses (u above it but below it
     plus the relapse probability). In the community a draw at or above the patient's bound is neither,
     without computing the exact hazard; when it is computed, the bound is tightened to today's factors.
-    Each patient reads start-of-day values and writes only its own slots, so patients run in parallel."""
+
+    Two passes: a streaming one over everyone, without branches (so the compiler vectorises it, and threads
+    share it), marks whose draw falls below their bound (in a bed, with the crisis team or in respite, the
+    bound is the chance of death there); the second computes those few exactly, each reading start-of-day
+    values and writing only its own slots."""
     for i in prange(state.size):
-        fate[i] = 0
         s = state[i]
-        if s == COMMUNITY:
-            u = streams.uniform_at(key, np.uint64(i))
-            if u < bound[i] + BOUND_SLACK:
-                for j in range(indptr[i], indptr[i + 1]):  # start every load the exact hazard needs at once
-                    prefetch(hope, indices[j])
-                    prefetch(baseline_hope, indices[j])
-                    prefetch(resources_day, indices[j])
-                prefetch(engagement, i)
-                prefetch(baseline_engagement, i)
-                prefetch(last_followup_day, i)
-                prefetch(last_episode_kind, i)
-                k = peer_worker[i]
-                group = group_ties and k != NO_WORKER
-                neighbours = neighbour_hope(indptr, indices, hope, baseline_hope, resources_day, death_day,
-                                            daily.hope_decay, day, i, group_hope[k] if group else 0.0,
-                                            group_size[k] if group else 0)
-                ago = day - resources_day[i]
-                since = day - last_episode_end_day[i]
-                kind = last_episode_kind[i]
-                recent = risk_admissions(daily, admission_days, i, day)
-                dies = death_probability(daily, mortality[i], day - last_discharge_day[i], True)
-                relapses = daily_relapse_probability(
-                    daily, base[i], fixed[i], drifted(hope[i], baseline_hope[i], daily.hope_decay, ago),
-                    drifted(engagement[i], baseline_engagement[i], daily.engagement_decay, ago), neighbours, since,
-                    kind, day - last_followup_day[i], recent)
-                if u < dies:
-                    fate[i] = FATE_DEATH
-                elif u < dies + relapses:
-                    fate[i] = FATE_CRISIS
-                bound[i] = relapse_bound_from(daily, base[i], fixed[i], hope[i], baseline_hope[i], engagement[i],
-                                              baseline_engagement[i], since, kind, recent) + dies
-        elif s != DEAD:  # in a bed, with the crisis team or in respite: only death
-            if streams.uniform_at(key, np.uint64(i)) < death_probability(daily, mortality[i], 0, False):
-                fate[i] = FATE_DEATH
+        u = streams.uniform_at(key, np.uint64(i))
+        fate[i] = np.uint8((s != DEAD) & (u < bound[i] + BOUND_SLACK))
+    words = fate.view(np.uint64)
+    for w in range(words.size):
+        if words[w] != 0:
+            for i in range(8 * w, 8 * w + 8):
+                if fate[i]:
+                    fate[i] = _closer_look(state, death_day, last_episode_end_day, last_episode_kind,
+                                           last_discharge_day, admission_days, last_followup_day, hope,
+                                           baseline_hope, engagement, baseline_engagement, resources_day,
+                                           peer_worker, indptr, indices, group_ties, group_hope, group_size, daily,
+                                           key, day, base, fixed, mortality, bound, i)
+
+
+@njit(_nrt=False)
+def _closer_look(state, death_day, last_episode_end_day, last_episode_kind, last_discharge_day, admission_days,
+                 last_followup_day, hope, baseline_hope, engagement, baseline_engagement, resources_day, peer_worker,
+                 indptr, indices, group_ties, group_hope, group_size, daily, key, day, base, fixed, mortality, bound,
+                 i):
+    """Patient i's fate today (0, FATE_CRISIS or FATE_DEATH) from its exact chances of dying and of a crisis."""
+    u = streams.uniform_at(key, np.uint64(i))
+    if state[i] != COMMUNITY:  # in a bed, with the crisis team or in respite: only death
+        return FATE_DEATH if u < death_probability(daily, mortality[i], 0, False) else 0
+    for j in range(indptr[i], indptr[i + 1]):  # start every load the exact hazard needs at once
+        prefetch(hope, indices[j])
+        prefetch(baseline_hope, indices[j])
+        prefetch(resources_day, indices[j])
+    prefetch(engagement, i)
+    prefetch(baseline_engagement, i)
+    prefetch(last_followup_day, i)
+    prefetch(last_episode_kind, i)
+    k = peer_worker[i]
+    group = group_ties and k != NO_WORKER
+    neighbours = neighbour_hope(indptr, indices, hope, baseline_hope, resources_day, death_day, daily.hope_decay,
+                                day, i, group_hope[k] if group else 0.0, group_size[k] if group else 0)
+    ago = day - resources_day[i]
+    since = day - last_episode_end_day[i]
+    kind = last_episode_kind[i]
+    recent = risk_admissions(daily, admission_days, i, day)
+    dies = death_probability(daily, mortality[i], day - last_discharge_day[i], True)
+    relapses = daily_relapse_probability(
+        daily, base[i], fixed[i], drifted(hope[i], baseline_hope[i], daily.hope_decay, ago),
+        drifted(engagement[i], baseline_engagement[i], daily.engagement_decay, ago), neighbours, since, kind,
+        day - last_followup_day[i], recent)
+    bound[i] = relapse_bound_from(daily, base[i], fixed[i], hope[i], baseline_hope[i], engagement[i],
+                                  baseline_engagement[i], since, kind, recent) + dies
+    if u < dies:
+        return FATE_DEATH
+    if u < dies + relapses:
+        return FATE_CRISIS
+    return 0
