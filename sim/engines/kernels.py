@@ -49,6 +49,7 @@ from sim.model.rules import (
     ENTRY_COMMUNITY,
     daily_relapse_probability,
     death_probability,
+    drift_factors,
     drifted,
     fixed_log_hr,
     fixed_mortality,
@@ -60,6 +61,7 @@ FATE_CRISIS, FATE_DEATH = 1, 2  # what the day's relapse draw decided (0: nothin
 begin_day_kernel = njit(cache=True)(begin_day)
 record_workforce_kernel = njit(cache=True)(record_workforce)
 record_health_kernel = njit(cache=True)(record_health)
+drift_factors_kernel = njit(cache=True)(drift_factors)
 
 
 class KernelState(NamedTuple):
@@ -84,17 +86,19 @@ class KernelState(NamedTuple):
     ordered: np.ndarray  # int32: a list of claimants in the day's priority order
     leaving: np.ndarray  # int32: patients whose episode ends today
     pulled: np.ndarray  # float64: network spillover (if on): everyone's hope for tonight
+    hope_factors: np.ndarray  # float64: hope's drift_factors for the run's days
 
 
 @njit(cache=True)
-def prepare(p, r, first_day):
-    """The kernel's state for a run from `first_day`: every patient's fixed factors and bound."""
+def prepare(p, r, first_day, days):
+    """The kernel's state for a run from `first_day` (of `days` days in all): every patient's fixed factors
+    and bound."""
     n = p.state.size
     ks = KernelState(np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.arange(n).astype(np.int32),
                      np.full(1, n, np.int64), np.zeros((n + 7) // 8 * 8, np.uint8), np.empty(n, np.int32),
                      np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32), np.zeros(n),
                      np.zeros(n, np.bool_), np.empty(n, np.int32), np.empty(n, np.int32),
-                     np.empty(n if r.network_spillover > 0.0 else 0))
+                     np.empty(n if r.network_spillover > 0.0 else 0), drift_factors(r.daily.hope_decay, days + 1))
     _fix(p, r, ks.base, ks.fixed, ks.mortality, ks.bound, ks.candidates, first_day)
     return ks
 
@@ -223,7 +227,7 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
         t = lap(clock, 3, t)
         # 4. the living's hope of the day (for QALYs); network spillover (if on) moves everyone's hope; then
         #    hope and engagement of those the day changed, set as of tomorrow
-        record_health(p, r, events, day)
+        record_health(p, r, events, day, ks.hope_factors)
         if r.network_spillover > 0.0:
             spill(p, r, day, pulled)  # the bounds hold for every hope (relapse_bound_from): none is recomputed
         t = lap(clock, 4, t)

@@ -43,6 +43,7 @@ from sim.model.rules import (
     awaits_followup,
     contact_weight,
     drifted,
+    drifted_by,
     eligible,
     first_readmission_gap,
     followup_probability,
@@ -138,10 +139,11 @@ def die(p, events, day, i):
 
 
 @register_jitable
-def record_health(p, r, events, day):
+def record_health(p, r, events, day, hope_factors):
     """On counted days, the living's hope above 0.5, summed in millionths (integers: the total is the same in
     any order); the health-state part of QALYs is read from it (`sim.analysis.economics`). With records, each
-    living patient's day and hope also go into its record."""
+    living patient's day and hope also go into its record. `hope_factors`: `drift_factors` of hope for the
+    run's days, so the loop has no call and no branch it cannot turn into a selection: it is vectorised."""
     if day < r.first_counted_day:
         return
     t = day - r.first_counted_day
@@ -149,10 +151,12 @@ def record_health(p, r, events, day):
     outcome_factor = math.exp(-r.outcome_discount_per_day * t)
     total = 0
     for i in range(p.state.size):
-        if p.state[i] != DEAD:
-            h = drifted(p.hope[i], p.baseline_hope[i], r.daily.hope_decay, day - p.resources_day[i])
-            micro = np.int64(math.floor(1e6 * (h - 0.5) + 0.5))
-            total += micro
+        ago = day - p.resources_day[i]
+        h = drifted_by(p.hope[i], p.baseline_hope[i], hope_factors[ago], ago)
+        micro = np.int64(math.floor(1e6 * (h - 0.5) + 0.5))
+        alive = p.state[i] != DEAD
+        total += micro if alive else 0
+        if alive:
             record_day(p, i, micro, cost_factor, outcome_factor)
     events[day, ev.HOPE_ABOVE_HALF_MICRO] = total
 

@@ -8,6 +8,7 @@ engines agree bit for bit.
 
 import math
 
+import numpy as np
 from numba.extending import register_jitable
 
 from sim.model.columns import CRISIS, RESPITE
@@ -220,9 +221,24 @@ def drifted(value, baseline, decay, days):
     """A psychosocial resource `days` after it was set, back toward its baseline by the same share each day
     (`decay` = -log(1 - recovery per day)). Closed form, so no patient is touched on a day nothing happens.
     A value at its baseline stays there (exactly what the formula gives, without its exponential)."""
+    return drifted_by(value, baseline, 1.0 if days == 0 or value == baseline else math.exp(-decay * days), days)
+
+
+@register_jitable
+def drifted_by(value, baseline, factor, days):
+    """`drifted` given its factor exp(-decay * days) (`drift_factors` holds them for a run's days)."""
     if days == 0 or value == baseline:
         return value
-    return baseline + (value - baseline) * math.exp(-decay * days)
+    return baseline + (value - baseline) * factor
+
+
+@register_jitable
+def drift_factors(decay, days):
+    """exp(-decay * d) for d = 0 .. days - 1: the factors `drifted` computes, once for a whole run."""
+    factors = np.empty(days)
+    for d in range(days):
+        factors[d] = math.exp(-decay * d)
+    return factors
 
 
 @register_jitable
