@@ -1,4 +1,5 @@
-"""The sparse day loop's list helpers: which patients the Numba engine visits after the relapse draw.
+"""The sparse day loop's helpers: which patients the Numba engine visits after the relapse draw, and the drift
+factors its daily pass over everyone's hope reads.
 
 (That visiting only yesterday's active patients and crises changes nothing is what the engines'
 agreement tests prove: the Mesa engine looks at every patient every day.)"""
@@ -7,7 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engines.kernels import _flagged, _merge
+from sim.engines.kernels import _flagged, _merge, drift_factors_kernel
+from sim.model.rules import drifted, drifted_by
 
 indices = st.sets(st.integers(0, 300), max_size=120).map(sorted)
 
@@ -28,3 +30,15 @@ def test_flagged_lists_every_set_flag_in_order(flags):
     out = np.empty(len(flags), np.int32)
     count = _flagged(padded.view(np.uint64), padded, out)
     assert out[:count].tolist() == [i for i, f in enumerate(flags) if f]
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.floats(0, 1), baseline=st.floats(0, 1), recovery=st.floats(1e-4, 0.5), days=st.integers(0, 3000))
+def test_a_run_s_drift_factors_give_exactly_what_drifted_computes(value, baseline, recovery, days):
+    """The daily pass over everyone's hope reads exp(-decay * days) from a table made once per run (compiled,
+    as the kernels make it) instead of computing it per patient: the value is the same to the last bit."""
+    decay = -np.log1p(-recovery)
+    factor = drift_factors_kernel(decay, days + 1)[days]
+    assert drifted_by(value, baseline, factor, days) == drifted(value, baseline, decay, days)
+    if value == baseline or days == 0:
+        assert drifted(value, baseline, decay, days) == value
