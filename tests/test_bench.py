@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from sim.engines.profile import PHASES
+
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = {"engine", "patients", "days", "threads", "patient_days_per_s", "setup_s", "network_s", "state_s",
           "agents_s", "compile_s", "compile_cold_s", "compile_cached_s", "peak_rss_mb",
@@ -67,11 +69,33 @@ def test_bench_json_lines_agree_with_the_clock_and_the_kernels_memory_account():
 def test_scaling_times_one_experiment_at_each_jobs_count_and_finds_the_same_table():
     """`--scaling`: one row per jobs count, in one command, each with the same table (a benchmark: the figures
     go in the performance page; no speed is asserted)."""
-    run = subprocess.run([sys.executable, "-m", "sim.bench", "--scaling", "--jobs", "1,2", "--json", "--overrides",
+    run = subprocess.run([sys.executable, "-m", "sim.bench", "--scaling", "--jobs", "1,2", "--psa-draws", "3",
+                          "--json", "--overrides",
                           "population.n=400 psa.draws=2 replications=2 burn_in_days=10 horizon_days=60 "
                           "primary_outcome=readmission_30"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     rows = [json.loads(line) for line in run.stdout.splitlines()]
-    assert [r["jobs"] for r in rows] == [1, 2] and all(r["runs"] == 4 and r["patients"] == 400 for r in rows)
-    assert all(r["identical"] for r in rows) and rows[0]["speedup"] == 1.0
+    *scaled, psa = rows
+    assert [r["jobs"] for r in scaled] == [1, 2] and all(r["runs"] == 4 and r["patients"] == 400 for r in scaled)
+    assert all(r["identical"] for r in scaled) and scaled[0]["speedup"] == 1.0
+    assert psa["kind"] == "psa" and psa["draws"] == 3 and psa["runs"] == 6 and psa["jobs"] == 2
     assert all(r["wall_s"] > 0 for r in rows)
+
+
+@pytest.mark.slow
+def test_phases_and_extension_cost_are_measured():
+    """`--phases` splits a Numba run's time over the day's phases (cycle counts); `--extension` times a run
+    without and with an end-of-day extension and the extension's own calls (benchmarks: no speed asserted)."""
+    one = subprocess.run([sys.executable, "-m", "sim.bench", "--one", "numba", "2000", "40", "1", "--phases"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert one.returncode == 0, one.stderr
+    row = json.loads(one.stdout.splitlines()[-1])
+    assert list(row["phase_ns"]) == list(PHASES) and all(ns >= 0 for ns in row["phase_ns"].values())
+    assert row["phase_ns"]["relapse draws"] > 0 and row["phase_ns"]["active patients"] > 0
+    ext = subprocess.run([sys.executable, "-m", "sim.bench", "--extension", "text_reminders", "--sizes", "2000",
+                          "--days", "60", "--json"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert ext.returncode == 0, ext.stderr
+    cost = json.loads(ext.stdout.splitlines()[-1])
+    assert cost["patients"] == 2000 and cost["days"] == 60 and cost["extension"] == "text_reminders"
+    assert 0 < cost["own_s"] < cost["with_s"] and cost["without_s"] > 0
+    assert cost["beyond_own_s"] == pytest.approx(cost["with_s"] - cost["own_s"] - cost["without_s"])

@@ -121,9 +121,10 @@ def compile_times():
     return cold, cached
 
 
-def scaling(job_counts, overrides):
+def scaling(job_counts, overrides, psa_draws=0):
     """One row per `jobs` count: the experiment's wall seconds (kernels compiled beforehand), its speed-up over
-    the first count, and whether every count gave the same table."""
+    the first count, and whether every count gave the same table. With `psa_draws`, one more row: the same
+    experiment with that many parameter draws, at the last count."""
     cfg = load_config(overrides)
     _run_tiny()
     rows, tables = [], []
@@ -136,6 +137,12 @@ def scaling(job_counts, overrides):
     for row in rows:
         row["speedup"] = rows[0]["wall_s"] / row["wall_s"]
         row["identical"] = all(t == tables[0] for t in tables)
+    if psa_draws:
+        cfg = load_config([*overrides, f"psa.draws={psa_draws}"])
+        start = time.perf_counter()
+        run_experiment(cfg, progress=False, jobs=job_counts[-1])
+        rows.append({"kind": "psa", "jobs": job_counts[-1], "draws": psa_draws, "runs": total_runs(cfg),
+                     "patients": cfg.population.n, "wall_s": time.perf_counter() - start})
     return rows
 
 
@@ -196,13 +203,21 @@ def main(argv=None):
     parser.add_argument("--extension", metavar="NAME", help="time a run without and with this extension "
                         "(first size of --sizes, --days days)")
     parser.add_argument("--jobs", default="1,2", help="--scaling: worker-process counts, comma-separated")
+    parser.add_argument("--psa-draws", type=int, default=1000,
+                        help="--scaling: then the experiment with this many parameter draws (0: not)")
     parser.add_argument("--overrides", default="", help="--scaling: python -m sim overrides, space-separated")
     args = parser.parse_args(argv)
     if args.scaling:
-        rows = scaling([int(j) for j in args.jobs.split(",")], args.overrides.split())
+        rows = scaling([int(j) for j in args.jobs.split(",")], args.overrides.split(), args.psa_draws)
         for r in rows:
-            print(json.dumps(r) if args.json else f"jobs {r['jobs']}: {r['runs']} runs of {r['patients']:,} patients "
-                  f"in {r['wall_s']:.1f} s, speed-up {r['speedup']:.2f}x; identical tables: {r['identical']}")
+            if args.json:
+                print(json.dumps(r), flush=True)
+            elif r["kind"] == "psa":
+                print(f"PSA of {r['draws']:,} draws: {r['runs']:,} runs of {r['patients']:,} patients on {r['jobs']} "
+                      f"jobs in {r['wall_s']:.1f} s ({r['wall_s'] / 60:.1f} min)")
+            else:
+                print(f"jobs {r['jobs']}: {r['runs']} runs of {r['patients']:,} patients in {r['wall_s']:.1f} s, "
+                      f"speed-up {r['speedup']:.2f}x; identical tables: {r['identical']}")
         return
     if args.extension:
         r = extension_cost(int(args.sizes.split(",")[0]), args.days, args.extension)
