@@ -1,8 +1,10 @@
 """Care-system bookkeeping shared by both engines: day counts, peer slots, events, worker records.
 
-These functions take arrays and scalars, or whole state tuples only where
-they are called once a day (Numba refcounts every column of a tuple passed to
-an inner function, which made a per-patient call 80x slower). What patients
+Those called for a patient or a worker take the whole state tuples and are
+compiled without reference counting (`_nrt=False`): with it, each call (or
+inlined copy) counted a reference to every one of a tuple's ~30 arrays, which
+made the day's visits ten times slower. They allocate nothing; those called
+once a day (`begin_day`, `record_health`) may. What patients
 read about each other is as of the start of the day, and beds, respite
 places, peer slots and trial places go to the day's claimants in a random
 priority order (the `PRIORITY` stream: a fresh draw per patient and day, ties
