@@ -129,6 +129,7 @@ class CareSystemModel(mesa.Model):
                 self._run_numba(self.day + 1)
             else:
                 self._kernel_state = None  # a Mesa day may change anyone: the Numba engine starts afresh
+                self._changed = []
                 self._step_mesa()
         finally:
             self.day_running = False
