@@ -59,3 +59,21 @@ def test_hope_is_read_only_while_a_day_runs(small_cfg, monkeypatch):
     with pytest.raises(AttributeError, match="read-only while a day runs.*set_resources"):
         model.step()
     assert not model.day_running
+
+
+def test_a_column_written_through_an_agent_between_days_is_seen_by_the_numba_engine(small_cfg):
+    """The Numba engine keeps each patient's relapse bound from one day to the next; a write through an agent
+    (here a severity, which raises the hazard above the kept bound) makes it look at that patient again, so
+    the run equals the Mesa engine's with the same write."""
+    runs = []
+    for engine in ("numba", "mesa"):
+        model = CareSystemModel(replace(small_cfg, engine=engine))
+        for _ in range(20):
+            model.step()
+        for patient in list(model.agents_by_type[Patient])[:200]:
+            patient.severity = 1.0
+        runs.append(model.run())
+    fast, reference = runs
+    np.testing.assert_array_equal(fast.events, reference.events)
+    for name in fast.patients._fields:
+        np.testing.assert_array_equal(getattr(fast.patients, name), getattr(reference.patients, name), err_msg=name)

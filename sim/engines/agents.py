@@ -40,6 +40,8 @@ def _column(table, name):
 
     def put(self, value):
         getattr(getattr(self.model, table), name)[self.index] = value
+        if table == "patients":  # the Numba engine looks at this patient again (CareSystemModel.changed)
+            self.model.changed([self.index])
 
     return property(get, put, doc=f"This agent's slot of model.{table}.{name}.")
 

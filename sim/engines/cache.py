@@ -1,7 +1,7 @@
 """Compiled kernels are cached in a folder named by a hash of the package's source.
 
 Numba's own cache is keyed only by the file that defines a kernel, so an
-edited rule in another module (the rules are inlined into the kernels) would
+edited rule in another module (the rules are compiled into the kernels) would
 silently run stale machine code. A folder per source hash makes every edit
 recompile. It must be set before the kernels are defined: `sim.engines` does
 it when it is first imported, and every process (joblib's workers too) finds

@@ -9,11 +9,11 @@ Workers follow, as `PeerWorker.step` does.
 Most patient-days change nothing, and the loops are built so that they cost
 little: hope and engagement drift in closed form (`drifted`) and are touched
 only when something changes them; the relapse draw is first compared with a
-per-patient bound, and the exact hazard (with the neighbours' hope) is computed
-only on the ~0.1% of patient-days where the draw falls below it. The relapse
-draws run in parallel over patients (`threads`): a patient reads only
-start-of-day values and the draws are keyed by (seed, stream, day, agent), so
-the thread count changes no number. Claims on shared places (a bed or respite
+per-patient bound in a streaming screen of everyone, and the exact hazard (with
+the neighbours' hope) is computed only on the ~0.15% of patient-days where the
+draw falls below it. The screen runs in parallel over patients (`threads`): a
+patient reads only start-of-day values and the draws are keyed by (seed,
+stream, day, agent), so the thread count changes no number. Claims on shared places (a bed or respite
 place at a crisis; a peer slot or trial place when an episode ends, or on a
 programme's first day) are made in the day's priority order, as the Mesa
 engine steps its patients; the rest of a day reads or writes only the
@@ -69,7 +69,7 @@ class KernelState(NamedTuple):
     costs what a day costs), and its working lists. Valid while only the kernel and `refresh` change the
     patients."""
 
-    base: np.ndarray  # float64: the baseline hazard, for the parallel loop (which cannot take r)
+    base: np.ndarray  # float64: the baseline hazard by the patient's diagnosis (relapse_draws cannot take r)
     fixed: np.ndarray  # float64: fixed_log_hr
     mortality: np.ndarray  # float64: all-cause mortality, 1/year
     bound: np.ndarray  # float64: a bound of the day's chance of a crisis or death, valid until the patient's

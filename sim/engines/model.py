@@ -193,7 +193,7 @@ class CareSystemModel(mesa.Model):
         """Say that patients `who` (indices or a mask) were changed between days: the Numba engine looks at
         them again (their relapse bound, and whether they have anything to do), as it does not re-read
         everyone each day. `set_resources` says it for you; an extension that writes other columns must."""
-        self._changed.append(np.arange(self.patients.state.size)[who])
+        self._changed.append(np.atleast_1d(np.arange(self.patients.state.size)[who]))
 
     def _drifted_today(self, who, value, baseline, decay):
         """Patients `who`'s value of a resource today: only theirs is computed, O(len(who))."""

@@ -1,7 +1,7 @@
 """The model's math, written once: small scalar functions both engines call.
 
 `register_jitable` makes each one plain Python when called from Python (the
-Mesa engine) and inlined when called from a Numba kernel. Use `math.exp` and
+Mesa engine) and compiled into a Numba kernel that calls it. Use `math.exp` and
 `math.log` (the same libm in both modes) and one expression order, so both
 engines agree bit for bit.
 """

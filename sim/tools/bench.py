@@ -9,14 +9,18 @@ the patients' state and the Mesa agent views; compile time is measured cold
 (an empty Numba cache) and cached. Machines here are shared and noisy: read
 the ratios (Numba / Mesa, and Numba on n threads / on one, at each size), which are measured in the same run.
 
+`--phases` adds the Numba runs' time per patient-day in each phase of the day (`sim.engines.profile`).
+
 `--scaling` measures instead the main job's whole experiment (or the one `--overrides` makes) at each `--jobs`
 count in one command: its wall time, the speed-up over the first count, and whether every count wrote the
-same table (it must).
+same table (it must); then the same experiment with `--psa-draws` parameter draws (default 1,000) at the last
+count. `--extension NAME` times a run without and with an end-of-day extension.
 """
 
 import argparse
 import json
 import os
+import platform
 import resource
 import subprocess
 import sys
@@ -82,7 +86,7 @@ def measure(engine, patients, days, threads=1, phases=False):
     run_s = time.perf_counter() - t
     peak_mb = _peak_rss_mb()
     profile = {}
-    if clock is not None:  # cycles per phase, as shares of the run's time
+    if clock is not None and clock.sum() > 0:  # cycles per phase, as shares of the run's time
         ns = run_s * 1e9 / (patients * days)
         profile = {"phase_ns": {name: ns * c / clock.sum() for name, c in zip(PHASES, clock, strict=True)}}
     return {**profile, "engine": engine, "patients": patients, "days": days, "threads": cfg.threads,
@@ -207,6 +211,8 @@ def main(argv=None):
                         help="--scaling: then the experiment with this many parameter draws (0: not)")
     parser.add_argument("--overrides", default="", help="--scaling: python -m sim overrides, space-separated")
     args = parser.parse_args(argv)
+    if args.phases and platform.machine().lower() not in ("x86_64", "amd64"):
+        parser.error(f"--phases reads the x86-64 time-stamp counter; this machine is {platform.machine()}")
     if args.scaling:
         rows = scaling([int(j) for j in args.jobs.split(",")], args.overrides.split(), args.psa_draws)
         for r in rows:
