@@ -133,7 +133,6 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
     base, fixed, mortality, bound = ks.base, ks.fixed, ks.mortality, ks.bound
     candidates, n_candidates = ks.candidates, ks.n_candidates[0]
     fate, eventful, crises, active, changed = ks.fate, ks.eventful, ks.crises, ks.active, ks.changed
-    fate_words = fate.view(np.uint64)
     weight, followed, ordered, leaving, pulled = ks.weight, ks.followed, ks.ordered, ks.leaving, ks.pulled
     for day in range(first_day, last_day):
         t = lap(clock, -1, 0)
@@ -146,13 +145,13 @@ def simulate_days(p, w, c, snap, net, r, events, seed, n_beds, n_respite, first_
         # 1. relapse and death: the day's draw of every living patient against the chance of dying and, in the
         #    community, of a crisis (a draw at or above the patient's bound is neither, without computing them);
         #    the dead die at the start of the day, before anything else happens to them
-        relapse_draws(p.state, p.death_day, p.last_episode_end_day, p.last_episode_kind, p.last_discharge_day,
-                      p.admission_days, p.last_followup_day, p.hope, p.baseline_hope, p.engagement,
-                      p.baseline_engagement, p.resources_day, p.peer_worker, net.indptr, net.indices, r.group_ties,
-                      w.group_hope, w.group_size, daily, streams.day_key(seed, streams.RELAPSE, d), day, base, fixed,
-                      mortality, bound, fate)
+        n_eventful = relapse_draws(
+            p.state, p.death_day, p.last_episode_end_day, p.last_episode_kind, p.last_discharge_day, p.admission_days,
+            p.last_followup_day, p.hope, p.baseline_hope, p.engagement, p.baseline_engagement, p.resources_day,
+            p.peer_worker, net.indptr, net.indices, r.group_ties, w.group_hope, w.group_size, daily,
+            streams.day_key(seed, streams.RELAPSE, d), day, base, fixed, mortality, bound, fate, eventful)
         n_crises = 0
-        for j in range(_flagged(fate_words, fate, eventful)):
+        for j in range(n_eventful):
             i = eventful[j]
             if fate[i] == FATE_DEATH:
                 die(p, events, day, i)
@@ -325,7 +324,7 @@ def _merge(a, n_a, b, n_b, out):
 def relapse_draws(state, death_day, last_episode_end_day, last_episode_kind, last_discharge_day, admission_days,
                   last_followup_day, hope, baseline_hope, engagement, baseline_engagement, resources_day, peer_worker,
                   indptr, indices, group_ties, group_hope, group_size, daily, key, day, base, fixed, mortality, bound,
-                  fate):
+                  fate, eventful):
     """Phase 1 for every living patient: the day's draw u against the chance of dying and, in the community,
     of a crisis; `fate` marks who dies (u below the chance of death) and who relapses (u above it but below it
     plus the relapse probability). In the community a draw at or above the patient's bound is neither,
@@ -334,21 +333,23 @@ def relapse_draws(state, death_day, last_episode_end_day, last_episode_kind, las
     Two passes: a streaming one over everyone, without branches (so the compiler vectorises it, and threads
     share it), marks whose draw falls below their bound (in a bed, with the crisis team or in respite, the
     bound is the chance of death there); the second computes those few exactly, each reading start-of-day
-    values and writing only its own slots."""
+    values and writing only its own slots. Returns how many died or relapsed, listed in `eventful` in index
+    order."""
     for i in prange(state.size):
         s = state[i]
         u = streams.uniform_at(key, np.uint64(i))
         fate[i] = np.uint8((s != DEAD) & (u < bound[i] + BOUND_SLACK))
-    words = fate.view(np.uint64)
-    for w in range(words.size):
-        if words[w] != 0:
-            for i in range(8 * w, 8 * w + 8):
-                if fate[i]:
-                    fate[i] = _closer_look(state, death_day, last_episode_end_day, last_episode_kind,
-                                           last_discharge_day, admission_days, last_followup_day, hope,
-                                           baseline_hope, engagement, baseline_engagement, resources_day,
-                                           peer_worker, indptr, indices, group_ties, group_hope, group_size, daily,
-                                           key, day, base, fixed, mortality, bound, i)
+    count = 0
+    for j in range(_flagged(fate.view(np.uint64), fate, eventful)):  # eventful is rewritten behind j
+        i = eventful[j]
+        fate[i] = _closer_look(state, death_day, last_episode_end_day, last_episode_kind, last_discharge_day,
+                               admission_days, last_followup_day, hope, baseline_hope, engagement,
+                               baseline_engagement, resources_day, peer_worker, indptr, indices, group_ties,
+                               group_hope, group_size, daily, key, day, base, fixed, mortality, bound, i)
+        if fate[i]:
+            eventful[count] = i
+            count += 1
+    return count
 
 
 @njit(_nrt=False)
