@@ -40,9 +40,9 @@ from sim.paths import CHECKOUT
 ROOT = CHECKOUT
 
 
-def _config(patients, days, threads=1):
+def _config(patients, days, threads=1, extra=()):
     return load_config([f"population.n={patients}", "burn_in_days=0", f"horizon_days={max(days, 31)}",
-                        "primary_outcome=readmission_30", f"threads={threads}"])
+                        "primary_outcome=readmission_30", f"threads={threads}", *extra])
 
 
 def measure(engine, patients, days, threads=1, phases=False):
@@ -168,16 +168,12 @@ def extension_cost(patients, days, extension):
     own `end_of_day` calls: what the extension costs beyond its own work is the difference less its own (kernels
     compiled beforehand, with the extension too)."""
     _run_tiny()
-    tiny = CareSystemModel(load_config(["population.n=200", "burn_in_days=0", "horizon_days=40",
-                                        "primary_outcome=readmission_30", f"extension={extension}"]),
-                           engine="numba", agent_views=False)
+    tiny = CareSystemModel(_config(200, 40, extra=[f"extension={extension}"]), engine="numba", agent_views=False)
     for _ in range(40):
         tiny.step()
     row = {"kind": "extension", "extension": extension, "patients": patients, "days": days}
     for label, extra in (("without_s", []), ("with_s", [f"extension={extension}"])):
-        cfg = load_config([f"population.n={patients}", "burn_in_days=0", f"horizon_days={max(days, 31)}",
-                           "primary_outcome=readmission_30", *extra])
-        model = CareSystemModel(cfg, engine="numba", agent_views=False)
+        model = CareSystemModel(_config(patients, days, extra=extra), engine="numba", agent_views=False)
         own = [0.0]
         if model.extension is not None:
             model.extension = (_Timed(model.extension[0].end_of_day, own), model.extension[1])
