@@ -86,19 +86,18 @@ class KernelState(NamedTuple):
     ordered: np.ndarray  # int32: a list of claimants in the day's priority order
     leaving: np.ndarray  # int32: patients whose episode ends today
     pulled: np.ndarray  # float64: network spillover (if on): everyone's hope for tonight
-    hope_factors: np.ndarray  # float64: hope's drift_factors for the run's days
+    hope_factors: np.ndarray  # float64: hope's drift_factors for the run's days (the model's)
 
 
 @njit(cache=True)
-def prepare(p, r, first_day, days):
-    """The kernel's state for a run from `first_day` (of `days` days in all): every patient's fixed factors
-    and bound."""
+def prepare(p, r, first_day, hope_factors):
+    """The kernel's state for a run from `first_day`: every patient's fixed factors and bound."""
     n = p.state.size
     ks = KernelState(np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.arange(n).astype(np.int32),
                      np.full(1, n, np.int64), np.zeros((n + 7) // 8 * 8, np.uint8), np.empty(n, np.int32),
                      np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32), np.zeros(n),
                      np.zeros(n, np.bool_), np.empty(n, np.int32), np.empty(n, np.int32),
-                     np.empty(n if r.network_spillover > 0.0 else 0), drift_factors(r.daily.hope_decay, days + 1))
+                     np.empty(n if r.network_spillover > 0.0 else 0), hope_factors)
     _fix(p, r, ks.base, ks.fixed, ks.mortality, ks.bound, ks.candidates, first_day)
     return ks
 

@@ -92,7 +92,8 @@ class CareSystemModel(mesa.Model):
         self._hope_today = None  # (day, hope, day column): see hope_as_set_today
         self._kernel_state = None  # the Numba engine's, kept between its calls (kernels.KernelState)
         self._changed = []  # patients changed between days, for the Numba engine to look at again (changed())
-        self._hope_factors = None  # the Mesa engine's drift_factors of hope, made on its first day
+        # hope's drift factors for every day of the run, read by both engines' daily pass over the living
+        self.hope_factors = drift_factors_kernel(self.rules.daily.hope_decay, self.n_days + 1)
         self.extension = load_extension(cfg.extension)
         self.extension_costs = np.zeros(self.n_days)  # currency, each day
         self._patient_agents = self._worker_agents = None
@@ -150,7 +151,7 @@ class CareSystemModel(mesa.Model):
 
     def _run_numba(self, last_day, clock=None):
         if self._kernel_state is None:
-            self._kernel_state = prepare(self.patients, self.rules, self.day, self.n_days)
+            self._kernel_state = prepare(self.patients, self.rules, self.day, self.hope_factors)
         elif self._changed:
             who = np.unique(np.concatenate(self._changed)).astype(np.int32)
             refresh(self.patients, self.rules, self._kernel_state, who, self.day)
@@ -224,9 +225,7 @@ class CareSystemModel(mesa.Model):
         with np.errstate(over="ignore"):  # the shared decisions hash their draws in uint64, which wraps by design
             for i in order:
                 self._patients_by_index[i].step()
-            if self._hope_factors is None:
-                self._hope_factors = drift_factors_kernel(self.rules.daily.hope_decay, self.n_days + 1)
-            record_health_kernel(p, self.rules, self.events, self.day, self._hope_factors)
+            record_health_kernel(p, self.rules, self.events, self.day, self.hope_factors)
             if self.rules.network_spillover > 0.0:
                 spill(p, self.rules, self.day, pulled)
             for i, weight, followed, crisis in self.todays_changes:
