@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.analysis.statistics import mean_ci, paired_effects
+from sim.analysis.statistics import both_intervals, mean_ci, paired_effects
 from sim.experiment.replications import run_replication
 
 
@@ -56,3 +56,21 @@ def test_pairing_on_common_random_numbers_narrows_the_interval():
         paired = mean_ci(paired_arm[metric] - usual[metric])
         unpaired = mean_ci(other_seeds[metric] - usual[metric])
         assert paired["ci_high"] - paired["ci_low"] < 0.5 * (unpaired["ci_high"] - unpaired["ci_low"]), metric
+
+
+def test_both_intervals_cluster_replications_by_draw_and_predict_over_draws():
+    """Two replications of a draw are one cluster: counted as independent, six runs that repeat three draw means
+    would give a CI too narrow by far. The prediction interval is the headline's kind, over draws."""
+    draw_means = np.array([1.0, 2.0, 6.0])
+    per_run = np.repeat(draw_means, 2)
+    draws = np.repeat([0, 1, 2], 2)
+    s = both_intervals(per_run, draws, parameter_uncertainty=True)
+    sd = draw_means.std(ddof=1)
+    t = stats.t.ppf(0.975, 2)
+    assert s["mean"] == pytest.approx(3.0)
+    assert s["mean_ci_high"] - s["mean"] == pytest.approx(t * sd / np.sqrt(3))
+    assert s["prediction_high"] - s["mean"] == pytest.approx(t * sd * np.sqrt(1 + 1 / 3))
+    naive = mean_ci(per_run)
+    assert naive["ci_high"] - naive["ci_low"] < s["mean_ci_high"] - s["mean_ci_low"]
+    alone = both_intervals(per_run, np.arange(6), parameter_uncertainty=False)
+    assert alone["mean_ci_low"] == pytest.approx(naive["ci_low"]) and np.isnan(alone["prediction_low"])

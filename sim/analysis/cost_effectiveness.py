@@ -57,6 +57,26 @@ def economic_verdict(mean_nmb, mean_cost, mean_qalys, threshold):
     return f"{verdict} at {threshold:,.0f} per QALY"
 
 
+def label_probability(economics):
+    """The share of parameter draws for which the economic label holds: P(cost-saving) for "cost-saving",
+    P(cost-effective) at the threshold for "cost-effective", 1 - that for "not cost-effective"; None without
+    a label. `economics` is a summary's "economics" block."""
+    verdict = economics.get("verdict")
+    if verdict is None:
+        return None
+    if verdict == "cost-saving":
+        return economics["probability_cost_saving"]
+    p = economics["probability_cost_effective"][f"{economics['threshold']:g}"]
+    return 1.0 - p if verdict.startswith("not ") else p
+
+
+def economic_label(economics):
+    """The economic verdict with the probability that it holds: "cost-effective at 20,000 per QALY, P 0.94";
+    NOT_ASSESSED without parameter draws."""
+    p = label_probability(economics)
+    return NOT_ASSESSED if p is None else f"{economics['verdict']}, P {p:.2f}"
+
+
 def _thresholds(economics):
     return sorted({*map(float, economics.willingness_to_pay), float(economics.threshold)})
 

@@ -13,6 +13,13 @@ effect of a new draw, mean +- t(D-1) x sd x sqrt(1 + 1/D), rather than the
 draws' 2.5th and 97.5th percentiles: with 16 draws a percentile is the
 second-lowest or second-highest draw, too rough to test against a minimal
 important difference.
+
+Two kinds of interval, never one word for both (`INTERVALS`): the confidence
+interval of the expected value (Monte Carlo error of the mean; with draws a
+t-interval over the per-draw means, so the replications of one draw count as
+one cluster), and the prediction interval over draws (where the effect of a
+new draw of the parameters may lie). The first shrinks with more runs; the
+second does not.
 """
 
 import math
@@ -25,6 +32,10 @@ from sim.analysis import exact
 LEVEL = 0.95
 MONTE_CARLO = "Monte Carlo"
 PARAMETERS = "parameter uncertainty"
+# What each kind of interval is, as tables and figures name it (module docstring).
+EXPECTED_VALUE = "95% CI of the expected value"
+PREDICTION = "95% prediction interval over parameter draws"
+INTERVALS = {"mean_ci": EXPECTED_VALUE + " (Monte Carlo, clustered by parameter draw)", "prediction": PREDICTION}
 
 
 def mean_ci(values, level=LEVEL):
@@ -109,6 +120,25 @@ def effect_summary(per_draw, within_sd, replications, parameter_uncertainty, lev
             "variance": variance_split(sd, within_sd, replications) if parameter_uncertainty else None}
 
 
+def both_intervals(per_run, draw_of_run, parameter_uncertainty, level=LEVEL):
+    """The mean of a per-run series with both kinds of interval (`INTERVALS`): `mean_ci_low`/`mean_ci_high`, the
+    CI of the expected value over the per-draw means (each run its own draw without parameter uncertainty), and
+    `prediction_low`/`prediction_high`, the prediction interval over draws (NaN without parameter uncertainty).
+    Non-finite runs (a group empty in a run) are left out of their draw's mean."""
+    x = np.asarray(per_run, dtype=float)
+    draws = np.asarray(draw_of_run)
+    if parameter_uncertainty:
+        per_draw = [x[draws == d] for d in np.unique(draws)]
+        x = np.array([exact.mean(v[np.isfinite(v)]) if np.isfinite(v).any() else math.nan for v in per_draw])
+    ci = mean_ci(x, level)
+    out = {"mean": ci["mean"], "mean_ci_low": ci["ci_low"], "mean_ci_high": ci["ci_high"],
+           "prediction_low": math.nan, "prediction_high": math.nan}
+    if parameter_uncertainty:
+        predicted = effect_summary(x, None, 1, True, level)
+        out.update(prediction_low=predicted["ci_low"], prediction_high=predicted["ci_high"])
+    return out
+
+
 def replications_needed(sd, mid, fraction):
     """Replications (or, with parameter uncertainty, inner replications per draw, from the within-draw SD)
     that bring the Monte Carlo SE under `fraction` x the minimal important difference; at least 2, the
@@ -137,6 +167,12 @@ def paired_effects(table, metrics, intervention, comparator, parameter_uncertain
     return {m: summary(m) for m in metrics}
 
 
-def arm_summaries(table, metrics):
-    """{arm: {metric: mean with CI}} in the table's arm order."""
-    return {arm: {m: mean_ci(rows[m]) for m in metrics} for arm, rows in table.groupby("arm", sort=False)}
+def arm_summaries(table, metrics, parameter_uncertainty=False, level=LEVEL):
+    """{arm: {metric: mean with the CI of its expected value}} in the table's arm order: over the runs, or with
+    parameter draws over the per-draw means (the replications of a draw are one cluster)."""
+    def summary(rows, metric):
+        if not parameter_uncertainty:
+            return mean_ci(rows[metric], level)
+        return mean_ci([exact.mean(v) for _, v in rows.groupby("draw", sort=True)[metric]], level)
+
+    return {arm: {m: summary(rows, m) for m in metrics} for arm, rows in table.groupby("arm", sort=False)}

@@ -3,8 +3,11 @@ per-patient records of paired runs (`records=patients`).
 
 Both arms of a run hold the same patients (common random numbers), and every subgroup is defined by a baseline
 attribute, so a subgroup's paired difference compares the same people under the two options. Each figure is
-per patient-year of the subgroup (its patients x the counted years), discounted costs and QALYs, with a
-t-interval over the runs (Monte Carlo error, plus parameter uncertainty when runs draw parameters).
+per patient-year of the subgroup (its patients x the counted years), discounted costs and QALYs, with both
+kinds of interval (`sim.analysis.statistics.both_intervals`): the CI of the expected value, over the per-draw
+means (the two replications of a draw are one cluster), and the prediction interval over parameter draws, the
+headline's kind. Only the second says whether a group gains under most parameter values; a narrow first
+interval says only that the average is well estimated.
 
 Targeting is read from the same runs: offering the programme only to patients with an attribute in a set of
 groups gives those patients the programme arm's outcomes, and those outside it whom the programme reached
@@ -21,25 +24,30 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import exact
-from sim.analysis.statistics import mean_ci
+from sim.analysis.statistics import both_intervals
 from sim.config.experiment_groups import SUBGROUPS
 
 METRICS = ("cost_total_discounted", "qalys_discounted", "net_monetary_benefit", "admissions", "acute_episodes",
            "bed_days", "died")
+INTERVAL_COLUMNS = ("mean_ci_low", "mean_ci_high", "prediction_low", "prediction_high")
 TARGETING_COLUMNS = ("qalys_discounted", "cost_own_discounted", "cost_shared_discounted", "offers", "respite_stays")
 
 
 class Paired:
     """Both arms' records as runs x patients arrays (patients in index order; each run its own population)."""
 
-    def __init__(self, records, comparator, intervention, threshold, years):
+    def __init__(self, records, comparator, intervention, threshold, years, replications_per_draw=None):
+        """`replications_per_draw`: R when the runs drew parameters (run k is of draw k // R), else None."""
         self.arms, self.years, self.threshold = (comparator, intervention), years, threshold
+        self.parameter_uncertainty = replications_per_draw is not None
         records = records.assign(net_monetary_benefit=threshold * records["qalys_discounted"]
                                  - records["cost_total_discounted"])
         self.values = {}
         for arm in self.arms:
             one = records[records["arm"] == arm].sort_values(["replication", "patient"])
             self.runs = one["replication"].nunique()
+            runs = np.unique(one["replication"].to_numpy())
+            self.draw_of_run = runs // replications_per_draw if self.parameter_uncertainty else runs
             self.values[arm] = {c: one[c].to_numpy(dtype=float).reshape(self.runs, -1)
                                 for c in (*METRICS, *TARGETING_COLUMNS)}
             self.values[arm].update({c: one[c].to_numpy().reshape(self.runs, -1) for c in SUBGROUPS})
@@ -56,9 +64,11 @@ class Paired:
                          else np.nan for r in range(self.runs)])
 
 
-def _interval(values):
-    s = mean_ci(values)
-    return {"difference": s["mean"], "ci_low": s["ci_low"], "ci_high": s["ci_high"]}
+def _intervals(paired, per_run, mean_key="difference", prefix=""):
+    """{mean_key: the mean, prefix + mean_ci_low, mean_ci_high, prediction_low, prediction_high} of a per-run
+    series (`both_intervals`)."""
+    s = both_intervals(per_run, paired.draw_of_run, paired.parameter_uncertainty)
+    return {mean_key: s.pop("mean"), **{f"{prefix}{k}": v for k, v in s.items()}}
 
 
 def subgroup_table(paired):
@@ -78,7 +88,7 @@ def subgroup_table(paired):
                 rows.append({"attribute": attribute, "group": group,
                              "patients_per_run": exact.mean(inside.sum(axis=1)), "metric": metric,
                              comparator: exact.mean(a[np.isfinite(a)]), intervention: exact.mean(b[np.isfinite(b)]),
-                             **_interval(b - a)})
+                             **_intervals(paired, b - a)})
     return pd.DataFrame(rows)
 
 
@@ -118,9 +128,7 @@ def targeting_table(paired):
         for staff, values in by_staff.items():
             for name, series in ((f"inmb_{staff}_staff", values),
                                  (f"gain_over_configured_{staff}_staff", values - configured[staff])):
-                estimate = mean_ci(series)
-                row.update({name: estimate["mean"], f"{name}_ci_low": estimate["ci_low"],
-                            f"{name}_ci_high": estimate["ci_high"]})
+                row.update(_intervals(paired, series, name, f"{name}_"))
         rows.append(row)
     table = pd.DataFrame(rows)
     for staff in ("fixed", "scaled"):
@@ -139,7 +147,7 @@ def value_of_targeting(table):
         gain = f"gain_over_configured_{staff}_staff"
         out[staff] = {"best_rule": best["rule"], "inmb_best": best[f"inmb_{staff}_staff"],
                       "inmb_as_configured": configured[f"inmb_{staff}_staff"], "value_of_targeting": best[gain],
-                      "ci_low": best[f"{gain}_ci_low"], "ci_high": best[f"{gain}_ci_high"]}
+                      **{k: best[f"{gain}_{k}"] for k in INTERVAL_COLUMNS}}
     return out
 
 
@@ -168,10 +176,10 @@ def distributional_table(paired, by, weights=None):
         totals["unweighted"] += share * nhb
         totals["equity_weighted"] += weight * share * nhb
         rows.append({"by": by, "group": group, "population_share": exact.mean(share), "equity_weight": weight,
-                     **{f"incremental_qalys_{k}": v for k, v in _interval(dq).items()},
-                     **{f"incremental_cost_{k}": v for k, v in _interval(dc).items()},
-                     **{f"net_health_benefit_{k}": v for k, v in _interval(nhb).items()}})
+                     **_intervals(paired, dq, "incremental_qalys_difference", "incremental_qalys_"),
+                     **_intervals(paired, dc, "incremental_cost_difference", "incremental_cost_"),
+                     **_intervals(paired, nhb, "net_health_benefit_difference", "net_health_benefit_")})
     for name, values in totals.items():
         rows.append({"by": by, "group": f"all ({name})", "population_share": 1.0,
-                     **{f"net_health_benefit_{k}": v for k, v in _interval(values).items()}})
+                     **_intervals(paired, values, "net_health_benefit_difference", "net_health_benefit_")})
     return pd.DataFrame(rows)

@@ -7,8 +7,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from sim.analysis import exact  # noqa: E402
-from sim.analysis.cost_effectiveness import acceptability_curve, per_draw_cost_and_qalys  # noqa: E402
-from sim.analysis.statistics import per_draw_effects  # noqa: E402
+from sim.analysis.cost_effectiveness import (  # noqa: E402
+    acceptability_curve,
+    economic_label,
+    per_draw_cost_and_qalys,
+)
+from sim.analysis.statistics import EXPECTED_VALUE, PREDICTION, per_draw_effects  # noqa: E402
 from sim.analysis.trials import ALPHA  # noqa: E402
 from sim.outputs.atomic import write_atomic  # noqa: E402
 
@@ -28,6 +32,7 @@ def plot_readmission(summary, table, path):
         left.bar([i + 0.4 * k for i in range(3)], means, 0.4, yerr=errs, capsize=3, label=arm)
     left.set_xticks([i + 0.2 for i in range(3)], ["30 days", "90 days", "365 days"])
     left.set_ylabel("readmitted per discharge (%)")
+    left.set_title(f"arm means, {EXPECTED_VALUE}", fontsize=10)
     left.legend()
     _plot_primary_effects(right, summary, table)
     fig.suptitle(f"verdict: {summary['verdict']}")
@@ -47,9 +52,8 @@ def _plot_primary_effects(ax, summary, table):
     unit = "parameter draw" if uncertain else "replication"
     ax.plot(range(len(effects)), effects, "o", color="grey", label=unit)
     ax.axhline(100 * e["mean"], color="C1", label="mean")
-    interval = "prediction interval" if uncertain else "CI"
-    ax.axhspan(100 * e["ci_low"], 100 * e["ci_high"], color="C1", alpha=0.2,
-               label=f"{100 * e['level']:g}% {interval} ({e['interval']})")
+    interval = PREDICTION if uncertain else f"{EXPECTED_VALUE} (Monte Carlo)"
+    ax.axhspan(100 * e["ci_low"], 100 * e["ci_high"], color="C1", alpha=0.2, label=interval)
     ax.axhline(0, color="black", lw=0.8)
     for bound in (-mid, mid):
         ax.axhline(bound, color="C3", ls="--", lw=0.8, label="minimal important difference" if bound < 0 else None)
@@ -72,7 +76,7 @@ def plot_cost_effectiveness(summary, table, path):
     _plot_plane(axes[0, 0], summary, d_cost, d_qaly, "parameter draw" if uncertain else "replication")
     if uncertain:
         _plot_acceptability(axes[0, 1], summary, table)
-        fig.suptitle(f"economic verdict: {summary['economic_verdict']}")
+        fig.suptitle(f"economic verdict: {economic_label(summary['economics'])}")
     else:
         fig.suptitle("Monte Carlo only: replications at the same parameters\n"
                      "no economic verdict without parameter uncertainty (psa=default)", fontsize=10)
@@ -94,7 +98,7 @@ def _plot_plane(plane, summary, d_cost, d_qaly, unit):
     plane.plot([-span, span], [-span * threshold, span * threshold], "--", color="grey",
                label=f"{threshold:,.0f} {money} per QALY")
     plane.set_xlim(-span, span)
-    plane.ticklabel_format(axis="x", style="sci", scilimits=(-2, 3))
+    plane.ticklabel_format(style="plain", useOffset=False)
     plane.set_xlabel("incremental QALYs per patient-year (discounted)")
     plane.set_ylabel(f"incremental cost per patient-year ({money}, discounted)")
     plane.set_title(f"{c['intervention']} - {c['comparator']}", fontsize=10)
@@ -174,15 +178,22 @@ def plot_trials(summary, table, path):
 
 
 def plot_subgroups(subgroups, intervention, path):
-    """A forest plot: the incremental net monetary benefit per patient-year in each subgroup (95% CI)."""
+    """A forest plot: the incremental net monetary benefit per patient-year in each subgroup, with the CI of its
+    expected value (thick) and, with parameter draws, the prediction interval over draws (thin)."""
     rows = subgroups[subgroups["metric"] == "net_monetary_benefit"].reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(7, 0.35 * len(rows) + 1.2))
+    fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(rows) + 1.8))
     y = np.arange(len(rows))[::-1]
-    ax.errorbar(rows["difference"], y, xerr=[rows["difference"] - rows["ci_low"], rows["ci_high"] - rows["difference"]],
-                fmt="o", capsize=3)
+    mean = rows["difference"]
+    if rows["prediction_low"].notna().any():
+        ax.errorbar(mean, y, xerr=[mean - rows["prediction_low"], rows["prediction_high"] - mean], fmt="none",
+                    ecolor="grey", lw=1, capsize=3, label=PREDICTION)
+    ax.errorbar(mean, y, xerr=[mean - rows["mean_ci_low"], rows["mean_ci_high"] - mean], fmt="o", color="C0",
+                lw=3, label=EXPECTED_VALUE)
     ax.axvline(0.0, color="grey", lw=0.8)
     ax.set_yticks(y, [f"{a}: {g}" for a, g in zip(rows["attribute"], rows["group"], strict=True)])
-    ax.set_xlabel(f"incremental net monetary benefit per patient-year\n{intervention} vs usual care (95% CI)")
+    ax.set_xlabel(f"incremental net monetary benefit per patient-year\n{intervention} vs usual care")
+    ax.ticklabel_format(axis="x", style="plain", useOffset=False)
+    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False)  # above the plot
     fig.tight_layout()
-    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png", bbox_inches="tight"))
     plt.close(fig)

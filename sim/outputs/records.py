@@ -14,6 +14,7 @@ from sim.analysis.subgroups import (
     targeting_table,
     value_of_targeting,
 )
+from sim.config.psa import uncertain
 from sim.outputs.atomic import write_atomic
 from sim.outputs.figures import plot_subgroups
 
@@ -47,7 +48,8 @@ def write_record_analyses(out, cfg, comparator):
     """subgroups.csv, targeting.csv, distributional.csv and subgroups.png from the run's records; returns what
     summary.json keeps of them (the value of targeting)."""
     records = read_records(out / FOLDER)
-    paired = Paired(records, comparator, cfg.program.name, cfg.economics.threshold, cfg.horizon_days / 365.0)
+    paired = Paired(records, comparator, cfg.program.name, cfg.economics.threshold, cfg.horizon_days / 365.0,
+                    cfg.replications if uncertain(cfg) else None)
     subgroups = subgroup_table(paired)
     targeting = targeting_table(paired)
     distributional = distributional_table(paired, cfg.records.by, cfg.records.equity_weights)

@@ -2,9 +2,16 @@
 
 import math
 
-from sim.analysis.cost_effectiveness import incremental_analysis
+from sim.analysis.cost_effectiveness import economic_label, incremental_analysis
 from sim.analysis.decomposition import qaly_decomposition
-from sim.analysis.statistics import PARAMETERS, arm_summaries, paired_effects, replications_needed
+from sim.analysis.statistics import (
+    EXPECTED_VALUE,
+    INTERVALS,
+    PARAMETERS,
+    arm_summaries,
+    paired_effects,
+    replications_needed,
+)
 from sim.analysis.trials import summarise_trials
 from sim.analysis.verdict import VERDICT_RULE, judge, minimal_difference, wastes_resources
 from sim.config.psa import uncertain
@@ -63,7 +70,7 @@ def summarise(cfg, table):
     level = cfg.verdict.level
     effects = paired_effects(table, metrics, intervention, COMPARATOR, drawn, level)
     economics = incremental_analysis(table, intervention, COMPARATOR, cfg.economics, drawn, level)
-    arms = arm_summaries(table, metrics)
+    arms = arm_summaries(table, metrics, drawn, level)
     detail = verdict_detail(cfg, effects, arms, economics)
     return {
         "verdict": detail["label"],
@@ -85,6 +92,8 @@ def summarise(cfg, table):
                            "outcomes": cfg.economics.discount_rate_outcomes},
         "arms": arms,
         "effects": effects,
+        "intervals": {"arms": INTERVALS["mean_ci"],
+                      "effects": INTERVALS["prediction"] if drawn else f"{EXPECTED_VALUE} (Monte Carlo)"},
         "deaths_per_1000py": {arm: rows["deaths_per_1000py"]["mean"] for arm, rows in arms.items()},
         "qaly_decomposition": qaly_decomposition(table, intervention, COMPARATOR, drawn),
         "economics": economics,
@@ -107,8 +116,8 @@ def _fmt(value, kind, signed=False):
 
 
 def _interval_name(summary):
-    """'95% CI' (Monte Carlo) or '95% prediction interval' (over parameter draws)."""
-    kind = "prediction interval" if summary["parameter_uncertainty"] else "CI"
+    """'95% CI of the expected value' (Monte Carlo) or '95% prediction interval' (over parameter draws)."""
+    kind = "prediction interval" if summary["parameter_uncertainty"] else "CI of the expected value"
     return f"{100 * summary['confidence_level']:g}% {kind}"
 
 
@@ -214,7 +223,7 @@ def _economic_line(summary):
         return "economic verdict: none without parameter uncertainty (run with psa=default for the economic verdict)"
     threshold = f"{e['threshold']:g}"
     nmb = e["net_monetary_benefit"][threshold]
-    return (f"economic verdict: {e['verdict']} (mean net monetary benefit {_fmt(nmb['mean'], 'money', True)} "
+    return (f"economic verdict: {economic_label(e)} (mean net monetary benefit {_fmt(nmb['mean'], 'money', True)} "
             f"per patient-year; P(cost-effective) {e['probability_cost_effective'][threshold]:.2f}, "
             f"P(cost-saving) {e['probability_cost_saving']:.2f}, over {summary['draws']} parameter draws)")
 

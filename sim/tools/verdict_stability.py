@@ -1,12 +1,13 @@
-"""`python -m sim.tools.verdict_stability`: does doubling a committed study's runs change its verdict?
+"""`python -m sim.tools.verdict_stability`: does doubling a committed study's runs change its labels?
 
 For every committed result with a verdict (a run, or each job of a sweep), the config in its manifest is run
 again with twice the runs: twice the parameter draws when it drew parameters (its interval is over draws),
 else twice the replications. Run k is the same run in both (k = draw x replications + replication), so the
-committed runs are read back from `replications.csv` and only the new half is simulated. A decisive label
-(lowers readmissions, raises readmissions, no effect worth having) must never turn into another decisive
-label: `tests/test_verdict_stability.py` checks the committed table. Inconclusive may become decisive, and a
-decisive label inconclusive (less certain, not contradictory).
+committed runs are read back from `replications.csv` and only the new half is simulated. Both labels are
+compared: the verdict on the primary outcome and the economic verdict (each economic label with the share of
+draws for which it holds, so a coin flip shows as P 0.50). Every change of label is reported, inconclusive to
+decisive included, and any change makes the command exit with status 1: a label that more runs would change
+was not settled by the runs behind it.
 
 Writes results/verdict_stability/ (stability.csv, summary.json, manifest.json last). Resumable: each job's
 row is kept in `.partial/` as it finishes, and a re-run skips the jobs already there.
@@ -22,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
-from sim.analysis.verdict import INCONCLUSIVE
+from sim.analysis.cost_effectiveness import NOT_ASSESSED, label_probability
 from sim.cli.reproduce import result_folders
 from sim.config.psa import uncertain
 from sim.config.schema import validate
@@ -66,7 +67,7 @@ def kept_rows(root, partial, make_row):
 
 
 def stability(folder, root):
-    """One row: the committed verdict, and the verdict with twice the runs."""
+    """One row: the committed labels (verdict and economic verdict), and the labels with twice the runs."""
     manifest = json.loads((folder / "manifest.json").read_text())
     committed = json.loads((folder / "summary.json").read_text())
     cfg = validate(OmegaConf.create(manifest["config"]))
@@ -75,26 +76,55 @@ def stability(folder, root):
     rows = [row for k in range(total_runs(cfg), total_runs(more)) for row in run_replication(more, k)]
     table = pd.concat([table, pd.DataFrame(rows)[table.columns]], ignore_index=True)
     again = summarise(more, table)
-    before, after = committed["verdict"], again["verdict"]
     p_before = committed["effects"][committed["primary_outcome"]]
     p_after = again["effects"][again["primary_outcome"]]
-    return {
+    return compare_labels({
         "job": str(folder.relative_to(root / "results")),
         "primary_outcome": committed["primary_outcome"],
         "uncertainty": "parameters" if uncertain(cfg) else "Monte Carlo",
         "runs": total_runs(cfg),
-        "verdict": before,
+        "verdict": committed["verdict"],
         "effect": p_before["mean"],
         "low": p_before["ci_low"],
         "high": p_before["ci_high"],
         "runs_doubled": total_runs(more),
-        "verdict_doubled": after,
+        "verdict_doubled": again["verdict"],
         "effect_doubled": p_after["mean"],
         "low_doubled": p_after["ci_low"],
         "high_doubled": p_after["ci_high"],
         "minimal_difference": again["verdict_detail"]["minimal_difference"],
-        "decisive_flip": before != after and INCONCLUSIVE not in (before, after),
-    }
+        **economic_columns(committed["economics"], ""),
+        **economic_columns(again["economics"], "_doubled"),
+    })
+
+
+def economic_columns(economics, suffix):
+    """The economic label and the share of draws for which it holds (None without parameter draws)."""
+    return {f"economic_verdict{suffix}": economics["verdict"] or NOT_ASSESSED,
+            f"economic_probability{suffix}": label_probability(economics)}
+
+
+def compare_labels(row):
+    """The row with `verdict_changed` and `economic_changed`: any change of label, inconclusive included."""
+    return {**row, "verdict_changed": row["verdict"] != row["verdict_doubled"],
+            "economic_changed": row["economic_verdict"] != row["economic_verdict_doubled"]}
+
+
+def changes(table):
+    """The rows whose verdict or economic label changed with twice the runs."""
+    return table[table["verdict_changed"] | table["economic_changed"]]
+
+
+def _label(verdict, probability):
+    return verdict if pd.isna(probability) else f"{verdict}, P {probability:.2f}"
+
+
+def line(row):
+    """One job's labels before and after doubling, as the command prints them."""
+    return (f"{row['job']}: {row['verdict']} -> {row['verdict_doubled']}; "
+            f"{_label(row['economic_verdict'], row['economic_probability'])} -> "
+            f"{_label(row['economic_verdict_doubled'], row['economic_probability_doubled'])} "
+            f"({row['runs']} -> {row['runs_doubled']} runs)")
 
 
 def main(argv=None):
@@ -109,20 +139,23 @@ def main(argv=None):
     rows = []
     for row in kept_rows(args.root, partial, lambda folder: stability(folder, args.root)):
         rows.append(row)
-        print(f"{row['job']}: {row['verdict']} -> {row['verdict_doubled']} ({row['runs']} -> {row['runs_doubled']} "
-              f"runs)", file=sys.stderr, flush=True)
+        print(line(row), file=sys.stderr, flush=True)
     table = pd.DataFrame(rows)
     write_atomic(out / "stability.csv", lambda p: table.to_csv(p, index=False))
-    flips = int(table["decisive_flip"].sum())
-    write_json(out / "summary.json", {"jobs": len(table), "decisive_flips": flips,
-                                      "unchanged": int((table["verdict"] == table["verdict_doubled"]).sum())})
+    changed = changes(table)
+    write_json(out / "summary.json", {
+        "jobs": len(table), "unchanged": len(table) - len(changed),
+        "verdicts_changed": int(table["verdict_changed"].sum()),
+        "economic_labels_changed": int(table["economic_changed"].sum()),
+        "changed": [line(row) for _, row in changed.iterrows()]})
     write_json(out / "manifest.json", manifest_environment(time.perf_counter() - start))
     for kept in partial.glob("*.json"):
         kept.unlink()
     partial.rmdir()
-    print(f"{len(table)} verdicts; {flips} turned into another decisive verdict with twice the runs")
-    sys.exit(1 if flips else 0)
-
+    print(f"{len(table)} jobs; {len(changed)} changed a label with twice the runs")
+    for text in (line(row) for _, row in changed.iterrows()):
+        print(f"  {text}")
+    sys.exit(1 if len(changed) else 0)
 
 if __name__ == "__main__":
     main()
