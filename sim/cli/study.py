@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from sim.analysis.cost_effectiveness import label_probability
 from sim.cli.decision import check_decision, run_decision
 from sim.cli.deterministic import check_deterministic, run_deterministic
 from sim.cli.multirun import multirun
@@ -114,7 +115,8 @@ def run_sweep(about, sweep, out, decision=None):
     points = {job: json.loads((out / job / "summary.json").read_text()) for job in dict.fromkeys(table["job"])}
     study = {**about, "sweep": sweep, "swept": swept,
              "points": [{"job": job, **{k: plain(table.loc[table.job == job, k].iloc[0]) for k in swept},
-                         "verdict": s["verdict"], "economic_verdict": s["economic_verdict"]}
+                         "verdict": s["verdict"], "economic_verdict": s["economic_verdict"],
+                         "economic_probability": label_probability(s["economics"])}
                         for job, s in points.items()]}
     recorded = {}
     if decision is not None:

@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.analysis.decision.frontier import FRONTIER  # noqa: E402
+from sim.analysis.statistics import EXPECTED_VALUE, mean_ci  # noqa: E402
 from sim.outputs.atomic import write_atomic, write_json  # noqa: E402
 
 DECISION_FILES = ("options.csv", "curves.csv", "evppi.csv", "decision.md", "decision.json", "plane.png",
@@ -40,22 +41,44 @@ def curves_frame(result):
 
 
 def plot_plane(options, result, path):
-    """Each option's draws (faint) and mean, the frontier joining the non-dominated means."""
-    fig, ax = plt.subplots(figsize=(7, 5))
+    """Each option against the comparator (the first option) on the same draw: paired, so the variation every
+    option shares cancels. Left: each draw (faint) and the means (large). Right: the means alone, each with the
+    CI of its expected value, and the frontier joining the non-dominated ones; the comparator is the origin."""
+    d_cost = options.costs - options.costs[:, [0]]
+    d_qaly = options.effects - options.effects[:, [0]]
+    rows = {r["option"]: r for r in result["table"]}
+    comparator = rows[options.names[0]]
+    fig, (cloud, means) = plt.subplots(1, 2, figsize=(12, 5.2))
     for j, name in enumerate(options.names):
-        colour = f"C{j}"
-        ax.scatter(options.effects[:, j], options.costs[:, j], s=4, alpha=0.15, color=colour)
-        row = next(r for r in result["table"] if r["option"] == name)
+        colour, row = f"C{j}", rows[name]
         marker = "o" if row["status"] == FRONTIER else "X"
-        ax.scatter(row["qalys"], row["cost"], s=60, marker=marker, color=colour, edgecolor="black",
-                   label=f"{name} ({row['status']})", zorder=3)
+        q, c = row["qalys"] - comparator["qalys"], row["cost"] - comparator["cost"]
+        if j:
+            cloud.scatter(d_qaly[:, j], d_cost[:, j], s=5, alpha=0.25, color=colour, linewidths=0)
+            q_ci, c_ci = (_half_width(d[:, j]) for d in (d_qaly, d_cost))
+            means.errorbar(q, c, xerr=q_ci, yerr=c_ci, fmt="none", ecolor=colour, lw=1, capsize=3)
+        for ax in (cloud, means):
+            ax.scatter(q, c, s=110, marker=marker, color=colour, edgecolor="black", zorder=3,
+                       label=f"{name} ({row['status']})" if ax is means else None)
     frontier = [r for r in result["table"] if r["status"] == FRONTIER]
-    ax.plot([r["qalys"] for r in frontier], [r["cost"] for r in frontier], "k-", lw=1.2, zorder=2)
-    ax.set_xlabel("QALYs per patient-year (discounted)")
-    ax.set_ylabel("cost per patient-year (discounted)")
-    ax.set_title("cost-effectiveness plane: means (large) and parameter draws")
-    ax.legend(fontsize=7)
+    for ax in (cloud, means):
+        ax.plot([r["qalys"] - comparator["qalys"] for r in frontier],
+                [r["cost"] - comparator["cost"] for r in frontier], "k-", lw=2, zorder=2,
+                label="frontier" if ax is means else None)
+        ax.axhline(0, color="grey", lw=0.6)
+        ax.axvline(0, color="grey", lw=0.6)
+        ax.ticklabel_format(style="plain", useOffset=False)
+        ax.set_xlabel(f"incremental QALYs per patient-year against {options.names[0]} (discounted)")
+        ax.set_ylabel(f"incremental cost per patient-year against {options.names[0]} (discounted)")
+    cloud.set_title(f"each of {len(d_cost)} parameter draws (paired) and the means", fontsize=10)
+    means.set_title(f"means, {EXPECTED_VALUE} over draws, and the frontier", fontsize=10)
+    means.legend(fontsize=7)
     _save(fig, path)
+
+
+def _half_width(per_draw):
+    s = mean_ci(per_draw)
+    return s["ci_high"] - s["mean"]
 
 
 def _plot_by_option(result, key, best, best_label, ylabel):

@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.analysis.cost_effectiveness import NOT_ASSESSED, acceptability_curve
+from sim.analysis.cost_effectiveness import NOT_ASSESSED, acceptability_curve, label_probability
+from sim.analysis.statistics import EXPECTED_VALUE, INTERVALS, PREDICTION
 from sim.outputs.atomic import write_atomic
 
 OUTCOMES = ("readmission_30", "readmission_90", "readmission_365", "admissions_per_1000py", "bed_days_per_1000py",
@@ -53,7 +54,9 @@ def _arm_rows(summary, head):
     rows = []
     for arm, stats in summary["arms"].items():
         row = {**head, "arm": arm, "verdict": summary["verdict"],
-               "economic_verdict": summary["economic_verdict"] or NOT_ASSESSED}
+               "economic_verdict": summary["economic_verdict"] or NOT_ASSESSED,
+               "economic_probability": label_probability(summary["economics"]),
+               "arm_interval": INTERVALS["mean_ci"], "effect_interval": _effect_interval(summary)}
         for metric in OUTCOMES:
             for part in ("mean", "ci_low", "ci_high"):
                 row[f"{metric}_{part}"] = stats[metric][part]
@@ -63,6 +66,12 @@ def _arm_rows(summary, head):
             row.update(_records_columns(summary["records"]))
         rows.append(row)
     return rows
+
+
+def _effect_interval(summary):
+    """Which interval the paired effects carry: the prediction interval over draws, or without draws the
+    Monte Carlo CI of the expected value."""
+    return PREDICTION if summary["parameter_uncertainty"] else f"{EXPECTED_VALUE} (Monte Carlo)"
 
 
 def _records_columns(records):
@@ -186,10 +195,11 @@ def plot_effects(table, swept, primary, money, path):
     rows, x, line = _sweep_axis(table[table[f"effect_{primary}_mean"].notna()], swept)
     plt, fig, (effect, plane) = _figure(2, 11)
     values = [100 * rows[f"effect_{primary}_{part}"].to_numpy() for part in ("mean", "ci_low", "ci_high")]
-    _interval(effect, rows, swept, x, line, values, ("mean", "95% CI"))
+    interval = rows["effect_interval"].iloc[0]
+    _interval(effect, rows, swept, x, line, values, ("mean", interval))
     effect.axhline(0, color="black", lw=0.8)
     effect.set_ylabel(f"{primary} difference (pp)")
-    effect.set_title("programme - usual care (paired, 95% CI)", fontsize=10)
+    effect.set_title("programme - usual care (paired)", fontsize=10)
     effect.legend(fontsize=8)
     for k, (_, r) in enumerate(rows.iterrows()):
         q, c = r["effect_qalys_discounted_mean"], r["effect_cost_total_discounted_mean"]
@@ -201,7 +211,8 @@ def plot_effects(table, swept, primary, money, path):
     plane.axvline(0, color="black", lw=0.8)
     plane.set_xlabel("incremental QALYs per patient-year (discounted)")
     plane.set_ylabel(f"incremental cost per patient-year ({money}, disc.)")
-    plane.set_title("cost-effectiveness plane (mean, 95% CI)", fontsize=10)
+    plane.set_title(f"cost-effectiveness plane: mean, {interval}", fontsize=9)
+    plane.ticklabel_format(style="plain", useOffset=False)
     plane.legend(fontsize=7)
     _save(plt, fig, path)
 

@@ -10,7 +10,7 @@ import json
 
 import pandas as pd
 
-from sim.analysis.cost_effectiveness import NOT_ASSESSED
+from sim.analysis.cost_effectiveness import economic_label
 from sim.calibration.diagnostics import fitted_markdown
 from sim.calibration.validation import markdown as validation_markdown
 from sim.outputs.summary import format_summary
@@ -48,7 +48,7 @@ def study_table(root):
         cost = s["economics"]["incremental_cost"]
         kind = (f"parameters: {s['draws']} draws x {s['replications']}" if s["parameter_uncertainty"]
                 else f"Monte Carlo only: {s['replications']} replications")
-        economic = s["economic_verdict"] or NOT_ASSESSED
+        economic = economic_label(s["economics"])
         effect = effect_text(s["effects"][s["primary_outcome"]])
         rows.append(f"| `{study}` | {kind} | {s['primary_outcome']} | {effect} | "
                     f"{100 * s['verdict_detail']['minimal_difference']:.2f} pp | "

@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
-from sim.analysis.cost_effectiveness import NOT_ASSESSED
+from sim.analysis.cost_effectiveness import NOT_ASSESSED, label_probability
 from sim.analysis.decision.decide import DecisionSettings, decide
 from sim.analysis.decision.options import gather_options
 from sim.config import posterior
@@ -53,7 +53,8 @@ NOT_COMPARED = "no posterior: not compared"
 CALIBRATE = ("python -m sim.calibrate name=core_abc_spillover_v1 db=results/calibration/spillover/abc.db "
              "out=results/calibration/spillover 'model_overrides=[\"program=self_management\",\"trial=core\","
              "\"population.n=5000\",\"psa=none\",\"replications=1\",\"care.network_spillover_per_day=0.005\"]'")
-ANSWER = ("verdict", "effect", "low", "high", "economic_verdict")  # an answer, as each row has it twice
+# an answer, as each row has it twice
+ANSWER = ("verdict", "effect", "low", "high", "economic_verdict", "economic_probability")
 COLUMNS = ["job", "primary_outcome", "runs", "spillover", "posterior", *ANSWER, "spillover_alternative",
            *(f"{k}_alternative" for k in ANSWER), "answer_differs", "note"]
 
@@ -69,7 +70,8 @@ def alternative(cfg, spillover, sample):
 def _answer(summary):
     effect = summary["effects"][summary["primary_outcome"]]
     return {"verdict": summary["verdict"], "effect": effect["mean"], "low": effect["ci_low"],
-            "high": effect["ci_high"], "economic_verdict": summary.get("economic_verdict")}
+            "high": effect["ci_high"], "economic_verdict": summary.get("economic_verdict"),
+            "economic_probability": label_probability(summary["economics"])}
 
 
 def _kept_table(partial, job):
@@ -140,8 +142,11 @@ def committed_posteriors(root, rows):
     return list(found.values())
 
 
-def _decision(value):
-    return value if isinstance(value, str) and value else NOT_ASSESSED
+def _decision(row, suffix=""):
+    """The economic label with the share of draws for which it holds."""
+    value, p = row[f"economic_verdict{suffix}"], row[f"economic_probability{suffix}"]
+    assessed = isinstance(value, str) and value and p is not None and p == p  # p != p: NaN read back
+    return f"{value}, P {p:.2f}" if assessed else NOT_ASSESSED
 
 
 def _difference(row, suffix=""):
@@ -190,12 +195,12 @@ def markdown(table, spillover, sample, committed, decisions=()):
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in table.to_dict("records"):
-        default = f"{row['verdict']} | {_difference(row)} | {_decision(row['economic_verdict'])}"
+        default = f"{row['verdict']} | {_difference(row)} | {_decision(row)}"
         if row["note"] == NOT_COMPARED:
             alt = f"{NOT_COMPARED} | | |"
         else:
             alt = (f"{row['verdict_alternative']} | {_difference(row, '_alternative')} | "
-                   f"{_decision(row['economic_verdict_alternative'])} | {'**yes**' if row['answer_differs'] else 'no'}")
+                   f"{_decision(row, '_alternative')} | {'**yes**' if row['answer_differs'] else 'no'}")
         result = f"`{row['job']}`" + (f" ({row['note']})" if row["note"] and row["note"] != NOT_COMPARED else "")
         lines.append(f"| {result} | {row['primary_outcome']} | {default} | {alt} |")
     lines += _decision_lines(decisions, spillover)
@@ -239,8 +244,8 @@ def main(argv=None):
                                                     partial)):
             rows.append(row)
             after = row["note"] if row["note"] == NOT_COMPARED else (
-                f"{row['verdict_alternative']}, {row['economic_verdict_alternative'] or NOT_ASSESSED}")
-            print(f"{row['job']}: {row['verdict']}, {row['economic_verdict'] or NOT_ASSESSED} -> {after}",
+                f"{row['verdict_alternative']}, {_decision(row, '_alternative')}")
+            print(f"{row['job']}: {row['verdict']}, {_decision(row)} -> {after}",
                   file=sys.stderr, flush=True)
         decisions = decision_rows(args.root, partial)
     except ConfigError as err:
