@@ -13,7 +13,9 @@
   the file that sets it: a programme's rows are its differences from `program/_base_.yaml`;
 - the numbers quoted from committed results (`sim.tools.result_tables`): the main job's printed
   table (README.md), the named studies and every programme (docs/explanation/studies.md), the
-  calibration's validation table (docs/explanation/validation.md).
+  calibration's validation table (docs/explanation/validation.md);
+- every number quoted in prose from a committed result, each marked with its source
+  (`sim.tools.quoted`).
 
 Each generated block sits between `<!-- <name>:start -->` and `<!-- <name>:end -->` in one of
 DOCUMENTS, the pages of the documentation site (mkdocs.yml) that hold blocks; a test fails when a
@@ -31,6 +33,8 @@ from sim.config.schema import Config
 from sim.engines import kernels, pathway, workforce
 from sim.model import columns
 from sim.paths import CHECKOUT
+from sim.tools import findings
+from sim.tools.quoted import QUOTE, render_quotes
 from sim.tools.result_tables import (
     admission_history_table,
     main_job_table,
@@ -179,7 +183,10 @@ def assumption_list(root=ROOT):
 BLOCKS = {"parameters": parameter_table, "state": state_tables, "phases": phase_list,
           "assumptions": assumption_list, "main_job": main_job_table, "studies": study_table,
           "programmes": programme_table, "validation": validation_table, "warmup": warmup_table,
-          "admission_history": admission_history_table}
+          "admission_history": admission_history_table, "verdict_stability": findings.stability_table,
+          "subgroup_findings": findings.subgroup_findings, "subgroup_table": findings.subgroup_table,
+          "mentoring_against_broad": findings.mentoring_against_broad, "core_landing": findings.core_landing,
+          "suite_size": findings.suite_size}
 
 
 def render(text, root=ROOT):
@@ -190,7 +197,7 @@ def render(text, root=ROOT):
             head, rest = text.split(start, 1)
             _, tail = rest.split(end, 1)
             text = f"{head}{start}\n{make(root)}\n{end}{tail}"
-    return text
+    return render_quotes(text, root)
 
 
 def pages_with_blocks(root=ROOT):
@@ -198,7 +205,7 @@ def pages_with_blocks(root=ROOT):
     pages = [root / "README.md", *sorted((root / "docs").rglob("*.md"))]
     markers = [f"<!-- {name}:start -->" for name in BLOCKS]
     return [p.relative_to(root).as_posix() for p in pages
-            if p.is_file() and any(m in p.read_text() for m in markers)]
+            if p.is_file() and (any(m in p.read_text() for m in markers) or QUOTE.search(p.read_text()))]
 
 
 def main(argv=None):

@@ -1,0 +1,141 @@
+"""Findings written from the committed results, so that what the prose claims follows the numbers.
+
+Each function renders one generated block (see `sim.tools.docs`): the doubling check of every verdict, who gains
+in the subgroups study (with both kinds of interval), targeted mentoring against broad low-fidelity support,
+where the CORE emulation lands beside the published trial, and the size of the test suite. Words that claim a
+gain ("gains", "every group") are used only where the prediction interval over parameter draws supports them.
+"""
+
+import json
+import re
+import subprocess
+import sys
+
+import pandas as pd
+
+from sim.analysis.statistics import EXPECTED_VALUE, PREDICTION
+
+CORE_PUBLISHED = {"control_rate": 0.384, "intervention_rate": 0.294, "odds_ratio": 0.66}  # Johnson et al. 2018
+
+
+def _json(root, path):
+    return json.loads((root / "results" / path).read_text())
+
+
+def _num(value, digits=0, unit=""):
+    return f"{value:+,.{digits}f}{unit}".replace("-", "−")
+
+
+def _interval(low, high, digits=0):
+    return f"{_num(low, digits)} to {_num(high, digits)}"
+
+
+def position(value, low, high):
+    """Where a published value lies against an interval: inside, below or above."""
+    return "inside" if low <= value <= high else ("below" if value < low else "above")
+
+
+def overlap(a, b):
+    """Whether two intervals (each with ci_low and ci_high) share any value."""
+    return a["ci_low"] <= b["ci_high"] and b["ci_low"] <= a["ci_high"]
+
+
+def supported(low, high):
+    """What an interval supports about a gain: 'gain' above 0, 'loss' below 0, else 'either'."""
+    return "gain" if low > 0 else ("loss" if high < 0 else "either")
+
+
+def stability_table(root):
+    """The doubling check (results/verdict_stability): what changed, then every job's labels before and after."""
+    summary = _json(root, "verdict_stability/summary.json")
+    table = pd.read_csv(root / "results" / "verdict_stability" / "stability.csv")
+    inconclusive = int((table["verdict"] == "inconclusive").sum())
+    lines = [f"{summary['jobs']} committed verdicts were run again with twice the runs; {inconclusive} of them are "
+             f"*inconclusive*. {summary['unchanged']} keep both labels; {len(summary['changed'])} changed one "
+             f"({summary['verdicts_changed']} a verdict, {summary['economic_labels_changed']} an economic label)"
+             + (":" if summary["changed"] else "."), ""]
+    lines += [f"- {text}" for text in summary["changed"]]
+    lines += ["", "| job | verdict | with twice the runs | economic verdict (P it holds) | with twice the runs |",
+              "|---|---|---|---|---|"]
+    for r in table.itertuples():
+        lines.append(f"| `{r.job}` | {r.verdict} | {r.verdict_doubled} | {_label(r.economic_verdict, r.economic_probability)}"
+                     f" | {_label(r.economic_verdict_doubled, r.economic_probability_doubled)} |")
+    return "\n".join(lines)
+
+
+def _label(verdict, probability):
+    return verdict if pd.isna(probability) else f"{verdict}, P {probability:.2f}"
+
+
+def subgroup_findings(root):
+    """The subgroups study: each programme's whole-cohort gain and its groups, with both kinds of interval."""
+    study = _json(root, "subgroups/study.json")
+    lines = [f"Incremental net monetary benefit per patient-year (discounted, at the threshold), mean with the "
+             f"{EXPECTED_VALUE} (clustered by draw) and the {PREDICTION}; a group *gains* only where the "
+             "prediction interval lies above 0.", "",
+             "| programme | whole cohort | CI of the expected value | prediction interval | groups with a mean "
+             "above 0 | groups whose prediction interval lies above 0 | below 0 |",
+             "|---|---|---|---|---|---|---|"]
+    for point in study["points"]:
+        folder = root / "results" / "subgroups" / point["job"]
+        whole = pd.read_csv(folder / "targeting.csv").iloc[0]
+        groups = pd.read_csv(folder / "subgroups.csv")
+        nmb = groups[groups["metric"] == "net_monetary_benefit"]
+        said = [supported(r.prediction_low, r.prediction_high) for r in nmb.itertuples()]
+        lines.append(
+            f"| `{point['program']}` | {_num(whole['inmb_fixed_staff'])} | "
+            f"{_interval(whole['inmb_fixed_staff_mean_ci_low'], whole['inmb_fixed_staff_mean_ci_high'])} | "
+            f"{_interval(whole['inmb_fixed_staff_prediction_low'], whole['inmb_fixed_staff_prediction_high'])} | "
+            f"{int((nmb['difference'] > 0).sum())} of {len(nmb)} | {said.count('gain')} | {said.count('loss')} |")
+    return "\n".join(lines)
+
+
+def subgroup_table(root, job="0"):
+    """One programme's groups (the first job, discharge support, by default), both kinds of interval."""
+    rows = pd.read_csv(root / "results" / "subgroups" / job / "subgroups.csv")
+    nmb = rows[rows["metric"] == "net_monetary_benefit"]
+    lines = ["| group | patients per run | mean | CI of the expected value | prediction interval over draws |"
+             " the prediction interval supports |", "|---|---|---|---|---|---|"]
+    for r in nmb.itertuples():
+        lines.append(f"| {r.attribute}: {r.group} | {r.patients_per_run:,.0f} | {_num(r.difference)} | "
+                     f"{_interval(r.mean_ci_low, r.mean_ci_high)} | {_interval(r.prediction_low, r.prediction_high)}"
+                     f" | {supported(r.prediction_low, r.prediction_high)} |")
+    return "\n".join(lines)
+
+
+def mentoring_against_broad(root):
+    """Targeted mentoring against broad low-fidelity support: effects, costs, and whether their intervals
+    overlap."""
+    s = {name: _json(root, f"{name}/summary.json") for name in ("targeted_mentoring", "broad_low_fidelity")}
+    e = {name: v["effects"]["readmission_365"] for name, v in s.items()}
+    cost = {name: v["economics"]["incremental_cost"]["mean"] for name, v in s.items()}
+    m, b = e["targeted_mentoring"], e["broad_low_fidelity"]
+    kind = "prediction intervals" if s["targeted_mentoring"]["parameter_uncertainty"] else "CIs"
+    verdict = ("overlap, so the two are not told apart with confidence" if overlap(m, b)
+               else "do not overlap")
+    return (f"Targeted mentoring changes 1-year readmission by {_num(100 * m['mean'], 1)} points against "
+            f"{_num(100 * b['mean'], 1)} for broad low-fidelity support, at an incremental cost of "
+            f"{_num(cost['targeted_mentoring'])} against {_num(cost['broad_low_fidelity'])} per patient-year "
+            f"(discounted); their 95% {kind} ({_interval(100 * m['ci_low'], 100 * m['ci_high'], 1)} against "
+            f"{_interval(100 * b['ci_low'], 100 * b['ci_high'], 1)}) {verdict}.")
+
+
+def core_landing(root):
+    """Where CORE's published figures lie against the emulation's predictive intervals."""
+    e = _json(root, "core_trial/summary.json")["trial"]["predictive"]["estimates"]
+    parts = [f"the published {name.replace('_', ' ')} {value:g} lies {position(value, e[name]['low'], e[name]['high'])}"
+             f" its predictive 95% interval ({e[name]['low']:.2f} to {e[name]['high']:.2f})"
+             for name, value in CORE_PUBLISHED.items()]
+    return ("In the CORE emulation " + "; ".join(parts) + ". The arm rates are calibration targets, so this "
+            "shows the fit, not a validation.")
+
+
+def suite_size(root):
+    """The number of tests pytest collects in the checkout (every parameter case counted)."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+                          cwd=root, capture_output=True, text=True, check=False)
+    found = re.search(r"^(\d+) tests? collected", done.stdout, re.M) or re.search(r"^(\d+) tests?", done.stdout,
+                                                                                   re.M)
+    if found is None:
+        raise RuntimeError(f"pytest --collect-only in {root} gave no count:\n{done.stdout[-500:]}{done.stderr[-500:]}")
+    return f"The suite holds {int(found[1]):,} tests (`pytest --collect-only`, every parameter case counted)."
