@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
 
 from sim.analysis import exact  # noqa: E402
 from sim.analysis.cost_effectiveness import (  # noqa: E402
@@ -15,6 +16,8 @@ from sim.analysis.cost_effectiveness import (  # noqa: E402
 from sim.analysis.statistics import EXPECTED_VALUE, PREDICTION, per_draw_effects  # noqa: E402
 from sim.analysis.trials import ALPHA  # noqa: E402
 from sim.outputs.atomic import write_atomic  # noqa: E402
+
+OR_TICKS = (0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 10)  # plain labels on a log axis: 10^-1 notation overlaps
 
 
 def plot_readmission(summary, table, path):
@@ -37,7 +40,7 @@ def plot_readmission(summary, table, path):
     _plot_primary_effects(right, summary, table)
     fig.suptitle(f"verdict: {summary['verdict']}")
     fig.tight_layout()
-    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png", bbox_inches="tight"))
     plt.close(fig)
 
 
@@ -51,17 +54,18 @@ def _plot_primary_effects(ax, summary, table):
     mid = 100 * summary["verdict_detail"]["minimal_difference"]
     unit = "parameter draw" if uncertain else "replication"
     ax.plot(range(len(effects)), effects, "o", color="grey", label=unit)
-    ax.axhline(100 * e["mean"], color="C1", label="mean")
+    ax.axhline(100 * e["mean"], color="C1", lw=2.5, zorder=3, label="mean")  # above a -MID line it may meet
     interval = PREDICTION if uncertain else f"{EXPECTED_VALUE} (Monte Carlo)"
     ax.axhspan(100 * e["ci_low"], 100 * e["ci_high"], color="C1", alpha=0.2, label=interval)
     ax.axhline(0, color="black", lw=0.8)
     for bound in (-mid, mid):
-        ax.axhline(bound, color="C3", ls="--", lw=0.8, label="minimal important difference" if bound < 0 else None)
+        ax.axhline(bound, color="C3", ls=":", lw=1.2,
+                   label=f"minimal important difference (±{mid:.2g} pp)" if bound < 0 else None)
     ax.set_xlabel(unit)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_ylabel("paired difference (percentage points)")
     ax.set_title(f"{primary}: {c['intervention']} - {c['comparator']}", fontsize=10)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)  # off the points
 
 
 def plot_cost_effectiveness(summary, table, path):
@@ -119,8 +123,8 @@ def _plot_acceptability(curve, summary, table):
 
 
 def _plot_by_arm(series_by_arm, path, xlabel, ylabel, title, step):
-    """One line per arm of a per-day or per-week series (percentages)."""
-    fig, ax = plt.subplots(figsize=(6, 4))
+    """One line per arm of a per-day or per-week series (percentages); the legend beside the lines."""
+    fig, ax = plt.subplots(figsize=(7.5, 4))
     for arm, series in series_by_arm.items():
         values = 100 * np.asarray(series, dtype=float)
         if step:
@@ -130,7 +134,7 @@ def _plot_by_arm(series_by_arm, path, xlabel, ylabel, title, step):
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
-    ax.legend()
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     fig.tight_layout()
     write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)
@@ -139,13 +143,13 @@ def _plot_by_arm(series_by_arm, path, xlabel, ylabel, title, step):
 def plot_survival(summary, path):
     """Kaplan-Meier share not yet readmitted after the index discharge, per arm (mean of replications)."""
     _plot_by_arm(summary["readmission_free"], path, "days since index discharge", "not yet readmitted (%)",
-                 "time to first readmission (Kaplan-Meier, per patient)", step=True)
+                 "time to first readmission: Kaplan–Meier per run, mean over runs; no interval shown", step=True)
 
 
 def plot_occupancy(summary, path):
     """Share of acute beds occupied, weekly mean over the counted period, per arm (mean of replications)."""
     _plot_by_arm(summary["weekly_bed_occupancy"], path, "week of the counted period", "acute beds occupied (%)",
-                 "bed occupancy over time (weekly mean)", step=False)
+                 "bed occupancy: weekly mean, mean over runs", step=False)
 
 
 def plot_trials(summary, table, path):
@@ -167,7 +171,11 @@ def plot_trials(summary, table, path):
                      fmt="o", ms=3, color=color, lw=0.8, label=label)
     ors.axvline(1, color="black", lw=0.8)
     ors.set_xscale("log")
-    ors.set_xlabel("odds ratio of readmission, 95% CI (log scale)")
+    low, high = ors.get_xlim()
+    ors.set_xticks([t for t in OR_TICKS if low <= t <= high])
+    ors.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ors.xaxis.set_minor_formatter(NullFormatter())
+    ors.set_xlabel("odds ratio of readmission (each trial's Woolf 95% CI, log scale)")
     ors.set_ylabel("simulated trial (sorted)")
     ors.set_title(f"power {summary['trial']['power']:.2f}", fontsize=10)
     ors.legend(fontsize=8)

@@ -186,7 +186,8 @@ BLOCKS = {"parameters": parameter_table, "state": state_tables, "phases": phase_
           "admission_history": admission_history_table, "verdict_stability": findings.stability_table,
           "subgroup_findings": findings.subgroup_findings, "subgroup_table": findings.subgroup_table,
           "mentoring_against_broad": findings.mentoring_against_broad, "core_landing": findings.core_landing,
-          "suite_size": findings.suite_size}
+          "suite_size": findings.suite_size, "structural_answer": findings.structural_answer,
+          "one_year_readmission": findings.one_year_readmission, "targeting_findings": findings.targeting_findings}
 
 
 def render(text, root=ROOT):

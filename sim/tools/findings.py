@@ -139,3 +139,65 @@ def suite_size(root):
     if found is None:
         raise RuntimeError(f"pytest --collect-only in {root} gave no count:\n{done.stdout[-500:]}{done.stderr[-500:]}")
     return f"The suite holds {int(found[1]):,} tests (`pytest --collect-only`, every parameter case counted)."
+
+
+def structural_answer(root):
+    """results/structural: which committed answers differ under the alternative structure, each economic label
+    with the share of draws for which it holds, and the decision studies' choices under both."""
+    summary = _json(root, "structural/summary.json")
+    table = pd.read_csv(root / "results" / "structural" / "structural.csv")
+    decisions = pd.read_csv(root / "results" / "structural" / "decisions.csv")
+
+    def answer(row, suffix=""):
+        return f"{row['verdict' + suffix]}, {_label(row['economic_verdict' + suffix], row['economic_probability' + suffix])}"
+
+    differing = table[table["answer_differs"] == True]  # noqa: E712 (a column read back from CSV)
+    parts = [f"`{r['job']}` ({answer(r)} → {answer(r, '_alternative')})" for _, r in differing.iterrows()]
+    text = (f"`python -m sim.tools.structural` re-ran {summary['compared']} of {summary['jobs']} committed results "
+            f"with the spillover structure and its own posterior (`results/structural/`); the verdict or the "
+            f"economic decision differs in {summary['answers_differ']}" + (": " + "; ".join(parts) if parts else "")
+            + ".")
+    for r in decisions.itertuples():
+        same = "the same option" if not r.decision_differs else f"`{r.option_alternative}`"
+        text += (f" For `{r.study}` at {r.threshold:,.0f} per QALY: fund `{r.option}` (best in "
+                 f"{100 * r.probability_best:.0f}% of draws) under the default structure, {same} (best in "
+                 f"{100 * r.probability_best_alternative:.0f}%) under spillover.")
+    return text
+
+
+def one_year_readmission(root):
+    """The main job's usual-care 1-year readmission per discharge and per patient, the per-patient rate placed
+    against the published range (O'Connell 2018: 40-60%, per participant, the same unit)."""
+    arm = _json(root, "default_comparison/summary.json")["arms"]["usual_care"]
+    per_patient = arm["patient_readmission_365"]["mean"]
+    where = position(per_patient, 0.40, 0.60)
+    said = "within" if where == "inside" else f"{where} (the model readmits {'fewer' if where == 'below' else 'more'}"\
+        " patients within a year than that range)"
+    return (f"The 1-year rate is {100 * arm['readmission_365']['mean']:.1f}% per discharge and "
+            f"{100 * per_patient:.1f}% per patient, the like-for-like unit of the published 40–60% (O'Connell "
+            f"2018), so it falls {said}.")
+
+
+def targeting_findings(root):
+    """The subgroups study's distributional view and the best-targeted rule of each programme, with both kinds
+    of interval."""
+    study = _json(root, "subgroups/study.json")
+    lines = ["| programme | net health benefit, QALYs per patient-year (CI of the expected value; prediction "
+             "interval) | staffing | best rule | its gain over the programme as configured (CI of the expected "
+             "value; prediction interval) |", "|---|---|---|---|---|"]
+    for point in study["points"]:
+        folder = root / "results" / "subgroups" / point["job"]
+        total = pd.read_csv(folder / "distributional.csv").set_index("group").loc["all (unweighted)"]
+        nhb = (f"{_num(total['net_health_benefit_difference'], 4)} ("
+               f"{_interval(total['net_health_benefit_mean_ci_low'], total['net_health_benefit_mean_ci_high'], 4)}; "
+               f"{_interval(total['net_health_benefit_prediction_low'], total['net_health_benefit_prediction_high'], 4)})")
+        rules = pd.read_csv(folder / "targeting.csv")
+        for k, staff in enumerate(("fixed", "scaled")):
+            best = rules[rules[f"best_{staff}_staff"]].iloc[0]
+            gain = f"gain_over_configured_{staff}_staff"
+            said = "none (as configured is best)" if best["rule"] == "as configured" else (
+                f"{_num(best[gain], 2)} ({_interval(best[gain + '_mean_ci_low'], best[gain + '_mean_ci_high'], 2)}; "
+                f"{_interval(best[gain + '_prediction_low'], best[gain + '_prediction_high'], 2)})")
+            programme = f"`{point['program']}`" if k == 0 else ""
+            lines.append(f"| {programme} | {nhb if k == 0 else ''} | {staff} posts | {best['rule']} | {said} |")
+    return "\n".join(lines)
