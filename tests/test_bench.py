@@ -57,7 +57,7 @@ def test_bench_json_lines_agree_with_the_clock_and_the_kernels_memory_account():
     # Memory, against the kernel's account of the same processes: no row's peak exceeds the largest peak
     # the kernel saw; the baseline (interpreter, numpy, numba, mesa, compiled kernels) is tens to hundreds
     # of MB, not KB or GB; per-patient bytes add up to no more than the peak itself; and the Mesa row,
-    # which holds an agent view per patient (~450 B each, sim/model.py) beside the arrays, shows at least
+    # which holds an agent view per patient (~450 B each, sim/engines/agents.py) beside the arrays, shows at least
     # 100 B per patient
     for row in rows:
         assert 50 <= row["baseline_rss_mb"] <= row["peak_rss_mb"] <= peak_of_all_mb

@@ -1,4 +1,4 @@
-"""The defaults reproduce the base rates they were calibrated to (DESIGN.md, Evidence)."""
+"""The defaults reproduce the base rates they were calibrated to (docs/explanation/validation.md)."""
 
 import pytest
 

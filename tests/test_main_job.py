@@ -1,5 +1,5 @@
 """The main job end to end: `python -m sim` writes a summary with a verdict, a table and a figure, and
-gives the verdict its rule (sim/verdict.py) demands on programmes whose effect is known by construction."""
+gives the verdict its rule (sim/analysis/verdict.py) demands on programmes whose effect is known by construction."""
 
 import json
 import re

@@ -37,7 +37,7 @@ def test_per_patient_rates_count_only_patients_followed_for_the_window():
 
 
 def test_frequent_readmitters_make_the_per_discharge_rate_higher():
-    """DESIGN.md: the per-discharge 1-year rate runs above the per-participant one."""
+    """The per-discharge 1-year rate runs above the per-participant one."""
     cfg = make_cfg("population.n=4000", "burn_in_days=90", "horizon_days=730")
     row = arm_outcomes(CareSystemModel(cfg, usual_care_of(cfg.program)).run())
     assert row["readmission_365"] > row["patient_readmission_365"] + 0.02

@@ -3,7 +3,7 @@
 Each patient's index discharge (their first in the counted period) is grouped by
 the ward admissions they had in the year before it, not counting the index stay
 itself (0, 1, 2, 3+), and the share readmitted to a bed within 30 and 365 days
-is computed per group: the table DESIGN.md asks the model to be shown against.
+is computed per group: the table the model is to be shown against (docs/explanation/validation.md).
 Admissions are read from each patient's ring of the latest `HISTORY` admission
 days, so a patient with more than `HISTORY` - 1 admissions after the index
 discharge has the oldest ones forgotten (they then count in 3+ at most).

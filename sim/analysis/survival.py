@@ -1,7 +1,7 @@
 """Per-patient outcomes from each patient's index discharge (their first in the counted period).
 
 Trials count per participant, services per discharge; frequent readmitters
-make the per-discharge rate the higher one (DESIGN.md, Evidence), so both are
+make the per-discharge rate the higher one (docs/explanation/model.md), so both are
 reported. Time to first readmission is a Kaplan-Meier curve, censored where
 a patient's follow-up runs out at the end of the horizon.
 """

@@ -7,9 +7,9 @@ overrides in `summary.json` and `manifest.json`.
 
 A study with a `sweep:` list (e.g. `program=a,b,c`) is a Hydra multirun into
 `results/<name>/<job>/`, run by the configured launcher, then gathered by
-`sim.sweep` into one table and its figures; the study's `manifest.json` is
+`sim.outputs.sweep` into one table and its figures; the study's `manifest.json` is
 written last, after every job is complete. A study with a `sensitivity:`
-block is a global sensitivity analysis (`sim.sensitivity`). A sweep over `program` with a `decision:` block
+block is a global sensitivity analysis (`sim.cli.sensitivity`). A sweep over `program` with a `decision:` block
 compares every option at once (`sim.cli.decision`), before the manifest. A study with a `deterministic:`
 block (at fixed parameters) finds where the decision changes: one-way ranges, thresholds, a two-way grid
 (`sim.cli.deterministic`).

@@ -6,7 +6,7 @@ queries, the DataCollector and Mesa's visualisation see live state.
 `hope` and `engagement` read today's values (they drift to baseline in closed
 form from the day they were last set). `Patient.step()` is the reference
 engine: the day of one patient, written for reading, calling the same rules
-as the Numba kernels in `sim.kernels`.
+as the Numba kernels in `sim.engines.kernels`.
 """
 
 import mesa

@@ -6,12 +6,15 @@ cost-effectiveness plane with the frontier, the acceptability curves and frontie
 against the threshold, and EVPPI by parameter group; with a budget impact, budget_impact.csv and .png.
 """
 
+import json
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 
 from sim.analysis.decision.frontier import FRONTIER  # noqa: E402
 from sim.analysis.statistics import EXPECTED_VALUE, mean_ci  # noqa: E402
@@ -22,10 +25,31 @@ DECISION_FILES = ("options.csv", "curves.csv", "evppi.csv", "decision.md", "deci
 BUDGET_FILES = ("budget_impact.csv", "budget_impact.png")  # with a budget_impact setting
 
 
+THOUSANDS = "{x:,.0f}"
+
+
 def _save(fig, path):
+    """Saved to the drawn extent: no label or legend outside the axes is clipped."""
     fig.tight_layout()
-    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png", bbox_inches="tight"))
     plt.close(fig)
+
+
+def _currency(out):
+    """The jobs' currency from their summary.json in `out`, the study folder; None (the figures then name no
+    money unit) where `out` holds no jobs, as the temporary folder of `python -m sim.decide --check`."""
+    found = {json.loads(p.read_text()).get("currency") for p in out.glob("*/summary.json")}
+    return found.pop() if len(found) == 1 else None
+
+
+def _in(money, *notes):
+    """A money label's parentheses: the currency, when known, and any notes."""
+    parts = [p for p in (money, *notes) if p]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _per_qaly(money):
+    return f"{money} per QALY" if money else "per QALY"
 
 
 def curves_frame(result):
@@ -40,7 +64,7 @@ def curves_frame(result):
     return pd.DataFrame(rows)
 
 
-def plot_plane(options, result, path):
+def plot_plane(options, result, path, money):
     """Each option against the comparator (the first option) on the same draw: paired, so the variation every
     option shares cancels. Left: each draw (faint) and the means (large). Right: the means alone, each with the
     CI of its expected value, and the frontier joining the non-dominated ones; the comparator is the origin."""
@@ -69,7 +93,7 @@ def plot_plane(options, result, path):
         ax.axvline(0, color="grey", lw=0.6)
         ax.ticklabel_format(style="plain", useOffset=False)
         ax.set_xlabel(f"incremental QALYs per patient-year against {options.names[0]} (discounted)")
-        ax.set_ylabel(f"incremental cost per patient-year against {options.names[0]} (discounted)")
+        ax.set_ylabel(f"incremental cost per patient-year against {options.names[0]}{_in(money, 'discounted')}")
     cloud.set_title(f"each of {len(d_cost)} parameter draws (paired) and the means", fontsize=10)
     means.set_title(f"means, {EXPECTED_VALUE} over draws, and the frontier", fontsize=10)
     means.legend(fontsize=7)
@@ -81,45 +105,51 @@ def _half_width(per_draw):
     return s["ci_high"] - s["mean"]
 
 
-def _plot_by_option(result, key, best, best_label, ylabel):
+def _plot_by_option(result, key, best, best_label, ylabel, money):
     """One curve per option of `key` across the threshold grid, and the `best` of them dashed."""
     t = [c["threshold"] for c in result["curves"]]
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for j, name in enumerate(result["options"]):
         ax.plot(t, [c[key][j] for c in result["curves"]], color=f"C{j}", label=name)
     ax.plot(t, [c[best] for c in result["curves"]], "k--", lw=2, label=best_label)
-    ax.set_xlabel("willingness to pay per QALY")
+    ax.set_xlabel(f"willingness to pay ({_per_qaly(money)})")
     ax.set_ylabel(ylabel)
     return fig, ax
 
 
-def plot_acceptability(result, path):
+def plot_acceptability(result, path, money):
     fig, ax = _plot_by_option(result, "acceptability", "frontier", "acceptability frontier",
-                              "probability of the highest net benefit")
-    for d in result["decisions"]:
-        ax.axvline(d["threshold"], color="grey", lw=0.6, ls=":")
+                              "probability of the highest net benefit", money)
+    for k, d in enumerate(result["decisions"]):
+        ax.axvline(d["threshold"], color="grey", lw=0.6, ls=":", label=None if k else "decision thresholds")
     ax.set_ylim(-0.02, 1.02)
+    ax.set_title(f"share of {result['draws']} parameter draws in which each option has the highest net benefit",
+                 fontsize=9)
     ax.legend(fontsize=7)
     _save(fig, path)
 
 
-def plot_expected_loss(result, path):
-    fig, ax = _plot_by_option(result, "expected_loss", "evpi", "lowest (= EVPI)", "expected loss per patient-year")
+def plot_expected_loss(result, path, money):
+    fig, ax = _plot_by_option(result, "expected_loss", "evpi", "lowest (= EVPI)",
+                              f"expected loss per patient-year{_in(money)}", money)
     ax.legend(fontsize=7)
     _save(fig, path)
 
 
-def plot_evpi(result, path):
+def plot_evpi(result, path, money):
     t = [c["threshold"] for c in result["curves"]]
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.plot(t, [c["evpi"] * result["population_factor"] for c in result["curves"]], "k-")
-    ax.set_xlabel("willingness to pay per QALY")
-    ax.set_ylabel("population EVPI")
+    ax.set_xlabel(f"willingness to pay ({_per_qaly(money)})")
+    ax.set_ylabel(f"population EVPI{_in(money)}")
+    ax.yaxis.set_major_formatter(StrMethodFormatter(THOUSANDS))
     ax.set_title(f"EVPI over {result['population_factor']:,.0f} discounted patient-years")
     _save(fig, path)
 
 
-def plot_evppi(result, path):
+def plot_evppi(result, path, money):
+    """EVPPI per parameter group at each decision threshold; the whiskers are the regression metamodel's
+    estimation uncertainty (not a spread over draws), the lower one cut at 0 as EVPPI cannot be negative."""
     groups = result["evppi"]
     thresholds = sorted({g["threshold"] for g in groups})
     names = list(dict.fromkeys(g["group"] for g in groups))
@@ -128,17 +158,20 @@ def plot_evppi(result, path):
     for k, t in enumerate(thresholds):
         at = {g["group"]: g for g in groups if g["threshold"] == t}
         x = np.arange(len(names)) + k * width
-        ax.bar(x, [at[n]["evppi_per_person"] for n in names], width,
-               yerr=[1.96 * at[n]["standard_error"] for n in names], capsize=3, label=f"{t:,.0f} per QALY")
+        value = np.array([at[n]["evppi_per_person"] for n in names])
+        half = np.array([1.96 * at[n]["standard_error"] for n in names])
+        ax.bar(x, value, width, yerr=[np.clip(half, 0, np.maximum(value, 0)), half], capsize=3,
+               label=f"{t:,.0f} {_per_qaly(money)}")
     ax.set_xticks(np.arange(len(names)) + width * (len(thresholds) - 1) / 2, names, rotation=15, fontsize=8)
-    ax.set_ylabel("EVPPI per patient-year (95% interval)")
+    ax.set_ylabel(f"EVPPI per patient-year{_in(money)}\nwhiskers: ±1.96 SE of the regression estimate,\n"
+                  "lower one cut at 0 (EVPPI ≥ 0)", fontsize=9)
     ax.legend(fontsize=7)
     _save(fig, path)
 
 
-def plot_budget(result, path):
-    """Left: each programme's added spending per year (95% range of the draws). Right: the last year's by
-    cost component."""
+def plot_budget(result, path, money):
+    """Left: each programme's added spending per year (2.5th-97.5th percentiles of the draws). Right: the last
+    year's by cost component; components zero for every programme are left out."""
     rows = pd.DataFrame(result["budget_impact"])
     programmes = list(dict.fromkeys(rows["option"]))
     totals = rows[(rows.component == "total") & (rows.year != "all")]
@@ -152,19 +185,26 @@ def plot_budget(result, path):
                  color=f"C{k + 1}", label=name)
     left.set_xticks(np.arange(len(years)) + width * (len(programmes) - 1) / 2, [f"year {y}" for y in years])
     left.axhline(0, color="black", lw=0.8)
-    left.set_ylabel("added spending against usual care (undiscounted)")
+    ylabel = f"added spending against usual care{_in(money, 'undiscounted')}"
+    left.set_ylabel(ylabel)
+    left.set_title("each year's total: mean, whiskers 2.5th-97.5th percentiles over parameter draws", fontsize=9)
+    left.yaxis.set_major_formatter(StrMethodFormatter(THOUSANDS))
     left.legend(fontsize=7)
     last = rows[(rows.year == years[-1]) & (rows.component != "total")]
     bottom_pos, bottom_neg = np.zeros(len(programmes)), np.zeros(len(programmes))
     for c, component in enumerate(dict.fromkeys(last["component"])):
         values = last[last.component == component].set_index("option").loc[programmes, "mean"].to_numpy()
+        if not values.any():
+            continue
         base = np.where(values >= 0, bottom_pos, bottom_neg)
         right.bar(programmes, values, bottom=base, color=f"C{c}", label=component.removeprefix("cost_"))
         bottom_pos, bottom_neg = bottom_pos + np.maximum(values, 0), bottom_neg + np.minimum(values, 0)
     right.axhline(0, color="black", lw=0.8)
+    right.set_ylabel(ylabel)
     right.set_title(f"year {years[-1]} by cost component (mean)", fontsize=9)
+    right.yaxis.set_major_formatter(StrMethodFormatter(THOUSANDS))
     right.tick_params(axis="x", labelrotation=20, labelsize=7)
-    right.legend(fontsize=6)
+    right.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     _save(fig, path)
 
 
@@ -225,14 +265,15 @@ def write_decision(out, options, result, about, settings):
     write_atomic(out / "curves.csv", lambda p: curves_frame(result).to_csv(p, index=False))
     write_atomic(out / "evppi.csv", lambda p: pd.DataFrame(result["evppi"]).assign(
         parameters=lambda f: f["parameters"].str.join(" ")).to_csv(p, index=False))
-    plot_plane(options, result, out / "plane.png")
-    plot_acceptability(result, out / "acceptability.png")
-    plot_expected_loss(result, out / "expected_loss.png")
-    plot_evpi(result, out / "evpi.png")
-    plot_evppi(result, out / "evppi.png")
+    money = _currency(out)
+    plot_plane(options, result, out / "plane.png", money)
+    plot_acceptability(result, out / "acceptability.png", money)
+    plot_expected_loss(result, out / "expected_loss.png", money)
+    plot_evpi(result, out / "evpi.png", money)
+    plot_evppi(result, out / "evppi.png", money)
     if result["budget_impact"]:
         write_atomic(out / "budget_impact.csv", lambda p: pd.DataFrame(result["budget_impact"]).to_csv(p, index=False))
-        plot_budget(result, out / "budget_impact.png")
+        plot_budget(result, out / "budget_impact.png", money)
     write_atomic(out / "decision.md", lambda p: p.write_text(markdown(result, about, settings)))
     plain = {k: v for k, v in result.items() if k not in ("curves", "budget_impact")}
     write_json(out / "decision.json", plain)

@@ -153,8 +153,9 @@ def _figure(ncols=1, width=6):
 
 
 def _save(plt, fig, path):
+    """Saved to the drawn extent: no label or legend outside the axes is clipped."""
     fig.tight_layout()
-    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png", bbox_inches="tight"))
     plt.close(fig)
 
 
@@ -210,7 +211,7 @@ def plot_effects(table, swept, primary, money, path):
     plane.axhline(0, color="black", lw=0.8)
     plane.axvline(0, color="black", lw=0.8)
     plane.set_xlabel("incremental QALYs per patient-year (discounted)")
-    plane.set_ylabel(f"incremental cost per patient-year ({money}, disc.)")
+    plane.set_ylabel(f"incremental cost per patient-year\n({money}, discounted)")
     plane.set_title(f"cost-effectiveness plane: mean, {interval}", fontsize=9)
     plane.ticklabel_format(style="plain", useOffset=False)
     plane.legend(fontsize=7)
@@ -232,7 +233,7 @@ def plot_acceptability(folder, table, swept, path):
     ax.set_xlabel(f"willingness to pay ({money} per QALY)")
     ax.set_ylabel("probability cost-effective")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_title("cost-effectiveness acceptability curves", fontsize=10)
+    ax.set_title("acceptability: each programme against usual care, over its parameter draws", fontsize=10)
     ax.legend(fontsize=7)
     _save(plt, fig, path)
 
@@ -259,7 +260,7 @@ def plot_series(folder, table, swept, key, ylabel, xlabel, title, path):
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(f"{title}; dashed: usual care", fontsize=10)
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)  # beside the lines
     _save(plt, fig, path)
 
 

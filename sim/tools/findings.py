@@ -58,8 +58,9 @@ def stability_table(root):
     lines += ["", "| job | verdict | with twice the runs | economic verdict (P it holds) | with twice the runs |",
               "|---|---|---|---|---|"]
     for r in table.itertuples():
-        lines.append(f"| `{r.job}` | {r.verdict} | {r.verdict_doubled} | {_label(r.economic_verdict, r.economic_probability)}"
-                     f" | {_label(r.economic_verdict_doubled, r.economic_probability_doubled)} |")
+        before = _label(r.economic_verdict, r.economic_probability)
+        after = _label(r.economic_verdict_doubled, r.economic_probability_doubled)
+        lines.append(f"| `{r.job}` | {r.verdict} | {r.verdict_doubled} | {before} | {after} |")
     return "\n".join(lines)
 
 
@@ -149,7 +150,8 @@ def structural_answer(root):
     decisions = pd.read_csv(root / "results" / "structural" / "decisions.csv")
 
     def answer(row, suffix=""):
-        return f"{row['verdict' + suffix]}, {_label(row['economic_verdict' + suffix], row['economic_probability' + suffix])}"
+        economic = _label(row[f"economic_verdict{suffix}"], row[f"economic_probability{suffix}"])
+        return f"{row['verdict' + suffix]}, {economic}"
 
     differing = table[table["answer_differs"] == True]  # noqa: E712 (a column read back from CSV)
     parts = [f"`{r['job']}` ({answer(r)} → {answer(r, '_alternative')})" for _, r in differing.iterrows()]
@@ -188,9 +190,10 @@ def targeting_findings(root):
     for point in study["points"]:
         folder = root / "results" / "subgroups" / point["job"]
         total = pd.read_csv(folder / "distributional.csv").set_index("group").loc["all (unweighted)"]
-        nhb = (f"{_num(total['net_health_benefit_difference'], 4)} ("
-               f"{_interval(total['net_health_benefit_mean_ci_low'], total['net_health_benefit_mean_ci_high'], 4)}; "
-               f"{_interval(total['net_health_benefit_prediction_low'], total['net_health_benefit_prediction_high'], 4)})")
+        n = "net_health_benefit_"
+        nhb = (f"{_num(total[n + 'difference'], 4)} "
+               f"({_interval(total[n + 'mean_ci_low'], total[n + 'mean_ci_high'], 4)}; "
+               f"{_interval(total[n + 'prediction_low'], total[n + 'prediction_high'], 4)})")
         rules = pd.read_csv(folder / "targeting.csv")
         for k, staff in enumerate(("fixed", "scaled")):
             best = rules[rules[f"best_{staff}_staff"]].iloc[0]
