@@ -2,6 +2,7 @@
 re-runs it from its manifest to identical numbers."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -58,6 +59,28 @@ def test_study_is_valid_and_its_results_are_committed(path):
                   ["readmission.png", "cost_effectiveness.png", "survival.png", "occupancy.png"])
     for name in names:
         assert (results / name).exists(), name
+
+
+RUNS_SAID = re.compile(r"(?:(?P<draws>\d+) (?:parameter |posterior )?draws x )?(?P<replications>\d+) (?:paired )?replications")
+
+
+@pytest.mark.parametrize("path", STUDIES, ids=[p.stem for p in STUDIES])
+def test_a_study_says_the_runs_it_is_configured_with(path):
+    """Every "D draws x R paired replications" or "R paired replications" in a study's question and why is what
+    its config runs (a study's text goes into its committed summary)."""
+    spec = load_study(path)
+    cfg, _ = study_config(spec)
+    for m in RUNS_SAID.finditer(" ".join(f"{spec.get('question', '')} {spec.get('why', '')}".split())):
+        said = (int(m["draws"]) if m["draws"] else None, int(m["replications"]))
+        configured = (cfg.psa.draws if m["draws"] else None, cfg.replications)
+        assert said == configured, f"{path.name}: {m.group(0)!r}, configured {configured}"
+
+
+def test_a_study_whose_text_miscounts_its_runs_is_caught():
+    text = "10,000 patients, 20 paired replications, discharge support"
+    assert [int(m["replications"]) for m in RUNS_SAID.finditer(text)] == [20]
+    text = "16 parameter draws x 2 paired replications"
+    assert [(m["draws"], m["replications"]) for m in RUNS_SAID.finditer(text)] == [("16", "2")]
 
 
 def test_every_programme_is_paired_with_the_same_usual_care_arm():
