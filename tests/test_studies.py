@@ -61,7 +61,8 @@ def test_study_is_valid_and_its_results_are_committed(path):
         assert (results / name).exists(), name
 
 
-RUNS_SAID = re.compile(r"(?:(?P<draws>\d+) (?:parameter |posterior )?draws x )?(?P<replications>\d+) (?:paired )?replications")
+RUNS_SAID = re.compile(r"(?:(?P<draws>\d+) (?:parameter |posterior )?draws x )?"
+                       r"(?P<replications>\d+) (?:paired )?replications")
 
 
 @pytest.mark.parametrize("path", STUDIES, ids=[p.stem for p in STUDIES])

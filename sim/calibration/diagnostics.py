@@ -2,6 +2,7 @@
 the posterior's marginals and pairs, and fitted against target with posterior predictive intervals."""
 
 import math
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -89,17 +90,26 @@ def fitted_markdown(fitted):
     return "\n".join(lines) + "\n"
 
 
+def _wrapped(key):
+    """A key's last part broken after underscores into short lines, to fit beside a small panel."""
+    return textwrap.fill(key.split(".")[-1].replace("_", "_ "), 18).replace("_ ", "_")
+
+
 def figures(out, frame, settings, generations_table):
-    """posterior_pairs.png (weighted marginals on the diagonal, particles below it) and generations.png."""
+    """posterior_pairs.png (weighted marginals on the diagonal, particles below it) and generations.png. The
+    pairs' panels share each column's x axis and each row's y axis, so only the outer ones carry tick labels,
+    few and large enough to read when the figure is shrunk to a page; each diagonal's weight axis is on its
+    right, in the empty upper triangle."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     keys = list(settings["priors"])
     d = len(keys)
     w = frame[WEIGHT].to_numpy()
-    fig, axes = plt.subplots(d, d, figsize=(1.7 * d, 1.7 * d), squeeze=False)
+    fig, axes = plt.subplots(d, d, figsize=(1.3 * d, 1.3 * d), sharex="col", squeeze=False)
     for i, yk in enumerate(keys):
         for j, xk in enumerate(keys):
             ax = axes[i][j]
@@ -108,26 +118,38 @@ def figures(out, frame, settings, generations_table):
                 continue
             if i == j:
                 ax.hist(frame[xk], bins=20, weights=w, color="C0")
+                ax.yaxis.tick_right()
+                ax.yaxis.set_label_position("right")
+                ax.set_ylabel("weight", fontsize=8)
             else:
+                if j:
+                    ax.sharey(axes[i][0])
                 ax.scatter(frame[xk], frame[yk], s=4 + 400 * w, alpha=0.5, color="C0", linewidths=0)
-            ax.tick_params(labelsize=5)
+                ax.tick_params(labelleft=j == 0)
+            ax.xaxis.set_major_locator(MaxNLocator(2))
+            ax.yaxis.set_major_locator(MaxNLocator(3))
+            ax.tick_params(labelsize=7)
             if i == d - 1:
-                ax.set_xlabel(xk.split(".")[-1], fontsize=6)
+                ax.set_xlabel(_wrapped(xk), fontsize=8)
             if j == 0 and i > 0:
-                ax.set_ylabel(yk.split(".")[-1], fontsize=6)
-    fig.suptitle(f"posterior ({len(frame)} particles; diagonal: weighted marginals)", fontsize=9)
-    fig.tight_layout()
+                ax.set_ylabel(_wrapped(yk), fontsize=8)
+    fig.suptitle(f"posterior: {len(frame)} particles below the diagonal, marker area grows with the particle's "
+                 "weight;\ndiagonal: weighted marginals (share of the posterior weight in each bin)", fontsize=12)
+    fig.subplots_adjust(left=0.09, right=0.95, bottom=0.09, top=0.93, wspace=0.15, hspace=0.15)
     write_atomic(Path(out) / "posterior_pairs.png", lambda p: fig.savefig(p, dpi=100, format="png"))
     plt.close(fig)
     fig, ax = plt.subplots(1, 2, figsize=(8, 3))
     ax[0].plot(generations_table["generation"], generations_table["epsilon"], "o-")
     ax[0].set_xlabel("generation")
     ax[0].set_ylabel("tolerance (standardised distance)")
-    ax[1].plot(generations_table["generation"], generations_table["acceptance"], "o-", label="acceptance")
+    ax[1].plot(generations_table["generation"], generations_table["acceptance"], "o-",
+               label="acceptance (accepted / evaluations)")
     ax[1].plot(generations_table["generation"],
                generations_table["effective_sample_size"] / generations_table["particles"], "s-",
                label="ESS / particles")
     ax[1].set_xlabel("generation")
+    ax[1].set_ylabel("share (0-1)")
+    ax[1].set_ylim(0, 1.05)
     ax[1].legend(fontsize=7)
     fig.tight_layout()
     write_atomic(Path(out) / "generations.png", lambda p: fig.savefig(p, dpi=100, format="png"))

@@ -95,7 +95,7 @@ def main(argv=None):
     parser.add_argument("folders", nargs="+", help="results folders (a run, or a sweep study's folder of jobs)")
     parser.add_argument("--points", help="sensitivity studies: the points to re-run, e.g. 0,143,287; deterministic "
                                          "studies: the evaluations (default all)")
-    parser.add_argument("--runs", help="the runs (replication numbers) to re-run in each folder, e.g. 0,399,799 "
+    parser.add_argument("--runs", help="the runs (replication numbers) to re-run in each folder, e.g. 0,200,399 "
                                        "(default all): a quick check of a large study")
     args = parser.parse_args(argv)
     failed = False

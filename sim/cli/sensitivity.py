@@ -182,10 +182,10 @@ def plot(block, indices, path, primary):
         if block["method"] == "sobol":
             ax.barh(y + 0.2, rows.S1, 0.4, xerr=rows.S1_conf, capsize=2, label="first order (S1)")
             ax.barh(y - 0.2, rows.ST, 0.4, xerr=rows.ST_conf, capsize=2, label="total (ST)")
-            ax.set_xlabel("Sobol index (95% CI)")
+            ax.set_xlabel("Sobol index (SALib bootstrap 95% CI over the Saltelli sample)")
         else:
             ax.barh(y, rows.mu_star, 0.6, xerr=rows.mu_star_conf, capsize=2, label="mu* (mean |elementary effect|)")
-            ax.set_xlabel("Morris mu* (95% CI), in the output's units")
+            ax.set_xlabel("Morris mu*, in the output's units (SALib bootstrap 95% CI over the trajectories)")
         ax.set_yticks(y, rows.parameter, fontsize=8)
         ax.axvline(0, color="black", lw=0.8)
         label = f"{OUTPUTS[output]} ({primary})" if output == "effect" else OUTPUTS[output]

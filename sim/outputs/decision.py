@@ -125,14 +125,14 @@ def plot_acceptability(result, path, money):
     ax.set_ylim(-0.02, 1.02)
     ax.set_title(f"share of {result['draws']} parameter draws in which each option has the highest net benefit",
                  fontsize=9)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # off the curves
     _save(fig, path)
 
 
 def plot_expected_loss(result, path, money):
     fig, ax = _plot_by_option(result, "expected_loss", "evpi", "lowest (= EVPI)",
                               f"expected loss per patient-year{_in(money)}", money)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)  # off the curves
     _save(fig, path)
 
 
@@ -187,9 +187,9 @@ def plot_budget(result, path, money):
     left.axhline(0, color="black", lw=0.8)
     ylabel = f"added spending against usual care{_in(money, 'undiscounted')}"
     left.set_ylabel(ylabel)
-    left.set_title("each year's total: mean, whiskers 2.5th-97.5th percentiles over parameter draws", fontsize=9)
+    left.set_title("each year's total: mean;\nwhiskers: 2.5th-97.5th percentiles over parameter draws", fontsize=9)
     left.yaxis.set_major_formatter(StrMethodFormatter(THOUSANDS))
-    left.legend(fontsize=7)
+    left.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)  # off the bars
     last = rows[(rows.year == years[-1]) & (rows.component != "total")]
     bottom_pos, bottom_neg = np.zeros(len(programmes)), np.zeros(len(programmes))
     for c, component in enumerate(dict.fromkeys(last["component"])):

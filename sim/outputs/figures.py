@@ -152,6 +152,13 @@ def plot_occupancy(summary, path):
                  "bed occupancy: weekly mean, mean over runs", step=False)
 
 
+def plain_log_ticks(axis, limits):
+    """Odds-ratio ticks written plainly on a log axis (matplotlib's 10^-1 notation overlaps)."""
+    axis.set_ticks([t for t in OR_TICKS if limits[0] <= t <= limits[1]])
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def plot_trials(summary, table, path):
     fig, (rates, ors) = plt.subplots(1, 2, figsize=(10, 4))
     rates.scatter(100 * table["control_rate"], 100 * table["intervention_rate"], s=12)
@@ -171,10 +178,7 @@ def plot_trials(summary, table, path):
                      fmt="o", ms=3, color=color, lw=0.8, label=label)
     ors.axvline(1, color="black", lw=0.8)
     ors.set_xscale("log")
-    low, high = ors.get_xlim()
-    ors.set_xticks([t for t in OR_TICKS if low <= t <= high])
-    ors.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    ors.xaxis.set_minor_formatter(NullFormatter())
+    plain_log_ticks(ors.xaxis, ors.get_xlim())
     ors.set_xlabel("odds ratio of readmission (each trial's Woolf 95% CI, log scale)")
     ors.set_ylabel("simulated trial (sorted)")
     ors.set_title(f"power {summary['trial']['power']:.2f}", fontsize=10)
@@ -185,7 +189,7 @@ def plot_trials(summary, table, path):
     plt.close(fig)
 
 
-def plot_subgroups(subgroups, intervention, path):
+def plot_subgroups(subgroups, intervention, currency, path):
     """A forest plot: the incremental net monetary benefit per patient-year in each subgroup, with the CI of its
     expected value (thick) and, with parameter draws, the prediction interval over draws (thin)."""
     rows = subgroups[subgroups["metric"] == "net_monetary_benefit"].reset_index(drop=True)
@@ -199,7 +203,7 @@ def plot_subgroups(subgroups, intervention, path):
                 lw=3, label=EXPECTED_VALUE)
     ax.axvline(0.0, color="grey", lw=0.8)
     ax.set_yticks(y, [f"{a}: {g}" for a, g in zip(rows["attribute"], rows["group"], strict=True)])
-    ax.set_xlabel(f"incremental net monetary benefit per patient-year\n{intervention} vs usual care")
+    ax.set_xlabel(f"incremental net monetary benefit per patient-year ({currency})\n{intervention} vs usual care")
     ax.ticklabel_format(axis="x", style="plain", useOffset=False)
     ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False)  # above the plot
     fig.tight_layout()

@@ -29,6 +29,7 @@ import yaml
 from sim.analysis.cost_effectiveness import NOT_ASSESSED, acceptability_curve, label_probability
 from sim.analysis.statistics import EXPECTED_VALUE, INTERVALS, PREDICTION
 from sim.outputs.atomic import write_atomic
+from sim.outputs.figures import plain_log_ticks
 
 OUTCOMES = ("readmission_30", "readmission_90", "readmission_365", "admissions_per_1000py", "bed_days_per_1000py",
             "diversions_per_1000py", "cost_total", "cost_total_discounted", "qalys_discounted")
@@ -273,6 +274,7 @@ def plot_trials(table, swept, path):
     _interval(ors, rows, swept, x, line, values, ("median", "2.5-97.5% of trials"))
     ors.axhline(1, color="black", lw=0.8)
     ors.set_yscale("log")
+    plain_log_ticks(ors.yaxis, ors.get_ylim())
     ors.set_ylabel("odds ratio of readmission (log scale)")
     ors.set_title(f"{rows['trial_name'].iloc[0]}: intervention vs control", fontsize=10)
     ors.legend(fontsize=8)

@@ -14,6 +14,7 @@ into results/warmup/ (`--out` to choose), each file whole or not at all.
 import argparse
 import dataclasses
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
 from sim.analysis.warmup import (  # noqa: E402
     BATCH,
@@ -42,6 +44,8 @@ from sim.outputs.manifest import manifest  # noqa: E402
 from sim.paths import CHECKOUT  # noqa: E402
 
 FILES = ("weekly.csv", "summary.json", "warmup.png", "manifest.json")
+AXIS_LABELS = {"admissions": "admissions per week", "post_discharge_cohort": "patients",
+               "peer_worker_burnout": "burnout (0-1)", "mean_hope": "hope (0-1)"}
 
 
 def advance(model, last_day):
@@ -121,24 +125,34 @@ def format_table(summary):
 
 def plot(table, summary, path):
     """One panel per series: each arm's replication mean (thin) and Welch curve (thick), the configured
-    burn-in (dashed) and each arm's warm-up estimate (dotted)."""
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True)
+    burn-in (dashed) and each arm's warm-up estimate (dotted). One legend below the panels, so it hides no
+    line or marker: the arms by colour, the line styles in grey."""
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharex=True)
     burn_in_weeks = summary["verdict"]["burn_in_days"] / 7
+    arms = list(dict.fromkeys(table["arm"]))
     for ax, name in zip(axes.ravel(), SERIES, strict=True):
         for k, (arm, rows) in enumerate(table.groupby("arm", sort=False)):
             colour = f"C{k}"
             ax.plot(rows["week"], rows[name], color=colour, alpha=0.35, linewidth=0.8)
-            ax.plot(rows["week"], rows[f"{name}_welch"], color=colour, linewidth=2, label=arm)
+            ax.plot(rows["week"], rows[f"{name}_welch"], color=colour, linewidth=2)
             found = summary["warmup"][arm][name]["warmup_weeks"]
             if found is not None:
                 ax.axvline(found, color=colour, linestyle=":", linewidth=1.2)
-        ax.axvline(burn_in_weeks, color="grey", linestyle="--", linewidth=1, label="configured burn-in")
-        ax.set_title(DESCRIPTIONS[name], fontsize=9)
+        ax.axvline(burn_in_weeks, color="grey", linestyle="--", linewidth=1)
+        ax.set_title(textwrap.fill(DESCRIPTIONS[name], 60), fontsize=9)
+        ax.set_ylabel(AXIS_LABELS[name])
+    for ax in axes[-1]:
         ax.set_xlabel("week from day 0")
-        ax.legend(fontsize=7)
-    fig.suptitle(f"warm-up: {summary['replications']} replications from day 0; Welch window "
-                 f"{summary['welch_window_weeks']} weeks; dotted: each arm's warm-up estimate", fontsize=10)
-    fig.tight_layout()
+    handles = [Line2D([], [], color=f"C{k}", linewidth=2, label=arm) for k, arm in enumerate(arms)] + [
+        Line2D([], [], color="grey", alpha=0.35, linewidth=0.8, label="mean over replications, each week"),
+        Line2D([], [], color="grey", linewidth=2,
+               label=f"Welch: centred moving average, half-width {summary['welch_window_weeks']} weeks"),
+        Line2D([], [], color="grey", linestyle=":", linewidth=1.2, label="warm-up estimate (arm's colour)"),
+        Line2D([], [], color="grey", linestyle="--", linewidth=1,
+               label=f"configured burn-in ({summary['verdict']['burn_in_days']} days)")]
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.suptitle(f"warm-up: {summary['replications']} replications from day 0", fontsize=10)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)
 
