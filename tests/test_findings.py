@@ -32,7 +32,7 @@ def results(tmp_path):
     (tmp_path / "r").mkdir()
     (tmp_path / "r" / "s.json").write_text(json.dumps({"a": {"b": -0.0571}, "t": [{"o": "x", "v": 1.5},
                                                                                   {"o": "y", "v": 2.5}]}))
-    (tmp_path / "r" / "t.csv").write_text("k,v\nx,1234.5\ny,9\n")
+    (tmp_path / "r" / "t.csv").write_text("k,v,q2.5\nx,1234.5,1\ny,9,2\ncontact.hope_gain,3,0.108\n")
     return tmp_path
 
 
@@ -40,6 +40,7 @@ def test_a_quote_is_rewritten_from_its_source(results):
     text = "falls by <!-- = r/s.json#a.b|abs%.1f -->9.9<!-- . --> points, <!-- = r/t.csv#[k=x].v|,.0f -->1<!-- . -->"
     assert render_quotes(text, results) == text.replace("9.9", "5.7").replace("-->1<", "-->1,234<")
     assert lookup(results, "r/s.json", "t[o=y].v") == 2.5
+    assert lookup(results, "r/t.csv", "[k=contact.hope_gain].q2.5") == "0.108"  # dots inside a key or a value
     assert formatted(-0.0571, "−%.2f") == "−5.71"
 
 

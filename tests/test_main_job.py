@@ -24,7 +24,8 @@ PATIENT_OUTCOMES = ["readmission_30", "readmission_90", "readmission_365", "admi
                     "qalys_discounted"]
 # `verdict: <verdict> (primary outcome <name>: <mean>pp, 95% CI <low>pp to <high>pp; minimal important ...)`
 VERDICT_LINE = re.compile(r"^verdict: (?P<verdict>[a-z ]+) \(primary outcome (?P<primary>\w+): "
-                          r"(?P<mean>[+-]\d+\.\d)pp, 95% CI (?P<low>[+-]\d+\.\d)pp to (?P<high>[+-]\d+\.\d)pp; "
+                          r"(?P<mean>[+-]\d+\.\d)pp, 95% CI of the expected value (?P<low>[+-]\d+\.\d)pp to "
+                          r"(?P<high>[+-]\d+\.\d)pp; "
                           r"minimal important difference (?P<mid>\d+\.\d)pp(, [\d.]+% of usual care's)?;", re.M)
 
 

@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.analysis.cost_effectiveness import acceptability_curve, economic_verdict, icer, incremental_analysis
+from sim.analysis.cost_effectiveness import (
+    acceptability_curve,
+    economic_label,
+    economic_verdict,
+    icer,
+    incremental_analysis,
+)
 from sim.analysis.decomposition import qaly_decomposition, qaly_parts
 from sim.analysis.statistics import (
     MONTE_CARLO,
@@ -431,6 +437,8 @@ def test_summary_with_parameter_uncertainty_judges_over_draws(tmp_path):
     text = format_summary(summary)
     assert text.startswith("discharge_support vs usual_care: 8 parameter draws x 2 paired replications, ")
     assert "difference (95% prediction interval)" in text
-    assert "\neconomic verdict: " + summary["economic_verdict"] + " (" in text and "over 8 parameter draws" in text
+    label = economic_label(summary["economics"])  # the label with the share of draws for which it holds
+    assert label.startswith(summary["economic_verdict"] + ", P ")
+    assert "\neconomic verdict: " + label + " (" in text and "over 8 parameter draws" in text
     plot_cost_effectiveness(summary, table, tmp_path / "ce.png")
     assert (tmp_path / "ce.png").read_bytes()[:4] == b"\x89PNG"

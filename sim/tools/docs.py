@@ -48,7 +48,9 @@ ROOT = CHECKOUT
 # The pages holding generated blocks, relative to the checkout.
 DOCUMENTS = ("README.md", "docs/tutorial/first-comparison.md", "docs/reference/parameters.md",
              "docs/explanation/odd.md", "docs/explanation/assumptions.md", "docs/explanation/studies.md",
-             "docs/explanation/validation.md", "docs/explanation/warmup.md")
+             "docs/explanation/validation.md", "docs/explanation/warmup.md", "docs/index.md",
+             "docs/tutorial/trial.md", "docs/how-to/calibrate.md",
+             "docs/explanation/economics.md", "docs/explanation/model.md")
 _LINE = re.compile(r"^(?P<key>\w+):\s*(?P<value>[^#]*?)\s*(?:#\s*(?P<comment>.*))?$")
 
 

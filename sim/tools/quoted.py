@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 
 QUOTE = re.compile(r"<!-- = (?P<source>[^|#\s]+)#(?P<path>[^|]+?)\|(?P<format>[^ ]*) -->(?P<value>.*?)<!-- \. -->")
+_SEGMENT = re.compile(r"(?:[^.\[]|\[[^\]]*\])+")  # a dot inside [...] does not split a path
 _SELECT = re.compile(r"^(?P<name>[^\[]*)(?:\[(?P<where>[^\]]*)\])?$")
 FLAGS = ("%", "abs", "−")
 
@@ -51,7 +52,12 @@ def lookup(root, source, path):
         node = _load(Path(root) / source)
     except (OSError, ValueError) as err:
         raise QuoteError(f"{quote}: cannot read {source} ({err})") from None
-    for segment in path.split("."):
+    segments = _SEGMENT.findall(path)
+    while segments:
+        segment = segments.pop(0)
+        # a key holding dots (a CSV column such as q2.5) is read whole when the node has it
+        while isinstance(node, dict) and segments and segment not in node and f"{segment}.{segments[0]}" in node:
+            segment = f"{segment}.{segments.pop(0)}"
         m = _SELECT.match(segment)
         if m is None:
             raise QuoteError(f"{quote}: bad segment {segment!r}")
