@@ -4,10 +4,11 @@ and the subgroup, targeting and distributional views read them correctly."""
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from sim.analysis.outcomes import arm_outcomes
 from sim.analysis.records import patient_records
-from sim.analysis.subgroups import Paired, distributional_table, targeting_table, value_of_targeting
+from sim.analysis.subgroups import Paired, distributional_table, subgroup_table, targeting_table, value_of_targeting
 from sim.cli.run import execute
 from sim.engines.model import CareSystemModel
 from sim.errors import ConfigError
@@ -151,3 +152,24 @@ def test_equity_weights_weigh_each_groups_net_health_benefit():
 def test_equity_weights_need_one_weight_per_group():
     with pytest.raises(ConfigError, match=r"records.equity_weights .* one weight per group of records.by = diagnosis"):
         make_cfg("records=patients", "records.by=diagnosis", "records.equity_weights=[1.0,2.0]")
+
+
+def test_subgroup_intervals_cluster_a_draws_replications_and_predict_over_draws():
+    """Four runs, two per draw: the CI of the expected value is over the two draw means (the replications of a
+    draw are one cluster, not two independent runs), the prediction interval over draws is wider still, and
+    without draws there is none."""
+    records = _synthetic({"psychosis": 0.01, "mood": 0.0, "substance_use": 0.0}, shared_per_patient=0.0)
+    gain = {0: 0.0, 1: 0.0, 2: 0.002, 3: 0.002}  # draw 0 (runs 0, 1) gains nothing more; draw 1 (runs 2, 3) does
+    on = records["arm"] == "programme"
+    records.loc[on, "qalys_discounted"] += records.loc[on, "replication"].map(gain)
+    drawn = subgroup_table(Paired(records, "usual_care", "programme", 20_000.0, 1.0, replications_per_draw=2))
+    row = drawn[(drawn.attribute == "diagnosis") & (drawn.group == "mood") & (drawn.metric == "qalys_discounted")]
+    row = row.iloc[0]
+    half = stats.t.ppf(0.975, 1) * 0.001  # two draw means 0 and 0.002: sd 0.00141, se 0.001
+    assert row["difference"] == pytest.approx(0.001)
+    assert row["mean_ci_high"] - row["difference"] == pytest.approx(half)
+    assert row["prediction_high"] - row["difference"] == pytest.approx(half * np.sqrt(1.5) * np.sqrt(2))
+    alone = subgroup_table(Paired(records, "usual_care", "programme", 20_000.0, 1.0))
+    assert alone["prediction_low"].isna().all()
+    narrower = alone[(alone.attribute == "diagnosis") & (alone.group == "mood") & (alone.metric == "qalys_discounted")]
+    assert narrower.iloc[0]["mean_ci_high"] - 0.001 < half  # four runs counted as independent: too narrow
