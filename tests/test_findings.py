@@ -55,3 +55,11 @@ def test_a_quote_of_a_missing_file_or_a_word_stops_the_generator(results):
         render_quotes("<!-- = r/none.json#a|.1f -->1<!-- . -->", results)
     with pytest.raises(QuoteError, match="not a number"):
         render_quotes("<!-- = r/t.csv#[k=x].k|.1f -->1<!-- . -->", results)
+
+
+def test_a_verdict_is_quoted_as_text_and_a_number_is_not(results):
+    (results / "r" / "v.json").write_text(json.dumps({"verdict": "inconclusive", "n": 3}))
+    text = "the verdict is <!-- = r/v.json#verdict|s -->lowers readmissions<!-- . -->"
+    assert "-->inconclusive<!--" in render_quotes(text, results)
+    with pytest.raises(QuoteError, match="not text"):
+        render_quotes("<!-- = r/v.json#n|s -->3<!-- . -->", results)

@@ -6,7 +6,8 @@ A quoted number sits in a page between two HTML comments (invisible on the site 
 
 The source is a file of the checkout and a path into it: dotted keys into a JSON file, `name[key=value,...]` to
 pick the one element of a list of records with those values, and for a CSV file a leading `[column=value,...]`
-that picks its one row, then the column. The format is Python's, after optional flags: `%` multiplies by 100,
+that picks its one row, then the column. A verdict or a label is quoted with the format `s`. A number's
+format is Python's, after optional flags: `%` multiplies by 100,
 `abs` takes the magnitude (for "falls by 5.7 points"), `−` writes a minus sign as the typographic minus. A
 source that is missing, ambiguous or not a number stops the generator with the quote's text, so a quote cannot
 silently point at nothing.
@@ -71,7 +72,12 @@ def lookup(root, source, path):
 
 
 def formatted(value, spec, quote=""):
-    """`value` as the format `spec` (after its FLAGS) writes it."""
+    """`value` as the format `spec` (after its FLAGS) writes it; the spec `s` writes a word or sentence of the
+    results (a verdict, a label) as it stands."""
+    if spec == "s":
+        if not isinstance(value, str):
+            raise QuoteError(f"{quote}: {value!r} is not text")
+        return value
     minus = False
     while spec.startswith(FLAGS):
         flag = next(f for f in FLAGS if spec.startswith(f))
