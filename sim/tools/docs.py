@@ -189,7 +189,8 @@ BLOCKS = {"parameters": parameter_table, "state": state_tables, "phases": phase_
           "subgroup_findings": findings.subgroup_findings, "subgroup_table": findings.subgroup_table,
           "mentoring_against_broad": findings.mentoring_against_broad, "core_landing": findings.core_landing,
           "suite_size": findings.suite_size, "structural_answer": findings.structural_answer,
-          "one_year_readmission": findings.one_year_readmission, "targeting_findings": findings.targeting_findings}
+          "one_year_readmission": findings.one_year_readmission, "targeting_findings": findings.targeting_findings,
+          "what_would_settle": findings.what_would_settle}
 
 
 def render(text, root=ROOT):

@@ -14,6 +14,7 @@ import sys
 import pandas as pd
 
 from sim.analysis.statistics import EXPECTED_VALUE, PREDICTION
+from sim.tools.result_tables import RATE_STUDIES
 
 CORE_PUBLISHED = {"control_rate": 0.384, "intervention_rate": 0.294, "odds_ratio": 0.66}  # Johnson et al. 2018
 
@@ -203,4 +204,14 @@ def targeting_findings(root):
                 f"{_interval(best[gain + '_prediction_low'], best[gain + '_prediction_high'], 2)})")
             programme = f"`{point['program']}`" if k == 0 else ""
             lines.append(f"| {programme} | {nhb if k == 0 else ''} | {staff} posts | {best['rule']} | {said} |")
+    return "\n".join(lines)
+
+
+def what_would_settle(root):
+    """Each named comparison's verdict and what would settle it, as its summary says."""
+    lines = []
+    for study in RATE_STUDIES:
+        s = _json(root, f"{study}/summary.json")
+        settle = s["verdict_detail"]["settle"] or "nothing to settle"
+        lines.append(f"- `{study}`: {s['verdict']}; {settle}.")
     return "\n".join(lines)
