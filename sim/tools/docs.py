@@ -34,7 +34,7 @@ from sim.engines import kernels, pathway, workforce
 from sim.model import columns
 from sim.paths import CHECKOUT
 from sim.tools import findings
-from sim.tools.quoted import QUOTE, render_quotes
+from sim.tools.quoted import QUOTE, QuoteError, render_quotes
 from sim.tools.result_tables import (
     admission_history_table,
     main_job_table,
@@ -219,15 +219,17 @@ def main(argv=None):
         print(f"generated blocks in pages not in DOCUMENTS (sim/tools/docs.py): {', '.join(unlisted)}",
               file=sys.stderr)
         sys.exit(1)
-    stale = []
-    for name in DOCUMENTS:
-        path = ROOT / name
-        text = path.read_text()
-        new = render(text)
-        if new != text:
-            stale.append(name)
-            if "--check" not in argv:
-                path.write_text(new)
+    rendered = {}
+    for name in DOCUMENTS:  # every page rendered before any is written: a bad quote changes no page
+        try:
+            rendered[name] = render((ROOT / name).read_text())
+        except QuoteError as err:
+            print(f"{name}: {err}", file=sys.stderr)
+            sys.exit(1)
+    stale = [name for name, new in rendered.items() if new != (ROOT / name).read_text()]
+    if "--check" not in argv:
+        for name in stale:
+            (ROOT / name).write_text(rendered[name])
     if "--check" in argv:
         if stale:
             print(f"out of date: {', '.join(stale)} (run: python -m sim.docs)", file=sys.stderr)
