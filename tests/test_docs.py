@@ -1,5 +1,6 @@
 """Generated documentation (the site's pages in docs/) is in sync with the code and conf/, and complete."""
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -103,10 +104,21 @@ def test_programme_values_come_from_the_base_unless_the_default_programme_sets_i
 def test_numbers_quoted_from_results_follow_the_committed_results(tmp_path):
     """The README's main-job table and the studies' and validation tables are generated from results/: a
     changed committed number makes the committed pages stale."""
-    for folder in ("calibration", "admission_history"):  # the two tables validation.md quotes
-        shutil.copytree(ROOT / "results" / folder, tmp_path / "results" / folder)
+    shutil.copytree(ROOT / "results", tmp_path / "results")  # the page quotes many studies
     validation = tmp_path / "results" / "calibration" / "validation" / "validation.csv"
     validation.write_text(re.sub(r",True$", ",False", validation.read_text(), count=1, flags=re.M))
     page = (ROOT / "docs" / "explanation" / "validation.md").read_text()
     assert render(page, root=tmp_path) != page
     assert render(page, root=tmp_path).count("| **no** |") == page.count("| **no** |") + 1
+
+
+def test_a_quoted_number_follows_its_result(tmp_path):
+    """A number quoted in prose is rewritten from its source: a changed committed number makes the page stale."""
+    shutil.copytree(ROOT / "results", tmp_path / "results")
+    summary = tmp_path / "results" / "default_comparison" / "summary.json"
+    data = json.loads(summary.read_text())
+    data["economics"]["icer"]["value"] = 12345.0
+    summary.write_text(json.dumps(data))
+    readme = (ROOT / "README.md").read_text()
+    assert "-->12,345<!-- . --> per QALY" in render(readme, root=tmp_path)
+    assert render(readme, root=tmp_path) != readme

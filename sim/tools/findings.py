@@ -14,6 +14,7 @@ import sys
 import pandas as pd
 
 from sim.analysis.statistics import EXPECTED_VALUE, PREDICTION
+from sim.paths import CHECKOUT
 from sim.tools.result_tables import RATE_STUDIES
 
 CORE_PUBLISHED = {"control_rate": 0.384, "intervention_rate": 0.294, "odds_ratio": 0.66}  # Johnson et al. 2018
@@ -133,13 +134,15 @@ def core_landing(root):
 
 
 def suite_size(root):
-    """The number of tests pytest collects in the checkout (every parameter case counted)."""
+    """The number of tests pytest collects in this checkout (every parameter case counted): the code's suite,
+    whichever results `root` holds."""
     done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
-                          cwd=root, capture_output=True, text=True, check=False)
+                          cwd=CHECKOUT, capture_output=True, text=True, check=False)
     found = re.search(r"^(\d+) tests? collected", done.stdout, re.M) or re.search(r"^(\d+) tests?", done.stdout,
                                                                                    re.M)
     if found is None:
-        raise RuntimeError(f"pytest --collect-only in {root} gave no count:\n{done.stdout[-500:]}{done.stderr[-500:]}")
+        raise RuntimeError(f"pytest --collect-only in {CHECKOUT} gave no count:\n"
+                           f"{done.stdout[-500:]}{done.stderr[-500:]}")
     return f"The suite holds {int(found[1]):,} tests (`pytest --collect-only`, every parameter case counted)."
 
 
