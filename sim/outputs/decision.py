@@ -74,7 +74,7 @@ def plot_plane(options, result, path, money):
     comparator = rows[options.names[0]]
     fig, (cloud, means) = plt.subplots(1, 2, figsize=(12, 5.2))
     for j, name in enumerate(options.names):
-        colour, row = f"C{j}", rows[name]
+        colour, row = _colour(j), rows[name]
         marker = "o" if row["status"] == FRONTIER else "X"
         q, c = row["qalys"] - comparator["qalys"], row["cost"] - comparator["cost"]
         if j:
@@ -100,6 +100,11 @@ def plot_plane(options, result, path, money):
     _save(fig, path)
 
 
+def _colour(j):
+    """Option j's colour: the comparator (first) grey, programme j the colour a sweep's figures give it."""
+    return "dimgrey" if j == 0 else f"C{(j - 1) % 10}"
+
+
 def _half_width(per_draw):
     s = mean_ci(per_draw)
     return s["ci_high"] - s["mean"]
@@ -110,7 +115,7 @@ def _plot_by_option(result, key, best, best_label, ylabel, money):
     t = [c["threshold"] for c in result["curves"]]
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for j, name in enumerate(result["options"]):
-        ax.plot(t, [c[key][j] for c in result["curves"]], color=f"C{j}", label=name)
+        ax.plot(t, [c[key][j] for c in result["curves"]], color=_colour(j), label=name)
     ax.plot(t, [c[best] for c in result["curves"]], "k--", lw=2, label=best_label)
     ax.set_xlabel(f"willingness to pay ({_per_qaly(money)})")
     ax.set_ylabel(ylabel)
@@ -182,7 +187,7 @@ def plot_budget(result, path, money):
         own = totals[totals.option == name].set_index("year").loc[years]
         x = np.arange(len(years)) + k * width
         left.bar(x, own["mean"], width, yerr=[own["mean"] - own["low"], own["high"] - own["mean"]], capsize=2,
-                 color=f"C{k + 1}", label=name)
+                 color=_colour(k + 1), label=name)
     left.set_xticks(np.arange(len(years)) + width * (len(programmes) - 1) / 2, [f"year {y}" for y in years])
     left.axhline(0, color="black", lw=0.8)
     ylabel = f"added spending against usual care{_in(money, 'undiscounted')}"

@@ -60,6 +60,8 @@ def plot_two_way(grid, keys, cfg, path):
     fig.colorbar(mesh, label=f"net monetary benefit per patient-year ({cfg.costs.currency})")
     if z.min() < 0 < z.max():
         ax.contour(xs, ys, z, levels=[0.0], colors="black", linewidths=1.5)
+        ax.plot([], [], color="black", lw=1.5, label="break-even: net monetary benefit 0")  # the contour's key
+        ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.08), frameon=False)
     ax.set_xlabel(a)
     ax.set_ylabel(b)
     ax.set_title(f"{cfg.program.name}: cost-effective (blue) at {cfg.economics.threshold:,.0f} {cfg.costs.currency} "

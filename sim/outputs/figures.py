@@ -5,7 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter  # noqa: E402
 
 from sim.analysis import exact  # noqa: E402
 from sim.analysis.cost_effectiveness import (  # noqa: E402
@@ -59,8 +59,10 @@ def _plot_primary_effects(ax, summary, table):
     ax.axhspan(100 * e["ci_low"], 100 * e["ci_high"], color="C1", alpha=0.2, label=interval)
     ax.axhline(0, color="black", lw=0.8)
     for bound in (-mid, mid):
-        ax.axhline(bound, color="C3", ls=":", lw=1.2,
+        ax.axhline(bound, color="C3", ls=":", lw=1.2, zorder=4,  # dotted above the mean, both seen
                    label=f"minimal important difference (±{mid:.2g} pp)" if bound < 0 else None)
+    low, high = ax.get_ylim()
+    ax.set_ylim(min(low, -1.1 * mid), max(high, 1.1 * mid))  # both MID lines inside the panel
     ax.set_xlabel(unit)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_ylabel("paired difference (percentage points)")
@@ -80,12 +82,13 @@ def plot_cost_effectiveness(summary, table, path):
     _plot_plane(axes[0, 0], summary, d_cost, d_qaly, "parameter draw" if uncertain else "replication")
     if uncertain:
         _plot_acceptability(axes[0, 1], summary, table)
-        fig.suptitle(f"economic verdict: {economic_label(summary['economics'])}")
+        fig.suptitle(f"economic verdict: {economic_label(summary['economics'])} "
+                     "(P: the share of parameter draws for which the label holds)", fontsize=11)
     else:
         fig.suptitle("Monte Carlo only: replications at the same parameters\n"
                      "no economic verdict without parameter uncertainty (psa=default)", fontsize=10)
     fig.tight_layout()
-    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png", bbox_inches="tight"))
     plt.close(fig)
 
 
@@ -103,10 +106,11 @@ def _plot_plane(plane, summary, d_cost, d_qaly, unit):
                label=f"{threshold:,.0f} {money} per QALY")
     plane.set_xlim(-span, span)
     plane.ticklabel_format(style="plain", useOffset=False)
+    plane.xaxis.set_major_locator(MaxNLocator(5))  # plain QALY ticks carry four decimals: few enough to read
     plane.set_xlabel("incremental QALYs per patient-year (discounted)")
     plane.set_ylabel(f"incremental cost per patient-year ({money}, discounted)")
     plane.set_title(f"{c['intervention']} - {c['comparator']}", fontsize=10)
-    plane.legend(fontsize=8)
+    plane.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False)  # off the points
 
 
 def _plot_acceptability(curve, summary, table):
@@ -189,7 +193,7 @@ def plot_trials(summary, table, path):
     plt.close(fig)
 
 
-def plot_subgroups(subgroups, intervention, currency, path):
+def plot_subgroups(subgroups, intervention, currency, threshold, path):
     """A forest plot: the incremental net monetary benefit per patient-year in each subgroup, with the CI of its
     expected value (thick) and, with parameter draws, the prediction interval over draws (thin)."""
     rows = subgroups[subgroups["metric"] == "net_monetary_benefit"].reset_index(drop=True)
@@ -203,7 +207,8 @@ def plot_subgroups(subgroups, intervention, currency, path):
                 lw=3, label=EXPECTED_VALUE)
     ax.axvline(0.0, color="grey", lw=0.8)
     ax.set_yticks(y, [f"{a}: {g}" for a, g in zip(rows["attribute"], rows["group"], strict=True)])
-    ax.set_xlabel(f"incremental net monetary benefit per patient-year ({currency})\n{intervention} vs usual care")
+    ax.set_xlabel(f"incremental net monetary benefit per patient-year ({currency}, at {threshold:,.0f} {currency} "
+                  f"per QALY)\n{intervention} vs usual care")
     ax.ticklabel_format(axis="x", style="plain", useOffset=False)
     ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False)  # above the plot
     fig.tight_layout()

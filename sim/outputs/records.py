@@ -55,7 +55,7 @@ def write_record_analyses(out, cfg, comparator):
     distributional = distributional_table(paired, cfg.records.by, cfg.records.equity_weights)
     for name, table in (("subgroups", subgroups), ("targeting", targeting), ("distributional", distributional)):
         write_atomic(out / f"{name}.csv", lambda p, t=table: t.to_csv(p, index=False))
-    plot_subgroups(subgroups, cfg.program.name, cfg.costs.currency, out / "subgroups.png")
+    plot_subgroups(subgroups, cfg.program.name, cfg.costs.currency, cfg.economics.threshold, out / "subgroups.png")
     total = distributional.set_index("group")
     return {"threshold": cfg.economics.threshold, "value_of_targeting": value_of_targeting(targeting),
             "net_health_benefit": {k: total.loc[f"all ({k})", "net_health_benefit_difference"]
