@@ -9,7 +9,7 @@ import pytest
 from sim.analysis.cost_effectiveness import NOT_ASSESSED, economic_label, label_probability
 from sim.paths import CHECKOUT
 from sim.tools import verdict_stability
-from sim.tools.verdict_stability import compare_labels, judged_jobs
+from sim.tools.verdict_stability import judged_jobs
 
 FOLDER = CHECKOUT / "results" / "verdict_stability"
 
@@ -34,9 +34,10 @@ def test_the_table_holds_the_committed_labels(table):
 
 
 def _row(job, verdict, doubled, economic, p, economic_doubled, p_doubled):
-    return compare_labels({"job": job, "verdict": verdict, "verdict_doubled": doubled, "runs": 32,
-                           "runs_doubled": 64, "economic_verdict": economic, "economic_probability": p,
-                           "economic_verdict_doubled": economic_doubled, "economic_probability_doubled": p_doubled})
+    """A row as `stability` makes it, before the labels are compared."""
+    return {"job": job, "verdict": verdict, "verdict_doubled": doubled, "runs": 32, "runs_doubled": 64,
+            "economic_verdict": economic, "economic_probability": p, "economic_verdict_doubled": economic_doubled,
+            "economic_probability_doubled": p_doubled}
 
 
 CE = "cost-effective at 20,000 per QALY"

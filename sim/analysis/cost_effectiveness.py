@@ -58,9 +58,10 @@ def economic_verdict(mean_nmb, mean_cost, mean_qalys, threshold):
 
 
 def label_probability(economics):
-    """The share of parameter draws for which the economic label holds: P(cost-saving) for "cost-saving",
-    P(cost-effective) at the threshold for "cost-effective", 1 - that for "not cost-effective"; None without
-    a label. `economics` is a summary's "economics" block."""
+    """The share of parameter draws on the economic label's side: for "cost-saving" P(cost-saving), the draws
+    that save money (the label also asks the mean QALYs not to fall); for "cost-effective" P(cost-effective) at
+    the threshold; for "not cost-effective" 1 - that; None without a label. `economics` is a summary's
+    "economics" block."""
     verdict = economics.get("verdict")
     if verdict is None:
         return None
@@ -70,11 +71,19 @@ def label_probability(economics):
     return 1.0 - p if verdict.startswith("not ") else p
 
 
+def label_text(verdict, probability):
+    """An economic label with its probability, "cost-effective at 20,000 per QALY, P 0.94"; NOT_ASSESSED
+    without a label, the label alone without a probability (None or NaN read back from a table)."""
+    if not isinstance(verdict, str) or not verdict:
+        return NOT_ASSESSED
+    if probability is None or probability != probability:
+        return verdict
+    return f"{verdict}, P {probability:.2f}"
+
+
 def economic_label(economics):
-    """The economic verdict with the probability that it holds: "cost-effective at 20,000 per QALY, P 0.94";
-    NOT_ASSESSED without parameter draws."""
-    p = label_probability(economics)
-    return NOT_ASSESSED if p is None else f"{economics['verdict']}, P {p:.2f}"
+    """A summary's economic verdict with the share of draws on its side (`label_probability`)."""
+    return label_text(economics.get("verdict"), label_probability(economics))
 
 
 def _thresholds(economics):

@@ -14,7 +14,7 @@ draws' 2.5th and 97.5th percentiles: with 16 draws a percentile is the
 second-lowest or second-highest draw, too rough to test against a minimal
 important difference.
 
-Two kinds of interval, never one word for both (`INTERVALS`): the confidence
+Two kinds of interval, never one word for both (`interval_names`): the confidence
 interval of the expected value (Monte Carlo error of the mean; with draws a
 t-interval over the per-draw means, so the replications of one draw count as
 one cluster), and the prediction interval over draws (where the effect of a
@@ -35,7 +35,13 @@ PARAMETERS = "parameter uncertainty"
 # What each kind of interval is, as tables and figures name it (module docstring).
 EXPECTED_VALUE = "95% CI of the expected value"
 PREDICTION = "95% prediction interval over parameter draws"
-INTERVALS = {"mean_ci": EXPECTED_VALUE + " (Monte Carlo, clustered by parameter draw)", "prediction": PREDICTION}
+
+
+def interval_names(parameter_uncertainty):
+    """What a summary's arm and effect intervals are, in words (module docstring)."""
+    if parameter_uncertainty:
+        return {"arms": f"{EXPECTED_VALUE} (clustered by parameter draw)", "effects": PREDICTION}
+    return {"arms": f"{EXPECTED_VALUE} (Monte Carlo)", "effects": f"{EXPECTED_VALUE} (Monte Carlo)"}
 
 
 def mean_ci(values, level=LEVEL):
@@ -121,7 +127,7 @@ def effect_summary(per_draw, within_sd, replications, parameter_uncertainty, lev
 
 
 def both_intervals(per_run, draw_of_run, parameter_uncertainty, level=LEVEL):
-    """The mean of a per-run series with both kinds of interval (`INTERVALS`): `mean_ci_low`/`mean_ci_high`, the
+    """The mean of a per-run series with both kinds of interval (`interval_names`): `mean_ci_low`/`mean_ci_high`, the
     CI of the expected value over the per-draw means (each run its own draw without parameter uncertainty), and
     `prediction_low`/`prediction_high`, the prediction interval over draws (NaN without parameter uncertainty).
     Non-finite runs (a group empty in a run) are left out of their draw's mean."""

@@ -5,7 +5,7 @@ Both arms of a run hold the same patients (common random numbers), and every sub
 attribute, so a subgroup's paired difference compares the same people under the two options. Each figure is
 per patient-year of the subgroup (its patients x the counted years), discounted costs and QALYs, with both
 kinds of interval (`sim.analysis.statistics.both_intervals`): the CI of the expected value, over the per-draw
-means (the two replications of a draw are one cluster), and the prediction interval over parameter draws, the
+means (the replications of a draw are one cluster), and the prediction interval over parameter draws, the
 headline's kind. Only the second says whether a group gains under most parameter values; a narrow first
 interval says only that the average is well estimated.
 

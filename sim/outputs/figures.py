@@ -13,7 +13,7 @@ from sim.analysis.cost_effectiveness import (  # noqa: E402
     economic_label,
     per_draw_cost_and_qalys,
 )
-from sim.analysis.statistics import EXPECTED_VALUE, PREDICTION, per_draw_effects  # noqa: E402
+from sim.analysis.statistics import EXPECTED_VALUE, PREDICTION, interval_names, per_draw_effects  # noqa: E402
 from sim.analysis.trials import ALPHA  # noqa: E402
 from sim.outputs.atomic import write_atomic  # noqa: E402
 
@@ -55,7 +55,7 @@ def _plot_primary_effects(ax, summary, table):
     unit = "parameter draw" if uncertain else "replication"
     ax.plot(range(len(effects)), effects, "o", color="grey", label=unit)
     ax.axhline(100 * e["mean"], color="C1", lw=2.5, zorder=3, label="mean")  # above a -MID line it may meet
-    interval = PREDICTION if uncertain else f"{EXPECTED_VALUE} (Monte Carlo)"
+    interval = interval_names(uncertain)["effects"]
     ax.axhspan(100 * e["ci_low"], 100 * e["ci_high"], color="C1", alpha=0.2, label=interval)
     ax.axhline(0, color="black", lw=0.8)
     for bound in (-mid, mid):
@@ -83,7 +83,7 @@ def plot_cost_effectiveness(summary, table, path):
     if uncertain:
         _plot_acceptability(axes[0, 1], summary, table)
         fig.suptitle(f"economic verdict: {economic_label(summary['economics'])} "
-                     "(P: the share of parameter draws for which the label holds)", fontsize=11)
+                     "(P: the share of parameter draws on the label's side)", fontsize=11)
     else:
         fig.suptitle("Monte Carlo only: replications at the same parameters\n"
                      "no economic verdict without parameter uncertainty (psa=default)", fontsize=10)
@@ -158,7 +158,9 @@ def plot_occupancy(summary, path):
 
 def plain_log_ticks(axis, limits):
     """Odds-ratio ticks written plainly on a log axis (matplotlib's 10^-1 notation overlaps)."""
-    axis.set_ticks([t for t in OR_TICKS if limits[0] <= t <= limits[1]])
+    inside = [t for t in OR_TICKS if limits[0] <= t <= limits[1]]
+    if len(inside) >= 2:  # else a narrow range keeps matplotlib's log ticks, written plainly
+        axis.set_ticks(inside)
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     axis.set_minor_formatter(NullFormatter())
 

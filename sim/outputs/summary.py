@@ -5,10 +5,9 @@ import math
 from sim.analysis.cost_effectiveness import economic_label, incremental_analysis
 from sim.analysis.decomposition import qaly_decomposition
 from sim.analysis.statistics import (
-    EXPECTED_VALUE,
-    INTERVALS,
     PARAMETERS,
     arm_summaries,
+    interval_names,
     paired_effects,
     replications_needed,
 )
@@ -92,8 +91,7 @@ def summarise(cfg, table):
                            "outcomes": cfg.economics.discount_rate_outcomes},
         "arms": arms,
         "effects": effects,
-        "intervals": {"arms": INTERVALS["mean_ci"],
-                      "effects": INTERVALS["prediction"] if drawn else f"{EXPECTED_VALUE} (Monte Carlo)"},
+        "intervals": interval_names(drawn),
         "deaths_per_1000py": {arm: rows["deaths_per_1000py"]["mean"] for arm, rows in arms.items()},
         "qaly_decomposition": qaly_decomposition(table, intervention, COMPARATOR, drawn),
         "economics": economics,

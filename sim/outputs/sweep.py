@@ -27,7 +27,7 @@ import pandas as pd
 import yaml
 
 from sim.analysis.cost_effectiveness import NOT_ASSESSED, acceptability_curve, label_probability
-from sim.analysis.statistics import EXPECTED_VALUE, INTERVALS, PREDICTION
+from sim.analysis.statistics import interval_names
 from sim.outputs.atomic import write_atomic
 from sim.outputs.figures import plain_log_ticks
 
@@ -52,12 +52,12 @@ def _job_order(job):
 def _arm_rows(summary, head):
     """A comparison job: one row per arm, each outcome's mean and CI, the paired effect on the programme's row."""
     intervention = summary["comparison"]["intervention"]
-    rows = []
+    rows, intervals = [], interval_names(summary["parameter_uncertainty"])
     for arm, stats in summary["arms"].items():
         row = {**head, "arm": arm, "verdict": summary["verdict"],
                "economic_verdict": summary["economic_verdict"] or NOT_ASSESSED,
                "economic_probability": label_probability(summary["economics"]),
-               "arm_interval": INTERVALS["mean_ci"], "effect_interval": _effect_interval(summary)}
+               "arm_interval": intervals["arms"], "effect_interval": intervals["effects"]}
         for metric in OUTCOMES:
             for part in ("mean", "ci_low", "ci_high"):
                 row[f"{metric}_{part}"] = stats[metric][part]
@@ -67,12 +67,6 @@ def _arm_rows(summary, head):
             row.update(_records_columns(summary["records"]))
         rows.append(row)
     return rows
-
-
-def _effect_interval(summary):
-    """Which interval the paired effects carry: the prediction interval over draws, or without draws the
-    Monte Carlo CI of the expected value."""
-    return PREDICTION if summary["parameter_uncertainty"] else f"{EXPECTED_VALUE} (Monte Carlo)"
 
 
 def _records_columns(records):

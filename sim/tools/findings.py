@@ -13,7 +13,9 @@ import sys
 
 import pandas as pd
 
+from sim.analysis.cost_effectiveness import label_text
 from sim.analysis.statistics import EXPECTED_VALUE, PREDICTION
+from sim.analysis.verdict import INCONCLUSIVE
 from sim.paths import CHECKOUT
 from sim.tools.result_tables import RATE_STUDIES
 
@@ -51,7 +53,7 @@ def stability_table(root):
     """The doubling check (results/verdict_stability): what changed, then every job's labels before and after."""
     summary = _json(root, "verdict_stability/summary.json")
     table = pd.read_csv(root / "results" / "verdict_stability" / "stability.csv")
-    inconclusive = int((table["verdict"] == "inconclusive").sum())
+    inconclusive = int((table["verdict"] == INCONCLUSIVE).sum())
     lines = [f"{summary['jobs']} committed verdicts were run again with twice the runs; {inconclusive} of them are "
              f"*inconclusive*. {summary['unchanged']} keep both labels; {len(summary['changed'])} changed one "
              f"({summary['verdicts_changed']} a verdict, {summary['economic_labels_changed']} an economic label)"
@@ -60,14 +62,10 @@ def stability_table(root):
     lines += ["", "| job | verdict | with twice the runs | economic verdict (P it holds) | with twice the runs |",
               "|---|---|---|---|---|"]
     for r in table.itertuples():
-        before = _label(r.economic_verdict, r.economic_probability)
-        after = _label(r.economic_verdict_doubled, r.economic_probability_doubled)
+        before = label_text(r.economic_verdict, r.economic_probability)
+        after = label_text(r.economic_verdict_doubled, r.economic_probability_doubled)
         lines.append(f"| `{r.job}` | {r.verdict} | {r.verdict_doubled} | {before} | {after} |")
     return "\n".join(lines)
-
-
-def _label(verdict, probability):
-    return verdict if pd.isna(probability) else f"{verdict}, P {probability:.2f}"
 
 
 def subgroup_findings(root):
@@ -81,7 +79,8 @@ def subgroup_findings(root):
              "|---|---|---|---|---|---|---|"]
     for point in study["points"]:
         folder = root / "results" / "subgroups" / point["job"]
-        whole = pd.read_csv(folder / "targeting.csv").iloc[0]
+        rules = pd.read_csv(folder / "targeting.csv")
+        whole = rules[rules["rule"] == "as configured"].iloc[0]
         groups = pd.read_csv(folder / "subgroups.csv")
         nmb = groups[groups["metric"] == "net_monetary_benefit"]
         said = [supported(r.prediction_low, r.prediction_high) for r in nmb.itertuples()]
@@ -93,8 +92,9 @@ def subgroup_findings(root):
     return "\n".join(lines)
 
 
-def subgroup_table(root, job="0"):
-    """One programme's groups (the first job, discharge support, by default), both kinds of interval."""
+def subgroup_table(root, program="discharge_support"):
+    """One programme's groups, both kinds of interval."""
+    job = next(p["job"] for p in _json(root, "subgroups/study.json")["points"] if p["program"] == program)
     rows = pd.read_csv(root / "results" / "subgroups" / job / "subgroups.csv")
     nmb = rows[rows["metric"] == "net_monetary_benefit"]
     lines = ["| group | patients per run | mean | CI of the expected value | prediction interval over draws |"
@@ -114,8 +114,8 @@ def mentoring_against_broad(root):
     cost = {name: v["economics"]["incremental_cost"]["mean"] for name, v in s.items()}
     m, b = e["targeted_mentoring"], e["broad_low_fidelity"]
     kind = "prediction intervals" if s["targeted_mentoring"]["parameter_uncertainty"] else "CIs"
-    verdict = ("overlap, so the two are not told apart with confidence" if overlap(m, b)
-               else "do not overlap")
+    verdict = ("overlap: over the parameters' uncertainty neither effect is clearly the larger" if overlap(m, b)
+               else "do not overlap: whatever the parameters, their effects differ")
     return (f"Targeted mentoring changes 1-year readmission by {_num(100 * m['mean'], 1)} points against "
             f"{_num(100 * b['mean'], 1)} for broad low-fidelity support, at an incremental cost of "
             f"{_num(cost['targeted_mentoring'])} against {_num(cost['broad_low_fidelity'])} per patient-year "
@@ -138,6 +138,9 @@ def suite_size(root):
     whichever results `root` holds."""
     done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
                           cwd=CHECKOUT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:  # a collection error: its count would be wrong
+        raise RuntimeError(f"pytest --collect-only in {CHECKOUT} failed:\n"
+                           f"{done.stdout[-500:]}{done.stderr[-500:]}")
     found = re.search(r"^(\d+) tests? collected", done.stdout, re.M) or re.search(r"^(\d+) tests?", done.stdout,
                                                                                    re.M)
     if found is None:
@@ -154,7 +157,7 @@ def structural_answer(root):
     decisions = pd.read_csv(root / "results" / "structural" / "decisions.csv")
 
     def answer(row, suffix=""):
-        economic = _label(row[f"economic_verdict{suffix}"], row[f"economic_probability{suffix}"])
+        economic = label_text(row[f"economic_verdict{suffix}"], row[f"economic_probability{suffix}"])
         return f"{row['verdict' + suffix]}, {economic}"
 
     differing = table[table["answer_differs"] == True]  # noqa: E712 (a column read back from CSV)
@@ -177,8 +180,9 @@ def one_year_readmission(root):
     arm = _json(root, "default_comparison/summary.json")["arms"]["usual_care"]
     per_patient = arm["patient_readmission_365"]["mean"]
     where = position(per_patient, 0.40, 0.60)
-    said = "within" if where == "inside" else f"{where} (the model readmits {'fewer' if where == 'below' else 'more'}"\
-        " patients within a year than that range)"
+    fewer_or_more = "fewer" if where == "below" else "more"
+    said = "within that range" if where == "inside" else (
+        f"{where} it (the model readmits {fewer_or_more} patients within a year than that range)")
     return (f"The 1-year rate is {100 * arm['readmission_365']['mean']:.1f}% per discharge and "
             f"{100 * per_patient:.1f}% per patient, the like-for-like unit of the published 40–60% (O'Connell "
             f"2018), so it falls {said}.")

@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
-from sim.analysis.cost_effectiveness import NOT_ASSESSED, label_probability
+from sim.analysis.cost_effectiveness import label_probability, label_text
 from sim.analysis.decision.decide import DecisionSettings, decide
 from sim.analysis.decision.options import gather_options
 from sim.config import posterior
@@ -143,10 +143,8 @@ def committed_posteriors(root, rows):
 
 
 def _decision(row, suffix=""):
-    """The economic label with the share of draws for which it holds."""
-    value, p = row[f"economic_verdict{suffix}"], row[f"economic_probability{suffix}"]
-    assessed = isinstance(value, str) and value and p is not None and p == p  # p != p: NaN read back
-    return f"{value}, P {p:.2f}" if assessed else NOT_ASSESSED
+    """The economic label with the share of draws on its side."""
+    return label_text(row[f"economic_verdict{suffix}"], row[f"economic_probability{suffix}"])
 
 
 def _difference(row, suffix=""):

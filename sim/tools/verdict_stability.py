@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
-from sim.analysis.cost_effectiveness import NOT_ASSESSED, label_probability
+from sim.analysis.cost_effectiveness import NOT_ASSESSED, label_probability, label_text
 from sim.cli.reproduce import result_folders
 from sim.config.psa import uncertain
 from sim.config.schema import validate
@@ -78,7 +78,7 @@ def stability(folder, root):
     again = summarise(more, table)
     p_before = committed["effects"][committed["primary_outcome"]]
     p_after = again["effects"][again["primary_outcome"]]
-    return compare_labels({
+    return {
         "job": str(folder.relative_to(root / "results")),
         "primary_outcome": committed["primary_outcome"],
         "uncertainty": "parameters" if uncertain(cfg) else "Monte Carlo",
@@ -95,7 +95,7 @@ def stability(folder, root):
         "minimal_difference": again["verdict_detail"]["minimal_difference"],
         **economic_columns(committed["economics"], ""),
         **economic_columns(again["economics"], "_doubled"),
-    })
+    }
 
 
 def economic_columns(economics, suffix):
@@ -115,15 +115,11 @@ def changes(table):
     return table[table["verdict_changed"] | table["economic_changed"]]
 
 
-def _label(verdict, probability):
-    return verdict if pd.isna(probability) else f"{verdict}, P {probability:.2f}"
-
-
 def line(row):
     """One job's labels before and after doubling, as the command prints them."""
     return (f"{row['job']}: {row['verdict']} -> {row['verdict_doubled']}; "
-            f"{_label(row['economic_verdict'], row['economic_probability'])} -> "
-            f"{_label(row['economic_verdict_doubled'], row['economic_probability_doubled'])} "
+            f"{label_text(row['economic_verdict'], row['economic_probability'])} -> "
+            f"{label_text(row['economic_verdict_doubled'], row['economic_probability_doubled'])} "
             f"({row['runs']} -> {row['runs_doubled']} runs)")
 
 
@@ -137,7 +133,8 @@ def main(argv=None):
     (out / "manifest.json").unlink(missing_ok=True)
     start = time.perf_counter()
     rows = []
-    for row in kept_rows(args.root, partial, lambda folder: stability(folder, args.root)):
+    for kept in kept_rows(args.root, partial, lambda folder: stability(folder, args.root)):
+        row = compare_labels(kept)  # compared here, so a row kept by a stopped run is compared alike
         rows.append(row)
         print(line(row), file=sys.stderr, flush=True)
     table = pd.DataFrame(rows)
