@@ -63,3 +63,20 @@ def test_a_verdict_is_quoted_as_text_and_a_number_is_not(results):
     assert "-->inconclusive<!--" in render_quotes(text, results)
     with pytest.raises(QuoteError, match="not text"):
         render_quotes("<!-- = r/v.json#n|s -->3<!-- . -->", results)
+
+
+@pytest.mark.parametrize("text", [
+    "<!-- = r/s.json#a.b|.1f -->1 and then no end",                  # not closed
+    "<!-- = r/s.json#a.b|.1f  -->1<!-- . -->",                       # not well formed
+    "<!-- = r/s.json#t[o].v|.1f -->1<!-- . -->",                     # a condition without '='
+    "<!-- = r/s.json#a[o=x].b|.1f -->1<!-- . -->",                   # picking from a dict
+])
+def test_a_malformed_quote_stops_the_generator(results, text):
+    with pytest.raises(QuoteError):
+        render_quotes(text, results)
+
+
+def test_a_quote_of_a_number_that_is_not_finite_stops_the_generator(results):
+    (results / "r" / "n.json").write_text('{"x": NaN}')
+    with pytest.raises(QuoteError, match="not a finite number"):
+        render_quotes("<!-- = r/n.json#x|.1f -->1<!-- . -->", results)

@@ -60,14 +60,21 @@ def test_every_cited_file_exists():
 
 
 def _importable(name):
-    """A module, or an attribute of one (sim.tools.docs.main: the module, then its attribute)."""
-    while "." in name:
+    """A module, or an attribute of one (`sim.tools.docs.main`): the longest importable prefix, then each
+    remaining part as an attribute."""
+    parts = name.split(".")
+    for k in range(len(parts), 1, -1):
         try:
-            if importlib.util.find_spec(name) is not None:
-                return True
+            found = importlib.util.find_spec(".".join(parts[:k])) is not None
         except ModuleNotFoundError:
-            pass
-        name = name.rpartition(".")[0]
+            found = False
+        if found:
+            node = importlib.import_module(".".join(parts[:k]))
+            for attribute in parts[k:]:
+                if not hasattr(node, attribute):
+                    return False
+                node = getattr(node, attribute)
+            return True
     return False
 
 
@@ -77,7 +84,8 @@ def test_every_cited_module_exists():
 
 
 @pytest.mark.parametrize("line", ["made from clean commit 58da0ed", "see `results/no_such_study/summary.json`",
-                                  "the evidence in DESIGN.md", "the module `sim.no_such_module`"])
+                                  "the evidence in DESIGN.md", "the module `sim.no_such_module`",
+                                  "see `sim.tools.no_such_module`", "`sim.tools.docs.no_such_function`"])
 def test_a_pointer_to_nothing_is_caught(line, git_history):
     """Each check fails on a pointer that names nothing."""
     assert [m for m in COMMIT.finditer(line) if not _is_commit(m["hash"])] \

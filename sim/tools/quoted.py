@@ -9,17 +9,20 @@ pick the one element of a list of records with those values, and for a CSV file 
 that picks its one row, then the column. A verdict or a label is quoted with the format `s`. A number's
 format is Python's, after optional flags: `%` multiplies by 100,
 `abs` takes the magnitude (for "falls by 5.7 points"), `−` writes a minus sign as the typographic minus. A
-source that is missing, ambiguous or not a number stops the generator with the quote's text, so a quote cannot
-silently point at nothing.
+source that is missing, ambiguous or not a finite number, and a quote not closed or not well formed, stop the
+generator with the quote's text, so a quote cannot silently point at nothing. A source path holds no `#` and a
+path no `|`; a selector compares the stored value as text (`[threshold=20000.0]`, not `[threshold=20000]`).
 """
 
 import csv
 import json
+import math
 import re
 from functools import cache
 from pathlib import Path
 
-QUOTE = re.compile(r"<!-- = (?P<source>[^|#\s]+)#(?P<path>[^|]+?)\|(?P<format>[^ ]*) -->(?P<value>.*?)<!-- \. -->")
+QUOTE = re.compile(r"<!-- = (?P<source>[^|#\s]+)#(?P<path>[^|]+?)\|(?P<format>[^ ]*) -->"
+                   r"(?P<value>(?:(?!<!--).)*?)<!-- \. -->")  # a value holds no comment: an unclosed quote fails
 _SEGMENT = re.compile(r"(?:[^.\[]|\[[^\]]*\])+")  # a dot inside [...] does not split a path
 _SELECT = re.compile(r"^(?P<name>[^\[]*)(?:\[(?P<where>[^\]]*)\])?$")
 FLAGS = ("%", "abs", "−")
@@ -39,6 +42,10 @@ def _load(path):
 
 
 def _pick(records, where, quote):
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise QuoteError(f"{quote}: [{where}] picks from a list of records, not from {type(records).__name__}")
+    if not all("=" in part for part in where.split(",")):
+        raise QuoteError(f"{quote}: [{where}]: each condition is key=value")
     wanted = dict(part.split("=", 1) for part in where.split(","))
     found = [r for r in records if all(str(r.get(k)) == v for k, v in wanted.items())]
     if len(found) != 1:
@@ -75,8 +82,8 @@ def formatted(value, spec, quote=""):
     """`value` as the format `spec` (after its FLAGS) writes it; the spec `s` writes a word or sentence of the
     results (a verdict, a label) as it stands."""
     if spec == "s":
-        if not isinstance(value, str):
-            raise QuoteError(f"{quote}: {value!r} is not text")
+        if not isinstance(value, str) or "\n" in value or "<!--" in value:
+            raise QuoteError(f"{quote}: {value!r} is not text of one line")
         return value
     minus = False
     while spec.startswith(FLAGS):
@@ -93,6 +100,8 @@ def formatted(value, spec, quote=""):
         number = float(value)
     except ValueError:
         raise QuoteError(f"{quote}: {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise QuoteError(f"{quote}: {value!r} is not a finite number")
     text = format(round(number) if spec.endswith("d") else number, spec)
     return text.replace("-", "−") if minus else text
 
@@ -105,4 +114,7 @@ def render_quotes(text, root):
         return f"<!-- = {m['source']}#{m['path']}|{m['format']} -->{value}<!-- . -->"
 
     _load.cache_clear()
+    if text.count("<!-- = ") != len(QUOTE.findall(text)):
+        bad = next(line for line in text.splitlines() if line.count("<!-- = ") != len(QUOTE.findall(line)))
+        raise QuoteError(f"a quote that is not closed or not well formed: {bad.strip()[:200]}")
     return QUOTE.sub(one, text)
