@@ -59,7 +59,8 @@ def stability_table(root):
              f"({summary['verdicts_changed']} a verdict, {summary['economic_labels_changed']} an economic label)"
              + (":" if summary["changed"] else "."), ""]
     lines += [f"- {text}" for text in summary["changed"]]
-    lines += ["", "| job | verdict | with twice the runs | economic verdict (P it holds) | with twice the runs |",
+    lines += ["", "| job | verdict | with twice the runs | economic verdict (P: share of draws on its side) "
+              "| with twice the runs |",
               "|---|---|---|---|---|"]
     for r in table.itertuples():
         before = label_text(r.economic_verdict, r.economic_probability)
@@ -151,7 +152,7 @@ def suite_size(root):
 
 def structural_answer(root):
     """results/structural: which committed answers differ under the alternative structure, each economic label
-    with the share of draws for which it holds, and the decision studies' choices under both."""
+    with the share of draws on its side, and the decision studies' choices under both."""
     summary = _json(root, "structural/summary.json")
     table = pd.read_csv(root / "results" / "structural" / "structural.csv")
     decisions = pd.read_csv(root / "results" / "structural" / "decisions.csv")

@@ -5,7 +5,7 @@ again with twice the runs: twice the parameter draws when it drew parameters (it
 else twice the replications. Run k is the same run in both (k = draw x replications + replication), so the
 committed runs are read back from `replications.csv` and only the new half is simulated. Both labels are
 compared: the verdict on the primary outcome and the economic verdict (each economic label with the share of
-draws for which it holds, so a coin flip shows as P 0.50). Every change of label is reported, inconclusive to
+draws on its side, so a coin flip shows as P 0.50). Every change of label is reported, inconclusive to
 decisive included, and any change makes the command exit with status 1: a label that more runs would change
 was not settled by the runs behind it.
 
@@ -99,7 +99,7 @@ def stability(folder, root):
 
 
 def economic_columns(economics, suffix):
-    """The economic label and the share of draws for which it holds (None without parameter draws)."""
+    """The economic label and the share of draws on its side (None without parameter draws)."""
     return {f"economic_verdict{suffix}": economics["verdict"] or NOT_ASSESSED,
             f"economic_probability{suffix}": label_probability(economics)}
 
