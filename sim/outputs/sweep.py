@@ -19,6 +19,7 @@ comparison jobs is refused.
 """
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -53,10 +54,11 @@ def _arm_rows(summary, head):
     """A comparison job: one row per arm, each outcome's mean and CI, the paired effect on the programme's row."""
     intervention = summary["comparison"]["intervention"]
     rows, intervals = [], interval_names(summary["parameter_uncertainty"])
+    probability = label_probability(summary["economics"])
     for arm, stats in summary["arms"].items():
         row = {**head, "arm": arm, "verdict": summary["verdict"],
                "economic_verdict": summary["economic_verdict"] or NOT_ASSESSED,
-               "economic_probability": label_probability(summary["economics"]),
+               "economic_probability": probability if probability is not None else math.nan,  # a float column
                "arm_interval": intervals["arms"], "effect_interval": intervals["effects"]}
         for metric in OUTCOMES:
             for part in ("mean", "ci_low", "ci_high"):
