@@ -18,7 +18,7 @@ COMMIT = re.compile(r"(?:\bcommits?\s+|\bclone of\s+|`)"
 # results folder, not checked); placeholders (`<name>`, `NAME`, `*`) are not paths.
 PATH = re.compile(r"`(?P<path>(?:sim|tests|docs|results|experiments|conf|\.ci)/(?![^`]*NAME)[^`\s<>*{}]+"
                   r"|[A-Z][A-Z_]*\.md|README\.md|CHANGELOG\.md|pyproject\.toml|constraints\.txt|mkdocs\.yml)`")
-ROOT_DOCUMENT = re.compile(r"\b(?P<path>[A-Z][A-Z_]{2,}\.md)\b")  # README.md, DESIGN.md, backticks or not
+ROOT_DOCUMENT = re.compile(r"\b(?P<path>[A-Z][A-Z_]{2,}\.md)\b")  # README.md or any such name, backticks or not
 MODULE = re.compile(r"`(?P<module>sim(?:\.[a-z_]+)+)`")
 # Files a run or a test writes, which a page may name though no checkout holds them.
 WRITTEN_AT_RUN_TIME = {"results/calibration/abc.db", "tests/artifacts/live_view.png"}
@@ -84,7 +84,7 @@ def test_every_cited_module_exists():
 
 
 @pytest.mark.parametrize("line", ["made from clean commit 58da0ed", "see `results/no_such_study/summary.json`",
-                                  "the evidence in DESIGN.md", "the module `sim.no_such_module`",
+                                  "the evidence in NO_SUCH_PAGE.md", "the module `sim.no_such_module`",
                                   "see `sim.tools.no_such_module`", "`sim.tools.docs.no_such_function`"])
 def test_a_pointer_to_nothing_is_caught(line, git_history):
     """Each check fails on a pointer that names nothing."""

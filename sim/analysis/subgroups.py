@@ -42,12 +42,12 @@ class Paired:
         self.parameter_uncertainty = replications_per_draw is not None
         records = records.assign(net_monetary_benefit=threshold * records["qalys_discounted"]
                                  - records["cost_total_discounted"])
+        runs = np.unique(records["replication"].to_numpy())  # the same runs in both arms
+        self.runs = len(runs)
+        self.draw_of_run = runs // replications_per_draw if self.parameter_uncertainty else runs
         self.values = {}
         for arm in self.arms:
             one = records[records["arm"] == arm].sort_values(["replication", "patient"])
-            self.runs = one["replication"].nunique()
-            runs = np.unique(one["replication"].to_numpy())
-            self.draw_of_run = runs // replications_per_draw if self.parameter_uncertainty else runs
             self.values[arm] = {c: one[c].to_numpy(dtype=float).reshape(self.runs, -1)
                                 for c in (*METRICS, *TARGETING_COLUMNS)}
             self.values[arm].update({c: one[c].to_numpy().reshape(self.runs, -1) for c in SUBGROUPS})

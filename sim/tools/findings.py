@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+from functools import cache
 
 import pandas as pd
 
@@ -134,6 +135,7 @@ def core_landing(root):
             "shows the fit, not a validation.")
 
 
+@cache  # the code's suite: one collection serves every page that quotes it
 def suite_size(root):
     """The number of tests pytest collects in this checkout (every parameter case counted): the code's suite,
     whichever results `root` holds."""
