@@ -6,13 +6,13 @@ skipped, so re-running an interrupted sweep into the same `hydra.sweep.dir`
 finishes only what is missing.
 """
 
-import os
 import sys
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 
+from sim.cli.command import ENVIRONMENT, check_writable, command, environment_line, full_error
 from sim.cli.preflight import check_command_line
 from sim.cli.run import execute
 from sim.config.schema import register, validate
@@ -29,18 +29,25 @@ def main(raw_cfg):
         print(f"config error: {err}", file=sys.stderr)
         sys.exit(2)
     hydra_cfg = HydraConfig.get()
-    execute(cfg, hydra_cfg.runtime.output_dir, resume=hydra_cfg.mode == RunMode.MULTIRUN)
+    try:
+        execute(cfg, hydra_cfg.runtime.output_dir, resume=hydra_cfg.mode == RunMode.MULTIRUN)
+    except OSError as err:  # a folder that cannot be written, a full disk
+        if full_error():
+            raise
+        print(environment_line(err), file=sys.stderr)
+        sys.exit(ENVIRONMENT)
+
+
+@command("config error")
+def preflight(argv):
+    """Every job's config, and its output folder can be written: one line and exit 2 (1), before any work."""
+    for folder in dict.fromkeys(check_command_line(argv)):
+        check_writable(folder)
 
 
 def cli(argv=None):
     """Check the whole command line (every sweep job) first, then hand it to Hydra."""
-    try:
-        check_command_line(sys.argv[1:] if argv is None else argv)
-    except ConfigError as err:
-        if os.environ.get("HYDRA_FULL_ERROR") == "1":
-            raise  # the full traceback, as Hydra gives it
-        print(f"config error: {err}", file=sys.stderr)
-        sys.exit(2)
+    preflight(sys.argv[1:] if argv is None else argv)
     main()
 
 

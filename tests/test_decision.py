@@ -2,6 +2,7 @@
 `decision:` blocks refused before any work, and a real decision study recomputed to the same files."""
 
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,8 @@ from sim.analysis.decision.decide import DecisionSettings, decide
 from sim.analysis.decision.frontier import incremental_analysis, optimal
 from sim.analysis.decision.options import Options, gather_options
 from sim.analysis.economics import COMPONENTS
-from sim.cli.decision import check_decision
+from sim.cli.study import analysis_of
+from sim.config.study import check_study
 from sim.errors import ConfigError
 from tests.conftest import make_cfg
 
@@ -104,26 +106,35 @@ def _spec(**decision):
             "decision": {"population": {"people_per_year": 100, "years": 2, "discount_rate": 0.035}, **decision}}
 
 
+def _check(spec, *overrides):
+    """The study file's schema, then its blocks against its config, as `python -m sim.study` checks them."""
+    return analysis_of(check_study(spec, "study.yaml"), list(overrides), "study.yaml", make_cfg(*overrides))
+
+
 @pytest.mark.parametrize(("change", "message"), [
-    ({"population": {"people_per_year": 0, "years": 2, "discount_rate": 0.0}}, "people_per_year = 0"),
-    ({"population": {"years": 2}}, "decision.population must be"),
+    ({"population": {"people_per_year": 0, "years": 2, "discount_rate": 0.0}},
+     "decision.population.people_per_year = 0: Input should be greater than or equal to 1"),
+    ({"population": {"years": 2}}, "decision.population.people_per_year: required"),
     ({"thresholds": {"low": 10, "high": 5, "step": 1}}, "high \\(5\\) must exceed low \\(10\\)"),
     ({"parameter_groups": {"costs": ["costs.nonsense"]}}, "costs.nonsense not drawn by the study's PSA"),
-    ({"horizon": 3}, "decision must be a mapping"),
-    ({"budget_impact": {"people": 100, "coverage": [0.5, 1.5]}}, "coverage = \\[0.5, 1.5\\]: one share in"),
+    ({"horizon": 3}, "decision.horizon: unknown key"),
+    ({"budget_impact": {"people": 100, "coverage": [0.5, 1.5]}},
+     "decision.budget_impact.coverage.1 = 1.5: Input should be less than or equal to 1"),
+    ({"population": {"people_per_year": 100, "years": 2, "discount_rate": math.nan}},
+     "decision.population.discount_rate = nan: Input should be a finite number"),
 ])
 def test_bad_decision_blocks_are_refused(change, message):
     with pytest.raises(ConfigError, match=message):
-        check_decision(_spec(**change), "study.yaml", make_cfg())
+        _check(_spec(**change))
 
 
 def test_a_decision_needs_a_sweep_of_programmes_and_parameter_draws():
     spec = _spec()
     spec["sweep"] = ["population.n=100,200"]
     with pytest.raises(ConfigError, match="sweeps the options"):
-        check_decision(spec, "study.yaml", make_cfg())
+        _check(spec)
     with pytest.raises(ConfigError, match="needs parameter uncertainty"):
-        check_decision(_spec(), "study.yaml", make_cfg("psa=none"))
+        _check(_spec(), "psa=none")
 
 
 @pytest.mark.slow

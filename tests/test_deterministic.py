@@ -2,6 +2,7 @@
 and re-runs to the same numbers."""
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,8 @@ import pytest
 import yaml
 
 from sim.analysis.decision.threshold import NoCrossing, crossing, one_way
-from sim.cli.deterministic import check_deterministic
+from sim.cli.study import analysis_of
+from sim.config.study import check_study
 from sim.errors import ConfigError
 from tests.conftest import make_cfg
 
@@ -47,13 +49,14 @@ def _spec(block, overrides=("psa=none",)):
     ({"one_way": {"costs.bed_day": [600.0, 300.0]}}, ("psa=none",), "must be \\[low, high\\] with low < high"),
     ({"thresholds": {"program.uptake": [0.0, 2.0]}}, ("psa=none",), "program.uptake"),
     ({"two_way": {"keys": ["program.uptake"], "ranges": [[0.1, 0.9]], "points": 3}}, ("psa=none",),
-     "two_way must be"),
-    ({"tornado": {}}, ("psa=none",), "deterministic must be a mapping"),
+     "deterministic.two_way.keys = \\['program.uptake'\\]: List should have at least 2 items"),
+    ({"tornado": {}}, ("psa=none",), "deterministic.tornado: unknown key; \\(allowed: one_way, thresholds, two_way"),
+    ({"one_way": {"costs.bed_day": [300.0, math.inf]}}, ("psa=none",), "Input should be a finite number"),
 ])
 def test_bad_blocks_are_refused(block, overrides, message):
     spec = _spec(block, overrides)
     with pytest.raises(ConfigError, match=message):
-        check_deterministic(spec, "study.yaml", make_cfg(*spec["overrides"]))
+        analysis_of(check_study(spec, "study.yaml"), spec["overrides"], "study.yaml", make_cfg(*spec["overrides"]))
 
 
 @pytest.mark.slow

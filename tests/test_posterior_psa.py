@@ -58,7 +58,13 @@ def test_the_posterior_and_independent_entries_draw_together(posterior):
      "column care.no_such_key is not a config key"),
     (lambda p: PARTICLES.assign(**{"contact.hope_gain": 1.5}).to_csv(p, index_label="particle"),
      "column contact.hope_gain needs real values in"),
-    (lambda p: PARTICLES.drop(columns="weight").to_csv(p, index_label="particle"), "needs a weight column"),
+    (lambda p: PARTICLES.drop(columns="weight").to_csv(p, index_label="particle"), "lacks the column weight"),
+    (lambda p: PARTICLES.assign(weight=0.0).to_csv(p, index_label="particle"),
+     "the weight column must be non-negative and sum to a positive number \\(sum 0\\)"),
+    (lambda p: PARTICLES.assign(weight=np.nan).to_csv(p, index_label="particle"), "weight in row 0 is nan"),
+    (lambda p: p.write_text(p.read_text()[:-4]), "weight in row 2 is nan, not a finite number"),
+    (lambda p: p.write_text(""), "not a readable CSV table"),
+    (lambda p: p.write_bytes(b"\xff\xfe\x00"), "not a text file"),
 ])
 def test_a_bad_posterior_is_refused_naming_the_file(posterior, change, message):
     change(posterior)

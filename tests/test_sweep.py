@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.outputs.sweep import gather, main
+from sim.outputs.sweep import gather
+from sim.report import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

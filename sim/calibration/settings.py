@@ -2,14 +2,19 @@
 simulation: every prior names a float config key of the calibrated model and stays inside its range, every
 target names a statistic the simulator reports and has a positive sd."""
 
+from typing import Annotated, Literal
+
 from hydra import compose, initialize_config_dir
 from hydra.errors import HydraException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
+from pydantic import Field, model_validator
 from scipy import stats
 
 from sim.cli.preflight import check_command_line, load_config
 from sim.config.psa import _bounds, _lookup
+from sim.config.strict import Count, Seed, Strict, Text, checked
+from sim.config.study import Override
 from sim.errors import ConfigError
 from sim.paths import CONF
 
@@ -31,26 +36,81 @@ def prior(spec):
     return stats.beta(spec["a"], spec["b"])
 
 
-NEEDS = {"uniform": ("low", "high"), "lognormal": ("median", "sd_log"), "beta": ("a", "b")}
+class Uniform(Strict):
+    distribution: Literal["uniform"]
+    low: float
+    high: float
+    source: Text
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not self.low < self.high:
+            raise ValueError(f"low {self.low:g} must be below high {self.high:g}")
+        return self
+
+
+class LogNormal(Strict):
+    distribution: Literal["lognormal"]
+    median: Annotated[float, Field(gt=0)]
+    sd_log: Annotated[float, Field(gt=0)]
+    source: Text
+
+
+class Beta(Strict):
+    distribution: Literal["beta"]
+    a: Annotated[float, Field(gt=0)]
+    b: Annotated[float, Field(gt=0)]
+    source: Text
+
+
+Prior = Annotated[Uniform | LogNormal | Beta, Field(discriminator="distribution")]
+
+
+class Target(Strict):
+    value: float
+    sd: Annotated[float, Field(gt=0)]
+    source: Text
+
+
+class Slurm(Strict):
+    cores: Count
+    memory: Text
+    walltime: Text
+    jobs: Count
+    queue: str | None = None
+    account: str | None = None
+    job_extra: list[str] = []
+
+
+class Settings(Strict):
+    """conf/calibrate.yaml: every key, its type and range."""
+
+    name: Annotated[str, Field(pattern=r"^[\w.-]+$")]
+    db: Text
+    out: Text
+    seed: Seed
+    particles: Annotated[int, Field(ge=2)]
+    generations: Count
+    max_simulations: Count
+    min_epsilon: Annotated[float, Field(ge=0)]
+    predictive_draws: Annotated[int, Field(ge=2)]
+    cluster: Literal[CLUSTERS]
+    workers: Annotated[int, Field(ge=0)]
+    slurm: Slurm
+    model_overrides: Annotated[list[Override], Field(min_length=1)]
+    priors: Annotated[dict[Text, Annotated[dict[Text, Prior], Field(min_length=1)]], Field(min_length=1)]
+    targets: Annotated[dict[Literal[STATISTICS], Target], Field(min_length=1)]
 
 
 def _check_prior(cfg, key, spec):
+    """A prior (its form checked by `Settings`) of a real-valued key of the calibrated model, inside its range."""
     where = f"calibrate priors.{key}"
-    if not isinstance(spec, dict) or spec.get("distribution") not in PRIORS:
-        raise ConfigError(f"{where}: needs distribution, one of {', '.join(PRIORS)}")
-    missing = [name for name in (*NEEDS[spec["distribution"]], "source") if spec.get(name) is None]
-    if missing:
-        raise ConfigError(f"{where}: a {spec['distribution']} prior needs {', '.join(missing)}")
     try:
         value, meta = _lookup(cfg, key)
     except ConfigError:
         raise ConfigError(f"{where}: {key} is not a config key of the calibrated model") from None
     if not isinstance(value, float):
         raise ConfigError(f"{where}: {key} = {value!r} is not a real-valued parameter")
-    if spec["distribution"] == "uniform" and not spec["low"] < spec["high"]:
-        raise ConfigError(f"{where}: low {spec['low']} must be below high {spec['high']}")
-    if any(spec[name] <= 0 for name in NEEDS[spec["distribution"]] if name not in ("low", "high")):
-        raise ConfigError(f"{where}: {' and '.join(NEEDS[spec['distribution']])} must be > 0")
     lo, hi = _bounds(meta)
     dist = prior(spec)
     if dist.cdf(lo) > TAIL or dist.sf(hi) > TAIL:
@@ -63,10 +123,8 @@ def load_settings(overrides=()):
         with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
             settings = OmegaConf.to_container(compose("calibrate", overrides=list(overrides)), resolve=True)
     except (HydraException, OmegaConfBaseException, ValueError) as err:
-        raise ConfigError(f"calibrate: {err}") from None
-    groups = settings.get("priors")
-    if not isinstance(groups, dict) or not all(isinstance(entries, dict) for entries in groups.values()):
-        raise ConfigError("calibrate priors: a mapping of config group to {key: prior}")
+        raise ConfigError(f"calibrate: {' '.join(str(err).split())}") from None
+    checked(Settings, settings, "calibrate")
     settings["priors"] = {f"{group}.{key}": spec for group, entries in settings["priors"].items()
                           for key, spec in entries.items()}
     check_command_line(settings["model_overrides"])
@@ -76,18 +134,4 @@ def load_settings(overrides=()):
                           "replications=1)")
     for key, spec in settings["priors"].items():
         _check_prior(cfg, key, spec)
-    for name, target in settings["targets"].items():
-        if name not in STATISTICS:
-            raise ConfigError(f"calibrate targets.{name}: not a statistic of the simulator ({', '.join(STATISTICS)})")
-        if not (isinstance(target.get("sd"), (int, float)) and target["sd"] > 0) or target.get("value") is None:
-            raise ConfigError(f"calibrate targets.{name}: needs value and sd > 0")
-        if not target.get("source"):
-            raise ConfigError(f"calibrate targets.{name}: needs a source")
-    if settings["cluster"] not in CLUSTERS:
-        raise ConfigError(f"calibrate cluster = {settings['cluster']!r}: one of {', '.join(CLUSTERS)}")
-    for key in ("particles", "generations", "max_simulations", "predictive_draws"):
-        if not (isinstance(settings[key], int) and settings[key] >= 1):
-            raise ConfigError(f"calibrate {key} = {settings[key]!r}: a whole number >= 1")
-    if not (isinstance(settings["workers"], int) and settings["workers"] >= 0):
-        raise ConfigError(f"calibrate workers = {settings['workers']!r}: a whole number >= 0 (0 = every core)")
     return settings

@@ -7,15 +7,22 @@ probability of disengaging), with the binomial noise of the published count.
 """
 
 
+from typing import Annotated
+
 import numpy as np
 import pandas as pd
 from hydra import compose, initialize_config_dir
+from hydra.errors import HydraException
 from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+from pydantic import Field, model_validator
 
 from sim.analysis import exact
 from sim.calibration.sampler import task_seed
 from sim.cli.preflight import load_config
 from sim.config import posterior
+from sim.config.strict import Count, Seed, Strict, Text, checked
+from sim.config.study import Override
 from sim.errors import ConfigError
 from sim.experiment.replications import run_experiment
 from sim.experiment.workers import worker_count
@@ -25,20 +32,68 @@ DROPOUT = "program.disengagement_per_day"
 NO_CLEAR_EFFECT = "no_clear_effect"  # published: the pooled effect's CI includes 1 (here p >= 0.05)
 
 
+class Target(Strict):
+    value: float
+    source: Text
+
+
+class Trial(Strict):
+    fitted: bool = False
+    overrides: Annotated[list[Override], Field(min_length=1)]
+    targets: Annotated[dict[Text, Target], Field(min_length=1)]
+
+
+class Engagement(Strict):
+    engaged_at_30: Count
+    engaged_at_90: Annotated[int, Field(ge=0)]
+    source: Text
+
+    @model_validator(mode="after")
+    def _retained(self):
+        if self.engaged_at_90 > self.engaged_at_30:
+            raise ValueError(f"engaged_at_90 {self.engaged_at_90} exceeds engaged_at_30 {self.engaged_at_30}")
+        return self
+
+
+class Settings(Strict):
+    """conf/validation.yaml: every key, its type and range."""
+
+    posterior: Text
+    out: Text
+    draws: Annotated[int, Field(ge=2)]
+    jobs: Annotated[int, Field(ge=0)]
+    seed: Seed
+    trials: Annotated[dict[Text, Trial], Field(min_length=1)]
+    engagement: dict[Text, Engagement] = {}
+
+
 def load_validation(overrides=()):
+    """The checked settings: the schema, the posterior, and every trial's config composed, before any work."""
     try:
         with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
             settings = OmegaConf.to_container(compose("validation", overrides=list(overrides)), resolve=True)
-    except Exception as err:  # Hydra's and OmegaConf's errors alike: a clear message, no traceback
-        raise ConfigError(f"validation: {err}") from None
-    posterior.load(settings["posterior"])
+    except (HydraException, OmegaConfBaseException, ValueError) as err:
+        raise ConfigError(f"validation: {' '.join(str(err).split())}") from None
+    checked(Settings, settings, "validation")
+    frame, _ = posterior.load(settings["posterior"])
+    if settings["engagement"] and DROPOUT not in frame:
+        raise ConfigError(f"validation engagement: the posterior has no {DROPOUT} column")
+    for name, spec in settings["trials"].items():
+        try:
+            trial_config(settings, spec)
+        except ConfigError as err:
+            raise ConfigError(f"validation trials.{name}: {err}") from None
     return settings
 
 
+def trial_config(settings, spec):
+    """The config of a validation trial: its overrides, drawn from the posterior."""
+    return load_config([*spec["overrides"], "psa=none", f"psa.posterior={settings['posterior']}",
+                        f"psa.draws={settings['draws']}", "replications=1", f"seed={settings['seed']}"])
+
+
 def trial_table(settings, name, spec):
-    overrides = [*spec["overrides"], "psa=none", f"psa.posterior={settings['posterior']}",
-                 f"psa.draws={settings['draws']}", "replications=1", f"seed={settings['seed']}"]
-    cfg = load_config(overrides)
+    cfg = trial_config(settings, spec)
     return run_experiment(cfg, progress=False, jobs=worker_count(settings["jobs"], settings["draws"], False)), cfg
 
 
@@ -59,6 +114,9 @@ def trial_rows(settings, name, spec):
             low, mid, high = _interval(table["odds_ratio"])
             row.update(predicted=f"{share:.0%} of trials find no clear effect; OR {mid:.2f} ({low:.2f}-{high:.2f})",
                        predictive_median=share, predictive_low=None, predictive_high=None, inside=share >= 0.025)
+        elif statistic not in table:
+            raise ConfigError(f"validation trials.{name}.targets.{statistic}: not a statistic of the emulated "
+                              f"trial (it reports: {', '.join(c for c in table.columns if c not in ('draw', 'seed'))})")
         else:
             low, mid, high = _interval(table[statistic])
             row.update(predicted=f"{mid:.3g} ({low:.3g}-{high:.3g})", predictive_median=mid, predictive_low=low,
@@ -69,8 +127,6 @@ def trial_rows(settings, name, spec):
 
 def engagement_rows(settings):
     frame, _ = posterior.load(settings["posterior"])
-    if DROPOUT not in frame:
-        raise ConfigError(f"validation engagement: the posterior has no {DROPOUT} column")
     rows = []
     for name, target in settings["engagement"].items():
         n, kept = int(target["engaged_at_30"]), int(target["engaged_at_90"])

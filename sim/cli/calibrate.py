@@ -12,20 +12,19 @@ manifest.json last: a folder without it is not a finished calibration.
 (`conf/validation.yaml`) into `results/calibration/validation/`.
 """
 
-import argparse
-import json
 import re
 import shutil
 import sys
 import time
 from pathlib import Path
 
-import pandas as pd
-
 from sim.calibration import diagnostics, posterior, smc, validation
 from sim.calibration.cluster import evaluation_map
 from sim.calibration.settings import load_settings
 from sim.calibration.simulator import Simulator
+from sim.cli.command import Parser, check_writable, command
+from sim.config import posterior as posterior_file
+from sim.config.read_back import read_json, read_table
 from sim.config.schema import Config
 from sim.errors import ConfigError
 from sim.outputs.atomic import write_atomic, write_json
@@ -79,15 +78,19 @@ def apply(settings, conf=CONF):
     key's posterior mean into its group's file (the model's choice, else default.yaml), with a comment
     naming the calibration (what psa=none runs)."""
     out = output_folder(settings)
-    for name in ("posterior.csv", "posterior.json"):
-        shutil.copyfile(out / name, Path(conf) / "psa" / name)
-    summary = pd.read_csv(out / "posterior_summary.csv").set_index("key")
-    meta = json.loads((out / "posterior.json").read_text())
+    posterior_file.load(out / "posterior.csv")  # a whole sample, before conf/ is touched
+    summary = read_table(out / "posterior_summary.csv", ("key", "mean", "q2.5", "q97.5"),
+                         ("mean", "q2.5", "q97.5")).set_index("key")
+    meta = read_json(out / "posterior.json", ("name", "generation"))
+    missing = [key for key in settings["priors"] if key not in summary.index]
+    if missing:
+        raise ConfigError(f"{out / 'posterior_summary.csv'}: no row for {', '.join(missing)}")
     choices = dict(o.split("=", 1) for o in settings["model_overrides"])
+    texts = {}  # every file's new text first: a refused key leaves conf/ as it was
     for key in settings["priors"]:
         group, name = key.split(".", 1)
         path = Path(conf) / group / f"{choices.get(group, 'default')}.yaml"
-        text = path.read_text()
+        text = texts.get(path) or path.read_text()
         found = re.compile(rf"^{re.escape(name)}:[^\n]*$", re.M).search(text)
         if not found:
             raise ConfigError(f"{path}: no line for {name} to calibrate")
@@ -96,20 +99,25 @@ def apply(settings, conf=CONF):
         mean = float(row["mean"])
         comment = (f"{unit}; posterior mean (95%: {float(row['q2.5']):.4g}-{float(row['q97.5']):.4g}), "
                    f"{settings['out']} ({meta['name']}, ABC-SMC generation {meta['generation']})")
-        text = text[:found.start()] + f"{name}: {round(mean, 4)!r}  # {comment}" + text[found.end():]
-        path.write_text(text)
+        texts[path] = text[:found.start()] + f"{name}: {round(mean, 4)!r}  # {comment}" + text[found.end():]
         print(f"{path}: {name} = {round(mean, 4)!r}")
+    for name in ("posterior.csv", "posterior.json"):
+        shutil.copyfile(out / name, Path(conf) / "psa" / name)
+    for path, text in texts.items():
+        path.write_text(text)
 
 
 
 def validate(overrides):
-    """The validation table (csv, md) and its manifest, last."""
+    """The validation table (csv, md) and its manifest, last. The table is computed before the folder is
+    touched, so a run that fails or is stopped leaves a complete validation as it was."""
     started = time.time()
     settings = validation.load_validation(overrides)
     out = CHECKOUT / settings["out"]
+    check_writable(out)
+    table = validation.validation_table(settings)
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)
-    table = validation.validation_table(settings)
     write_atomic(out / "validation.csv", lambda p: table.to_csv(p, index=False))
     text = validation.markdown(table)
     write_atomic(out / "validation.md", lambda p: p.write_text(text))
@@ -119,14 +127,18 @@ def validate(overrides):
     print(text)
 
 
+@command("config error")
+@command("config error")
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(prog="sim.calibrate", description=__doc__.splitlines()[0])
     parser.add_argument("overrides", nargs="*", help="conf/calibrate.yaml overrides, e.g. population=100")
     parser.add_argument("--report", action="store_true", help="re-make the outputs from the database")
     parser.add_argument("--apply", action="store_true", help="write the posterior means into conf/")
     parser.add_argument("--validate", action="store_true",
                         help="posterior predictive validation (conf/validation.yaml overrides)")
     args = parser.parse_intermixed_args(argv)
+    if sum((args.report, args.apply, args.validate)) > 1:
+        raise ConfigError("--report, --apply and --validate: give at most one")
     try:
         if args.validate:
             validate(args.overrides)
@@ -139,15 +151,12 @@ def main(argv=None):
 
             if not smc.stored_generations(settings):
                 raise ConfigError(f"calibrate db = {settings['db']}: no finished generation to report")
+            check_writable(output_folder(settings))
             report(settings, pyabc.History(f"sqlite:///{smc.database(settings)}"), time.time())
         else:
+            check_writable(output_folder(settings))
             calibrate(settings)
-    except ConfigError as err:
-        print(f"config error: {err}", file=sys.stderr)
-        sys.exit(2)
     except KeyboardInterrupt:
         print("interrupted: the finished generations are in the database; run the same command to resume",
               file=sys.stderr)
         sys.exit(130)
-
-

@@ -27,6 +27,8 @@ from omegaconf import OmegaConf
 
 from sim.analysis.decision.threshold import NoCrossing, crossing, one_way
 from sim.cli.preflight import check_command_line
+from sim.cli.recorded import recorded_config, recorded_manifest, selected
+from sim.config.read_back import read_table
 from sim.config.schema import validate
 from sim.errors import ConfigError
 from sim.experiment.replications import run_experiment, total_runs
@@ -38,50 +40,43 @@ from sim.outputs.manifest import config_record, manifest_environment
 from sim.outputs.summary import summarise
 
 OUTPUTS = ("nmb", "incremental_cost", "incremental_qalys", "effect")
-PARTS = {"one_way", "thresholds", "two_way"}
 
 
 def _key_value(cfg, key):
     return functools.reduce(lambda node, part: getattr(node, part, None), key.split("."), cfg)
 
 
-def _check_range(spec, path, where, key, bounds, cfg):
+def _check_range(overrides, path, where, key, bounds, cfg):
+    """A range (its order checked by `sim.config.study`) of a real-valued key whose ends are valid configs."""
     if not isinstance(_key_value(cfg, key), float):
         raise ConfigError(f"{path}: {where}.{key}: not a real-valued config key")
-    if (not isinstance(bounds, list) or len(bounds) != 2 or not all(isinstance(b, int | float) for b in bounds)
-            or not bounds[0] < bounds[1]):
-        raise ConfigError(f"{path}: {where}.{key} = {bounds!r}: must be [low, high] with low < high")
-    for bound in bounds:  # each end must itself be a valid config
+    for bound in bounds:
         try:
-            check_command_line([*spec["overrides"], f"{key}={float(bound)!r}"])
+            check_command_line([*overrides, f"{key}={float(bound)!r}"])
         except ConfigError as err:
             raise ConfigError(f"{path}: {where}.{key} = {bounds!r}: {err}") from None
 
 
-def check_deterministic(spec, path, cfg):
-    """The block, checked against the study's config before any work."""
-    block = spec.get("deterministic")
-    if not isinstance(block, dict) or not block or set(block) - PARTS:
-        raise ConfigError(f"{path}: deterministic must be a mapping of one or more of {', '.join(sorted(PARTS))}")
+def check_deterministic(block, overrides, path, cfg):
+    """The block (its structure checked by `sim.config.study`) against the study's config, before any work."""
     if cfg.psa.draws != 1 or cfg.psa.parameters or cfg.psa.posterior:
         raise ConfigError(f"{path}: a deterministic analysis runs at fixed parameters: add psa=none to overrides")
     for part in ("one_way", "thresholds"):
-        ranges = block.get(part, {})
-        if not isinstance(ranges, dict):
-            raise ConfigError(f"{path}: deterministic.{part} must map config keys to [low, high]")
-        for key, bounds in ranges.items():
-            _check_range(spec, path, f"deterministic.{part}", key, bounds, cfg)
+        for key, bounds in block.get(part, {}).items():
+            _check_range(overrides, path, f"deterministic.{part}", key, bounds, cfg)
     if "two_way" in block:
         grid = block["two_way"]
-        if (not isinstance(grid, dict) or set(grid) != {"keys", "ranges", "points"} or len(grid["keys"]) != 2
-                or not isinstance(grid["ranges"], list) or len(grid["ranges"]) != 2):
-            raise ConfigError(f"{path}: deterministic.two_way must be {{keys: [a, b], ranges: [[lo, hi], [lo, hi]], "
-                              "points: n}")
-        if not isinstance(grid["points"], int) or not 2 <= grid["points"] <= 50:
-            raise ConfigError(f"{path}: deterministic.two_way.points = {grid['points']!r}: an integer in 2-50")
         for key, bounds in zip(grid["keys"], grid["ranges"], strict=True):
-            _check_range(spec, path, "deterministic.two_way", key, bounds, cfg)
+            _check_range(overrides, path, "deterministic.two_way", key, bounds, cfg)
     return block
+
+
+def _kept(text):
+    """A JSON record kept for resuming, or None if it is not whole."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 class Evaluator:
@@ -91,16 +86,15 @@ class Evaluator:
         self.base = config_record(cfg)
         self.store = partial / "evaluations.jsonl"
         settings = partial / "settings.json"
-        if settings.exists() and json.loads(settings.read_text()) != self.base:
-            self.store.unlink(missing_ok=True)  # points made with another config
+        if settings.exists() and _kept(settings.read_text()) != self.base:
+            self.store.unlink(missing_ok=True)  # points made with another config (or an unreadable record)
         partial.mkdir(parents=True, exist_ok=True)
         write_json(settings, self.base)
         self.done = {}
         if self.store.exists():
-            for line in self.store.read_text().splitlines():
-                if line.strip():
-                    row = json.loads(line)
-                    self.done[self._key(row["point"])] = row
+            for row in map(_kept, self.store.read_text().splitlines()):
+                if isinstance(row, dict) and isinstance(row.get("point"), dict) and all(o in row for o in OUTPUTS):
+                    self.done[self._key(row["point"])] = row  # a line cut by an interrupt is run again
         self.order = []
 
     @staticmethod
@@ -200,13 +194,14 @@ def run_deterministic(about, block, out, cfg):
 def reproduce_evaluations(folder, which=None):
     """Re-run evaluations of a deterministic study (all, or the listed ones) and compare with
     `evaluations.csv`: (numbers compared, differences)."""
-    manifest = json.loads((folder / "manifest.json").read_text())
-    committed = pd.read_csv(folder / "evaluations.csv", index_col="evaluation")
+    manifest = recorded_manifest(folder)
+    committed = read_table(folder / "evaluations.csv", ("evaluation", *OUTPUTS), ("evaluation",),
+                           index_col="evaluation")
     parameters = [c for c in committed.columns if c not in OUTPUTS]
     compared, found = 0, []
-    for index in committed.index if which is None else which:
+    for index in selected(folder, "--points", which, committed.index):
         point = {k: float(committed.loc[index, k]) for k in parameters if not pd.isna(committed.loc[index, k])}
-        count, differ = compare_row(f"evaluation {index}", evaluate(config_at(manifest["config"], point)),
+        count, differ = compare_row(f"evaluation {index}", evaluate(recorded_config(folder, manifest, point)),
                                     committed.loc[index], OUTPUTS)
         compared, found = compared + count, found + differ
     return compared, found

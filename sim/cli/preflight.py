@@ -48,7 +48,8 @@ def _describe(exc):
 def _jobs(args):
     """The override list of every job the command line asks for (one, or a sweep's product)."""
     parsed = OverridesParser.create().parse_overrides(args.overrides)
-    user = [o for o in parsed if not o.key_or_group.startswith("hydra") or o.key_or_group == "hydra.searchpath"]
+    kept = ("hydra.searchpath", "hydra.run.dir", "hydra.sweep.dir")  # where configs are found, results written
+    user = [o for o in parsed if not o.key_or_group.startswith("hydra") or o.key_or_group in kept]
     if args.multirun:
         return BasicSweeper.split_arguments(user, None)[0]
     return [[o.input_line for o in user]]
@@ -96,22 +97,25 @@ def _hydra_as_launched(args):
 
 
 def check_command_line(argv):
-    """Raise ConfigError for the first bad job; do nothing for Hydra's informational flags."""
+    """Raise ConfigError for the first bad job; do nothing for Hydra's informational flags. Returns the output
+    folder of every job (Hydra's run or sweep folder), to be checked for writing before any work."""
     args = get_args_parser().parse_args(argv)
     if args.help or args.hydra_help or args.cfg or args.info or args.shell_completion:
-        return
+        return []
     config_name = args.config_name or "config"
     register()
     try:
         jobs = _jobs(args)
     except (HydraException, OmegaConfBaseException) as err:
         raise ConfigError(_describe(err)) from err
+    folders = []
     for number, overrides in enumerate(jobs):
         label = f"sweep job {number} ({' '.join(overrides)}): " if args.multirun and len(jobs) > 1 else ""
         try:
             with _hydra_as_launched(args):
                 cfg = compose(config_name, overrides=overrides, return_hydra_config=True)
             choices = dict(cfg.hydra.runtime.choices)
+            folders.append(cfg.hydra.sweep.dir if args.multirun else cfg.hydra.run.dir)
             with open_dict(cfg):
                 del cfg["hydra"]
         except (HydraException, OmegaConfBaseException) as err:
@@ -121,6 +125,7 @@ def check_command_line(argv):
         except ConfigError as err:
             raise ConfigError(label + _where_from(str(err), overrides, choices)) from err
         _refuse_overridden_calibrated_keys(checked, overrides, label)
+    return folders
 
 
 def _refuse_overridden_calibrated_keys(cfg, overrides, label=""):

@@ -7,7 +7,6 @@ from the manifest's, then compares the numbers. Exits 0 when every number is
 identical, 1 otherwise.
 """
 
-import argparse
 import io
 import json
 import sys
@@ -15,11 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from omegaconf import OmegaConf
 
+from sim.cli.command import Parser, command, numbers
 from sim.cli.deterministic import reproduce_evaluations
+from sim.cli.recorded import recorded_config, recorded_manifest, selected
 from sim.cli.sensitivity import reproduce_points
-from sim.config.schema import validate
+from sim.config.read_back import read_table
 from sim.errors import ConfigError
 from sim.experiment.replications import run_experiment, total_runs
 from sim.outputs.atomic import plain
@@ -45,25 +45,23 @@ def reproduce(folder, points=None, runs=None):
     """Re-run the experiment recorded in `folder` (or only the listed `runs`) and return (numbers compared,
     differences)."""
     folder = Path(folder)
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: no such results folder")
     if (folder / "points.csv").exists():
-        return reproduce_points(folder, None if points is None else [int(p) for p in points.split(",")])
+        return reproduce_points(folder, points)
     if (folder / "evaluations.csv").exists():
-        return reproduce_evaluations(folder, None if points is None else [int(p) for p in points.split(",")])
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text())
-        committed = pd.read_csv(folder / "replications.csv")
-    except OSError as err:
-        raise ConfigError(f"{folder}: not a complete results folder ({err.strerror}: {err.filename})") from None
-    cfg = validate(OmegaConf.create(manifest["config"]))
+        return reproduce_evaluations(folder, points)
+    if not (folder / "manifest.json").exists():
+        raise ConfigError(f"{folder}: not a complete results folder (no manifest.json)")
+    manifest = recorded_manifest(folder)
+    committed = read_table(folder / "replications.csv", ("replication", "arm"), ("replication",))
+    cfg = recorded_config(folder, manifest)
     recorded = manifest.get("posterior")
-    if recorded and posterior_record(cfg)["posterior"]["sha256"] != recorded["sha256"]:
-        raise ConfigError(f"{folder}: drew from {recorded['path']}, which has changed since (sha256 differs): "
+    if recorded and posterior_record(cfg)["posterior"]["sha256"] != recorded.get("sha256"):
+        raise ConfigError(f"{folder}: drew from {recorded.get('path')}, which has changed since (sha256 differs): "
                           "the result cannot be re-run as it was made")
     if runs is not None:
-        runs = [int(r) for r in runs.split(",")]
-        outside = [r for r in runs if not 0 <= r < total_runs(cfg)]
-        if outside:
-            raise ConfigError(f"{folder}: --runs {outside[0]} is outside its runs 0-{total_runs(cfg) - 1}")
+        runs = selected(folder, "--runs", runs, range(total_runs(cfg)))
         committed = committed[committed["replication"].isin(runs)].reset_index(drop=True)
     fresh = run_experiment(cfg, progress=False, runs=runs)
     fresh = pd.read_csv(io.StringIO(fresh.to_csv(index=False)))  # the same text round trip as the committed file
@@ -90,28 +88,29 @@ def recorded_environment(folder):
         return {}
 
 
+@command()
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(prog="sim.reproduce", description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", help="results folders (a run, or a sweep study's folder of jobs)")
-    parser.add_argument("--points", help="sensitivity studies: the points to re-run, e.g. 0,143,287; deterministic "
-                                         "studies: the evaluations (default all)")
-    parser.add_argument("--runs", help="the runs (replication numbers) to re-run in each folder, e.g. 0,200,399 "
-                                       "(default all): a quick check of a large study")
+    parser.add_argument("--points", type=numbers, help="sensitivity studies: the points to re-run, e.g. 0,143,287; "
+                                                       "deterministic studies: the evaluations (default all)")
+    parser.add_argument("--runs", type=numbers, help="the runs (replication numbers) to re-run in each folder, e.g. "
+                                                     "0,200,399 (default all): a quick check of a large study")
     args = parser.parse_args(argv)
+    folders = [f for given in args.folders for f in result_folders(given)]
+    missing = [f for f in folders if not Path(f).is_dir()]
+    if missing:
+        raise ConfigError(f"{missing[0]}: no such results folder")
     failed = False
     here = environment()
     shown = set()
-    for folder in [f for given in args.folders for f in result_folders(given)]:
+    for folder in folders:
         changed = environment_differences(recorded_environment(folder), here)
         for line in changed:
             if line not in shown:
                 print(f"environment differs from the manifest's: {line}")
                 shown.add(line)
-        try:
-            compared, found = reproduce(folder, args.points, args.runs)
-        except ConfigError as err:
-            print(f"error: {err}", file=sys.stderr)
-            sys.exit(2)
+        compared, found = reproduce(folder, args.points, args.runs)
         if found:
             failed = True
             print(f"{folder}: DIFFERENT, {len(found)} of {compared} numbers")

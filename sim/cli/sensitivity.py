@@ -17,7 +17,6 @@ study's `manifest.json` (with the base config) are what is committed, and
 """
 
 import functools
-import json
 import sys
 import time
 
@@ -27,7 +26,8 @@ import yaml
 
 from sim.cli.multirun import multirun
 from sim.cli.preflight import check_command_line
-from sim.config.schema import validate
+from sim.cli.recorded import recorded_config, recorded_manifest, selected
+from sim.config.read_back import read_json, read_table
 from sim.errors import ConfigError
 from sim.experiment.replications import run_experiment
 from sim.outputs.atomic import write_atomic, write_json
@@ -35,37 +35,22 @@ from sim.outputs.compare import compare_row
 from sim.outputs.manifest import config_record, manifest_environment
 from sim.outputs.summary import summarise
 
-METHODS = ("sobol", "morris")
 OUTPUTS = {"effect": "paired effect on the primary outcome", "incremental_cost": "incremental cost per patient-year"}
 
 
-def check_spec(spec, path, base_cfg):
-    """The `sensitivity:` block, checked against the study's config: clear errors before any work."""
-    block = spec.get("sensitivity")
-    if not isinstance(block, dict):
-        raise ConfigError(f"{path}: sensitivity must be a mapping with method, samples, seed, parameters")
-    if block.get("method") not in METHODS:
-        raise ConfigError(f"{path}: sensitivity.method = {block.get('method')!r}: must be one of {', '.join(METHODS)}")
-    for key in ("samples", "seed"):
-        if not isinstance(block.get(key), int) or block[key] < (2 if key == "samples" else 0):
-            raise ConfigError(f"{path}: sensitivity.{key} = {block.get(key)!r}: must be an integer"
-                              + (" >= 2" if key == "samples" else " >= 0"))
-    parameters = block.get("parameters")
-    if not isinstance(parameters, dict) or len(parameters) < 2:
-        raise ConfigError(f"{path}: sensitivity.parameters must map at least two config keys to [low, high]")
-    for key, bounds in parameters.items():
+def check_spec(block, overrides, path, base_cfg):
+    """The `sensitivity:` block (its structure checked by `sim.config.study`) against the study's config:
+    clear errors before any work."""
+    for key, bounds in block["parameters"].items():
         try:
             value = functools.reduce(getattr, key.split("."), base_cfg)
         except AttributeError:
             value = None
         if not isinstance(value, float):
             raise ConfigError(f"{path}: sensitivity.parameters.{key}: not a real-valued config key")
-        if (not isinstance(bounds, list) or len(bounds) != 2 or not all(isinstance(b, int | float) for b in bounds)
-                or not bounds[0] < bounds[1]):
-            raise ConfigError(f"{path}: sensitivity.parameters.{key} = {bounds!r}: must be [low, high] with low < high")
         for bound in bounds:  # each end of the range must itself be a valid config
             try:
-                check_command_line([*spec["overrides"], f"{key}={float(bound)!r}"])
+                check_command_line([*overrides, f"{key}={float(bound)!r}"])
             except ConfigError as err:
                 raise ConfigError(f"{path}: sensitivity.parameters.{key} = {bounds!r}: {err}") from None
     return block
@@ -120,16 +105,13 @@ def point_outputs(summary):
 def reproduce_points(folder, which=None):
     """Re-run points of a sensitivity study from its manifest (the base config plus each point's values)
     and return (numbers compared, differences) against `points.csv`."""
-    from omegaconf import OmegaConf
-
-    manifest = json.loads((folder / "manifest.json").read_text())
-    committed = pd.read_csv(folder / "points.csv", index_col="point")
+    manifest = recorded_manifest(folder, "sensitivity")
+    parameters = list(manifest["sensitivity"].get("parameters", {}))
+    committed = read_table(folder / "points.csv", ("point", *parameters, *OUTPUTS), ("point", *parameters),
+                           index_col="point")
     compared, found = 0, []
-    for point in committed.index if which is None else which:
-        raw = OmegaConf.create(manifest["config"])
-        for key in manifest["sensitivity"]["parameters"]:
-            OmegaConf.update(raw, key, float(committed.loc[point, key]))
-        cfg = validate(raw)
+    for point in selected(folder, "--points", which, committed.index):
+        cfg = recorded_config(folder, manifest, {key: committed.loc[point, key] for key in parameters})
         fresh = pd.Series(point_outputs(summarise(cfg, run_experiment(cfg, progress=False))), index=list(OUTPUTS))
         count, differ = compare_row(f"point {point}", fresh, committed.loc[point], OUTPUTS)
         compared, found = compared + count, found + differ
@@ -144,7 +126,8 @@ def outputs(jobs_dir, n_points):
         point = next(o.split("=", 1)[1] for o in yaml.safe_load(overrides.read_text()) if o.startswith("+gsa_point="))
         if not (job / "manifest.json").exists():
             continue
-        values[int(point[1:])] = point_outputs(json.loads((job / "summary.json").read_text()))
+        summary = read_json(job / "summary.json", ("effects", "economics", "primary_outcome"))
+        values[int(point[1:])] = point_outputs(summary)
     return values
 
 

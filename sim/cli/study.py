@@ -17,7 +17,6 @@ block (at fixed parameters) finds where the decision changes: one-way ranges, th
 
 import argparse
 import dataclasses
-import json
 import sys
 import time
 from pathlib import Path
@@ -25,12 +24,15 @@ from pathlib import Path
 import yaml
 
 from sim.analysis.cost_effectiveness import label_probability
+from sim.cli.command import check_writable, command
 from sim.cli.decision import check_decision, run_decision
 from sim.cli.deterministic import check_deterministic, run_deterministic
 from sim.cli.multirun import multirun
 from sim.cli.preflight import check_command_line, load_config
 from sim.cli.run import execute
 from sim.cli.sensitivity import check_spec, run_sensitivity
+from sim.config.read_back import read_json
+from sim.config.study import check_study
 from sim.errors import ConfigError
 from sim.outputs.atomic import plain, write_json
 from sim.outputs.manifest import manifest_environment
@@ -38,63 +40,65 @@ from sim.outputs.sweep import draw, gather, write_tables
 from sim.paths import CHECKOUT
 
 ROOT = CHECKOUT
-REQUIRED = ("question", "why", "overrides")
 
 
 def load_study(path):
-    """The study file as a dict, checked: a question, a reason, and a list of overrides."""
+    """The study file, checked against its schema (`sim.config.study`): the model, or ConfigError."""
     path = Path(path)
     try:
         spec = yaml.safe_load(path.read_text())
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read the study file ({err.strerror})") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot read the study file ({getattr(err, 'strerror', None) or err})") from None
     except yaml.YAMLError as err:
         raise ConfigError(f"{path}: not valid YAML ({' '.join(str(err).split())})") from None
-    if not isinstance(spec, dict) or any(key not in spec for key in REQUIRED):
-        raise ConfigError(f"{path}: a study needs the keys {', '.join(REQUIRED)}")
-    for key in ("overrides", "sweep"):
-        if key in spec and (not isinstance(spec[key], list) or not all(isinstance(o, str) for o in spec[key])):
-            raise ConfigError(f"{path}: {key} must be a list of key=value strings")
-    return spec
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{path}: a study file is a mapping with question, why and overrides")
+    return check_study(spec, str(path))
 
 
-def study_config(spec, extra=()):
+def study_config(study, extra=()):
     """The validated config of a study (preflight first: one line and exit 2 on bad input)."""
-    overrides = [*spec["overrides"], *extra]
+    overrides = [*study.overrides, *extra]
     check_command_line(overrides)
     return load_config(overrides), overrides
 
 
+@command("config error")
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Run a named study into results/<name>/.")
     parser.add_argument("study", help="experiments/<name>.yaml")
     parser.add_argument("overrides", nargs="*", help="extra key=value overrides (e.g. replications=5)")
     parser.add_argument("--out", help="results folder (default: results/<name>)")
     args = parser.parse_args(argv)
-    try:
-        spec = load_study(args.study)
-        cfg, overrides = study_config(spec, args.overrides)
-    except ConfigError as err:
-        print(f"config error: {err}", file=sys.stderr)
-        sys.exit(2)
+    study = load_study(args.study)
+    cfg, overrides = study_config(study, args.overrides)
     name = Path(args.study).stem
     out = Path(args.out) if args.out else ROOT / "results" / name
-    about = {"study": name, "question": spec["question"], "why": spec["why"], "overrides": overrides}
-    checks = {"sweep": lambda: check_decision(spec, args.study, cfg) if "decision" in spec else None,
-              "sensitivity": lambda: check_spec(spec, args.study, cfg),
-              "deterministic": lambda: check_deterministic(spec, args.study, cfg)}
-    kind = next((k for k in checks if k in spec), None)
-    if kind is None:
-        execute(cfg, out, about)
-        return
-    try:
-        block = checks[kind]()
-    except ConfigError as err:
-        print(f"config error: {err}", file=sys.stderr)
-        sys.exit(2)
+    about = {"study": name, "question": study.question, "why": study.why, "overrides": overrides}
+    # every check runs before anything on disk changes: a refused input leaves a complete result as it was
+    kind, block = analysis_of(study, overrides, args.study, cfg)
+    check_writable(out)
     if kind == "sweep":
-        sys.exit(run_sweep(about, spec["sweep"], out, block))
-    sys.exit((run_sensitivity if kind == "sensitivity" else run_deterministic)(about, block, out, cfg))
+        sys.exit(run_sweep(about, study.sweep, out, block))
+    if kind == "sensitivity":
+        sys.exit(run_sensitivity(about, block, out, cfg))
+    if kind == "deterministic":
+        sys.exit(run_deterministic(about, block, out, cfg))
+    execute(cfg, out, about)
+
+
+def analysis_of(study, overrides, path, cfg):
+    """(kind, its block checked against the study's config): a sweep (with its decision settings, or None),
+    a sensitivity or deterministic block, or a single run (None)."""
+    if study.sweep is not None:
+        check_command_line(["-m", *overrides, *study.sweep])
+        return "sweep", check_decision(study.decision, path, cfg) if study.decision is not None else None
+    if study.sensitivity is not None:
+        return "sensitivity", check_spec(study.sensitivity.model_dump(exclude_unset=True), overrides, path, cfg)
+    if study.deterministic is not None:
+        return "deterministic", check_deterministic(study.deterministic.model_dump(exclude_unset=True), overrides,
+                                                    path, cfg)
+    return "run", None
 
 
 def run_sweep(about, sweep, out, decision=None):
@@ -112,7 +116,8 @@ def run_sweep(about, sweep, out, decision=None):
         return 1
     write_tables(out, table)
     draw(out, table, swept)
-    points = {job: json.loads((out / job / "summary.json").read_text()) for job in dict.fromkeys(table["job"])}
+    points = {job: read_json(out / job / "summary.json", ("verdict", "economic_verdict", "economics"))
+              for job in dict.fromkeys(table["job"])}
     study = {**about, "sweep": sweep, "swept": swept,
              "points": [{"job": job, **{k: plain(table.loc[table.job == job, k].iloc[0]) for k in swept},
                          "verdict": s["verdict"], "economic_verdict": s["economic_verdict"],
@@ -120,11 +125,7 @@ def run_sweep(about, sweep, out, decision=None):
                         for job, s in points.items()]}
     recorded = {}
     if decision is not None:
-        try:
-            run_decision(out, list(points), about, decision)
-        except ConfigError as err:
-            print(f"error: {err}", file=sys.stderr)
-            return 2
+        run_decision(out, list(points), about, decision)
         recorded = {"decision": dataclasses.asdict(decision)}
     write_json(out / "study.json", {**study, **recorded})
     write_json(out / "manifest.json", {**about, "sweep": sweep, "jobs": list(points), **recorded,

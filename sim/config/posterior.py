@@ -8,13 +8,10 @@ calibrated parameter comes from the same particle: the parameters are drawn join
 """
 
 import functools
-import json
 import math
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
+from sim.config.read_back import check_finite, positive_total, read_json, read_table
 from sim.errors import ConfigError
 from sim.paths import CHECKOUT, CONF
 
@@ -34,22 +31,26 @@ def resolve(path):
 
 @functools.lru_cache(maxsize=8)
 def _read(path, stamp):
-    frame = pd.read_csv(path, index_col="particle")
+    frame = read_table(path, ("particle", WEIGHT))
+    check_finite(path, frame, frame.columns)  # every calibrated value and weight a number
+    if frame["particle"].duplicated().any():
+        raise ConfigError(f"{path}: particle numbers repeat")
+    positive_total(path, frame[WEIGHT], f"the {WEIGHT} column")
     meta_path = path.with_name("posterior.json")
-    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    return frame, meta
+    meta = read_json(meta_path) if meta_path.exists() else {}
+    return frame.set_index("particle"), meta
 
 
 def load(path):
-    """(particles with weights, metadata) of a posterior.csv; a clear error if it is missing or malformed."""
+    """(particles with weights, metadata) of a posterior.csv; a clear error if it is missing or malformed:
+    readable, a particle and a weight column, finite numbers, weights that sum to a positive number."""
     path = resolve(path)
     if not path.is_file():
         raise ConfigError(f"psa.posterior = {path}: no such file (run python -m sim.calibrate)")
-    frame, meta = _read(path, path.stat().st_mtime_ns)
-    if WEIGHT not in frame.columns or len(frame) == 0 or not np.all(frame[WEIGHT] >= 0):
-        raise ConfigError(f"psa.posterior = {path}: needs a {WEIGHT} column of non-negative weights and a row "
-                          "per particle")
-    return frame, meta
+    try:
+        return _read(path, path.stat().st_mtime_ns)
+    except ConfigError as err:
+        raise ConfigError(f"psa.posterior = {err}") from None
 
 
 def pick_with(frame, rng):

@@ -21,6 +21,7 @@ from sim.config.checks import (
     check_threads,
     check_trial,
 )
+from sim.config.comparator import check_programme_name
 from sim.config.experiment_groups import (
     ExtensionConfig,
     PsaConfig,
@@ -319,6 +320,7 @@ def validate(cfg):
         shares = getattr(cfg.population, key)
         if abs(sum(shares) - 1.0) > 1e-9:
             raise ConfigError(f"population.{key} = {list(shares)}: must sum to 1")
+    check_programme_name(cfg.program)
     check_network(cfg.network, cfg.population.n)
     check_threads(cfg.threads)
     load_extension(cfg.extension)

@@ -6,7 +6,6 @@ The comparator is usual care: the intervention's own configuration with no
 peer workers and nobody offered one, so the arms differ only by the programme.
 """
 
-import dataclasses
 import functools
 import os
 import sys
@@ -20,6 +19,7 @@ from sim.analysis import exact
 from sim.analysis.outcomes import arm_outcomes
 from sim.analysis.records import patient_records
 from sim.analysis.survival import readmission_free_curve
+from sim.config.comparator import COMPARATOR, usual_care_of
 from sim.config.psa import sample
 from sim.engines.invariants import check_outcomes
 from sim.engines.model import CareSystemModel
@@ -28,14 +28,6 @@ from sim.experiment.workers import map_runs
 from sim.model import events as ev
 from sim.model.population import make_population
 from sim.model.streams import draw_seed, replication_seed
-
-COMPARATOR = "usual_care"
-
-
-def usual_care_of(program):
-    """Usual care in the same care system: no peer workers, nobody offered one."""
-    return dataclasses.replace(program, name=COMPARATOR, workers_per_1000=0.0, uptake=0.0,
-                               respite_places_per_1000=0.0)
 
 
 def arms_of(cfg):

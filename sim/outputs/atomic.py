@@ -6,8 +6,11 @@ import os
 
 
 def json_safe(x):
+    """NaN and infinity (which JSON has no token for) as null, at any depth."""
     if isinstance(x, dict):
         return {k: json_safe(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [json_safe(v) for v in x]
     if isinstance(x, float) and not math.isfinite(x):
         return None
     return x
@@ -20,7 +23,7 @@ def write_atomic(path, write):
 
 
 def write_json(path, data):
-    write_atomic(path, lambda p: p.write_text(json.dumps(json_safe(data), indent=2) + "\n"))
+    write_atomic(path, lambda p: p.write_text(json.dumps(json_safe(data), indent=2, allow_nan=False) + "\n"))
 
 
 def plain(value):

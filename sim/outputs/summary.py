@@ -13,8 +13,8 @@ from sim.analysis.statistics import (
 )
 from sim.analysis.trials import summarise_trials
 from sim.analysis.verdict import VERDICT_RULE, judge, minimal_difference, wastes_resources
+from sim.config.comparator import COMPARATOR
 from sim.config.psa import uncertain
-from sim.experiment.replications import COMPARATOR
 
 ROWS = (  # (metric, label, kind)
     ("readmission_30", "readmitted within 30 days", "rate"),

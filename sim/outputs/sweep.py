@@ -18,17 +18,16 @@ odds ratio and the power across the sweep. A folder mixing trial and
 comparison jobs is refused.
 """
 
-import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from sim.analysis.cost_effectiveness import NOT_ASSESSED, acceptability_curve, label_probability
 from sim.analysis.statistics import interval_names
+from sim.config.read_back import read_json, read_table, read_yaml_list
+from sim.errors import ConfigError
 from sim.outputs.atomic import write_atomic
 from sim.outputs.figures import plain_log_ticks
 
@@ -37,11 +36,14 @@ OUTCOMES = ("readmission_30", "readmission_90", "readmission_365", "admissions_p
 
 
 def _swept_values(job):
-    overrides = yaml.safe_load((job / ".hydra" / "overrides.yaml").read_text()) or []
+    path = job / ".hydra" / "overrides.yaml"
+    overrides = read_yaml_list(path)
+    if not all("=" in o for o in overrides):
+        raise ConfigError(f"{path}: not a list of key=value overrides")
     return dict(o.lstrip("+~").split("=", 1) for o in overrides)
 
 
-class SweepError(Exception):
+class SweepError(ConfigError):
     """A multirun folder whose jobs cannot share one table."""
 
 
@@ -114,16 +116,22 @@ def gather(folder):
     """(the tidy table, the swept keys, the job folders left out as incomplete)."""
     folder = Path(folder)
     jobs = sorted((p.parent.parent for p in folder.glob("*/.hydra/overrides.yaml")), key=_job_order)
+    if not folder.is_dir():
+        raise SweepError(f"{folder}: no such folder")
     complete = [j for j in jobs if (j / "manifest.json").exists()]
     if not complete:
-        raise FileNotFoundError(f"{folder}: no complete job folders (with manifest.json)")
+        raise SweepError(f"{folder}: no complete job folders (with manifest.json)")
     values = {j: _swept_values(j) for j in complete}
     keys = sorted({k for v in values.values() for k in v})
     swept = [k for k in keys if len({v.get(k) for v in values.values()}) > 1]
-    summaries = {j: json.loads((j / "summary.json").read_text()) for j in complete}
+    summaries = {j: read_json(j / "summary.json") for j in complete}
     rows_of = _rows_of(folder, summaries)
-    rows = [row for job in complete
-            for row in rows_of(summaries[job], {"job": job.name, **{k: values[job].get(k) for k in swept}})]
+    rows = []
+    for job in complete:
+        try:
+            rows += rows_of(summaries[job], {"job": job.name, **{k: values[job].get(k) for k in swept}})
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise SweepError(f"{job / 'summary.json'}: not a complete summary (at {err!r})") from None
     table = pd.DataFrame(rows)
     for key in swept:
         table[key] = _numeric_or_text(table[key])
@@ -221,12 +229,12 @@ def plot_acceptability(folder, table, swept, path):
     thresholds = np.linspace(0, 100_000, 101)
     rows = table[table["effect_cost_total_discounted_mean"].notna()]
     for k, (_, r) in enumerate(rows.iterrows()):
-        summary = json.loads((folder / r["job"] / "summary.json").read_text())
+        summary = read_json(folder / r["job"] / "summary.json")
         c = summary["comparison"]
-        replications = pd.read_csv(folder / r["job"] / "replications.csv")
+        replications = read_table(folder / r["job"] / "replications.csv", ("arm", "draw"))
         ax.plot(thresholds, acceptability_curve(replications, c["intervention"], c["comparator"], thresholds),
                 color=f"C{k % 10}", label=_label(r, swept))
-    money = json.loads((folder / rows["job"].iloc[0] / "summary.json").read_text())["currency"]
+    money = read_json(folder / rows["job"].iloc[0] / "summary.json")["currency"]
     ax.set_xlabel(f"willingness to pay ({money} per QALY)")
     ax.set_ylabel("probability cost-effective")
     ax.set_ylim(-0.02, 1.02)
@@ -243,7 +251,7 @@ def plot_series(folder, table, swept, key, ylabel, xlabel, title, path):
     comparators = []
     for k, job in enumerate(dict.fromkeys(table["job"])):
         row = table[table["job"] == job].iloc[0]
-        summary = json.loads((folder / job / "summary.json").read_text())
+        summary = read_json(folder / job / "summary.json")
         c = summary["comparison"]
         curve = 100 * np.asarray(summary[key][c["intervention"]], dtype=float)
         ax.step(range(len(curve)), curve, where="post", color=f"C{k % 10}", lw=1, label=_label(row, swept))
@@ -287,7 +295,7 @@ def draw(folder, table, swept):
     if "odds_ratio" in table.columns:
         plot_trials(table, swept, folder / "sweep_trial.png")
         return ["sweep_trial.png"]
-    first = json.loads((folder / table["job"].iloc[0] / "summary.json").read_text())
+    first = read_json(folder / table["job"].iloc[0] / "summary.json")
     plot_effects(table, swept, first["primary_outcome"], first["currency"], folder / "sweep_effects.png")
     drawn = ["sweep_effects.png"]
     if first.get("parameter_uncertainty"):
@@ -303,21 +311,3 @@ def draw(folder, table, swept):
 def write_tables(folder, table):
     write_atomic(folder / "sweep.csv", lambda p: table.to_csv(p, index=False))
     write_atomic(folder / "sweep.parquet", lambda p: table.to_parquet(p, index=False))
-
-
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1:
-        print("usage: python -m sim.report <multirun folder>", file=sys.stderr)
-        sys.exit(2)
-    folder = Path(argv[0])
-    try:
-        table, swept, left_out = gather(folder)
-    except (OSError, SweepError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        sys.exit(2)
-    write_tables(folder, table)
-    draw(folder, table, swept)
-    print(f"{folder}: {table['job'].nunique()} sweep points, {len(table)} rows; swept: {', '.join(swept) or 'none'}")
-    if left_out:
-        print(f"left out (incomplete, no manifest.json): {', '.join(left_out)}")

@@ -9,7 +9,6 @@ sets the model beside the closest published anchors: first-ever admissions,
 and readmission ratios of 2, 3 and 4+ against 1 previous admission.
 """
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -17,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.history import GROUPS, readmission_by_history
+from sim.cli.command import Parser, check_writable, command
 from sim.cli.preflight import check_command_line, load_config
-from sim.errors import ConfigError
 from sim.experiment.replications import arm_models, drawn_config, total_runs
 from sim.outputs.atomic import write_atomic, write_json
 from sim.outputs.manifest import manifest
@@ -65,18 +64,16 @@ def markdown(table):
     return "\n".join(lines) + "\n"
 
 
+@command("config error")
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(prog="sim.tools.admission_history", description=__doc__.splitlines()[0])
     parser.add_argument("overrides", nargs="*", help="python -m sim overrides (key=value)")
     parser.add_argument("--out", default="results/admission_history", help="output folder")
     args = parser.parse_args(argv)
-    try:
-        check_command_line(args.overrides)
-        cfg = load_config(args.overrides)
-    except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    check_command_line(args.overrides)
+    cfg = load_config(args.overrides)
     out = Path(args.out)
+    check_writable(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)
     start = time.perf_counter()

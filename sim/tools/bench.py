@@ -29,7 +29,8 @@ import time
 
 import numpy as np
 
-from sim.cli.preflight import load_config
+from sim.cli.command import Parser, command, whole, wholes
+from sim.cli.preflight import check_command_line, load_config
 from sim.engines.model import CareSystemModel
 from sim.engines.profile import PHASES
 from sim.experiment.replications import run_experiment, total_runs
@@ -189,12 +190,16 @@ def extension_cost(patients, days, extension):
     return row
 
 
+@command()
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000", help="patients, comma-separated")
-    parser.add_argument("--days", type=int, default=365, help="days the Numba engine runs")
-    parser.add_argument("--mesa-days", default="365,20,3", help="days the Mesa engine runs at each size")
-    parser.add_argument("--threads", default="1", help="Numba thread counts, comma-separated (the Mesa engine: 1)")
+    parser = Parser(prog="sim.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=wholes(10, 10_000_000), default="10000,100000,1000000",
+                        help="patients, comma-separated")
+    parser.add_argument("--days", type=whole(1, 36_500), default=365, help="days the Numba engine runs")
+    parser.add_argument("--mesa-days", type=wholes(1, 36_500), default="365,20,3",
+                        help="days the Mesa engine runs at each size")
+    parser.add_argument("--threads", type=wholes(1, 4096), default="1",
+                        help="Numba thread counts, comma-separated (the Mesa engine: 1)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--one", nargs=4, metavar=("ENGINE", "PATIENTS", "DAYS", "THREADS"), help=argparse.SUPPRESS)
     parser.add_argument("--phases", action="store_true",
@@ -202,15 +207,21 @@ def main(argv=None):
     parser.add_argument("--scaling", action="store_true", help="the main job's experiment at each --jobs count")
     parser.add_argument("--extension", metavar="NAME", help="time a run without and with this extension "
                         "(first size of --sizes, --days days)")
-    parser.add_argument("--jobs", default="1,2", help="--scaling: worker-process counts, comma-separated")
-    parser.add_argument("--psa-draws", type=int, default=1000,
+    parser.add_argument("--jobs", type=wholes(1, 4096), default="1,2",
+                        help="--scaling: worker-process counts, comma-separated")
+    parser.add_argument("--psa-draws", type=whole(0), default=1000,
                         help="--scaling: then the experiment with this many parameter draws (0: not)")
     parser.add_argument("--overrides", default="", help="--scaling: python -m sim overrides, space-separated")
     args = parser.parse_args(argv)
     if args.phases and platform.machine().lower() not in ("x86_64", "amd64"):
         parser.error(f"--phases reads the x86-64 time-stamp counter; this machine is {platform.machine()}")
+    if args.psa_draws == 1:
+        parser.error("argument --psa-draws: 1 draw is no parameter uncertainty; give 0 (none) or at least 2")
+    check_command_line(args.overrides.split())
+    if args.extension:
+        load_config([f"extension={args.extension}"])
     if args.scaling:
-        rows = scaling([int(j) for j in args.jobs.split(",")], args.overrides.split(), args.psa_draws)
+        rows = scaling(args.jobs, args.overrides.split(), args.psa_draws)
         for r in rows:
             if args.json:
                 print(json.dumps(r), flush=True)
@@ -222,7 +233,7 @@ def main(argv=None):
                       f"speed-up {r['speedup']:.2f}x; identical tables: {r['identical']}")
         return
     if args.extension:
-        r = extension_cost(int(args.sizes.split(",")[0]), args.days, args.extension)
+        r = extension_cost(args.sizes[0], args.days, args.extension)
         print(json.dumps(r) if args.json else f"{r['patients']:,} patients, {r['days']} days: {r['without_s']:.2f} s "
               f"without {args.extension}, {r['with_s']:.2f} s with it, of which its own end_of_day "
               f"{r['own_s']:.2f} s; beyond that {r['beyond_own_s']:.2f} s")
@@ -230,9 +241,7 @@ def main(argv=None):
     if args.one:
         print(json.dumps(measure(args.one[0], int(args.one[1]), int(args.one[2]), int(args.one[3]), args.phases)))
         return
-    sizes = [int(s) for s in args.sizes.split(",")]
-    mesa_days = [int(d) for d in args.mesa_days.split(",")]
-    thread_counts = [int(t) for t in args.threads.split(",")]
+    sizes, mesa_days, thread_counts = args.sizes, args.mesa_days, args.threads
     cold, cached = compile_times()
     rows = []
     for size, m_days in zip(sizes, mesa_days + mesa_days[-1:] * len(sizes), strict=False):

@@ -29,6 +29,7 @@ from dataclasses import fields, is_dataclass
 
 import yaml
 
+from sim.cli.command import Parser, command
 from sim.config.schema import Config
 from sim.engines import kernels, pathway, workforce
 from sim.model import columns
@@ -212,8 +213,11 @@ def pages_with_blocks(root=ROOT):
             if p.is_file() and (any(m in p.read_text() for m in markers) or QUOTE.search(p.read_text()))]
 
 
+@command()
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
+    parser = Parser(prog="sim.docs", description="Regenerate the generated blocks and quoted numbers of the docs.")
+    parser.add_argument("--check", action="store_true", help="compare only; exit 1 if a page is out of date")
+    check = parser.parse_args(argv).check
     unlisted = sorted(set(pages_with_blocks()) - set(DOCUMENTS))
     if unlisted:
         print(f"generated blocks in pages not in DOCUMENTS (sim/tools/docs.py): {', '.join(unlisted)}",
@@ -227,10 +231,9 @@ def main(argv=None):
             print(f"{name}: {err}", file=sys.stderr)
             sys.exit(1)
     stale = [name for name, new in rendered.items() if new != (ROOT / name).read_text()]
-    if "--check" not in argv:
-        for name in stale:
-            (ROOT / name).write_text(rendered[name])
-    if "--check" in argv:
+    if check:
         if stale:
             print(f"out of date: {', '.join(stale)} (run: python -m sim.docs)", file=sys.stderr)
         sys.exit(1 if stale else 0)
+    for name in stale:
+        (ROOT / name).write_text(rendered[name])

@@ -7,13 +7,14 @@ the two gathered tables are identical. Machines here are shared and noisy:
 read the ratio.
 """
 
-import argparse
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from sim.cli.command import Parser, command, whole
+from sim.cli.preflight import check_command_line
 from sim.outputs.sweep import gather
 from sim.paths import CHECKOUT
 
@@ -28,13 +29,15 @@ def timed_sweep(folder, launcher, jobs, overrides):
     return time.perf_counter() - start
 
 
+@command()
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=20, help="sweep jobs (one per seed)")
-    parser.add_argument("--patients", type=int, default=2000)
-    parser.add_argument("--replications", type=int, default=4)
+    parser = Parser(prog="sim.launch_benchmark", description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=whole(1, 10_000), default=20, help="sweep jobs (one per seed)")
+    parser.add_argument("--patients", type=whole(10, 10_000_000), default=2000)
+    parser.add_argument("--replications", type=whole(1, 100_000), default=4)
     args = parser.parse_args(argv)
     overrides = [f"population.n={args.patients}", f"replications={args.replications}"]
+    check_command_line(overrides)
     with tempfile.TemporaryDirectory() as tmp:
         serial = timed_sweep(Path(tmp) / "basic", "basic", args.jobs, overrides)
         parallel = timed_sweep(Path(tmp) / "joblib", "joblib", args.jobs, overrides)

@@ -20,7 +20,6 @@ settings skips the jobs already there. Exit status 0 whatever the answers (a cha
 if the alternative posterior is missing or unusable.
 """
 
-import argparse
 import dataclasses
 import json
 import shutil
@@ -34,7 +33,9 @@ from omegaconf import OmegaConf
 from sim.analysis.cost_effectiveness import label_probability, label_text
 from sim.analysis.decision.decide import DecisionSettings, decide
 from sim.analysis.decision.options import gather_options
+from sim.cli.command import Parser, check_writable, command, real, whole
 from sim.config import posterior
+from sim.config.read_back import read_json
 from sim.config.schema import validate
 from sim.errors import ConfigError
 from sim.experiment.replications import COMPARATOR, run_experiment, total_runs
@@ -44,7 +45,7 @@ from sim.outputs.manifest import config_record, manifest_environment, posterior_
 from sim.outputs.summary import summarise
 from sim.paths import CHECKOUT
 from sim.tools.result_tables import effect_text
-from sim.tools.verdict_stability import kept_rows
+from sim.tools.verdict_stability import check_root, kept_rows
 
 OUT = "structural"
 SPILLOVER = 0.005  # experiments/network_spillover.yaml: the value the model used before it was switched off
@@ -82,8 +83,8 @@ def compare(folder, root, spillover, sample, jobs=0, partial=None):
     """One row: the committed answer and, if the job drew from a posterior, the answer under the alternative
     (its table kept in `partial` for the decision studies). A job without a posterior is read, not validated
     (its config may predate today's schema)."""
-    manifest = json.loads((folder / "manifest.json").read_text())
-    committed = json.loads((folder / "summary.json").read_text())
+    manifest = read_json(folder / "manifest.json")
+    committed = read_json(folder / "summary.json")
     config = manifest["config"]
     row = {"job": str(folder.relative_to(root / "results")), "primary_outcome": committed["primary_outcome"],
            "runs": int(committed["draws"]) * int(committed["replications"]),
@@ -118,12 +119,12 @@ def decision_rows(root, partial):
     from its jobs' re-run tables."""
     rows = []
     for study in sorted(p.parent for p in (root / "results").glob("*/decision.json")):
-        manifest = json.loads((study / "manifest.json").read_text())
+        manifest = read_json(study / "manifest.json")
         name = study.name
         tables = {job: pd.read_csv(_kept_table(partial, f"{name}/{job}")) for job in manifest["jobs"]}
         options = gather_options(tables, COMPARATOR)
         again = decide(options, DecisionSettings(**manifest["decision"]), COMPARATOR)["decisions"]
-        committed = json.loads((study / "decision.json").read_text())["decisions"]
+        committed = read_json(study / "decision.json")["decisions"]
         for before, after in zip(committed, again, strict=True):
             rows.append({"study": name, "threshold": before["threshold"], "option": before["option"],
                          "probability_best": before["probability_best"], "option_alternative": after["option"],
@@ -137,7 +138,7 @@ def committed_posteriors(root, rows):
     found = {}
     for row in rows:
         if row["note"] != NOT_COMPARED:
-            recorded = json.loads((root / "results" / row["job"] / "manifest.json").read_text()).get("posterior")
+            recorded = read_json(root / "results" / row["job"] / "manifest.json").get("posterior")
             found.setdefault(row["posterior"], recorded or posterior_file_record(row["posterior"])["posterior"])
     return list(found.values())
 
@@ -205,50 +206,54 @@ def markdown(table, spillover, sample, committed, decisions=()):
     return "\n".join(lines) + "\n"
 
 
+def _kept(path):
+    """A record kept for resuming, or None if it is not whole JSON."""
+    try:
+        return json.loads(path.read_text())
+    except ValueError:
+        return None
+
+
 def _settings(spillover, sample):
     """What the kept rows were made with: a re-run with other settings starts afresh."""
     return {"spillover": spillover, **posterior_file_record(sample)}
 
 
+@command()
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(prog="sim.tools.structural", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=CHECKOUT, help="the checkout whose results/ to read")
-    parser.add_argument("--spillover", type=float, default=SPILLOVER,
+    parser.add_argument("--spillover", type=real(0.0, 1.0), default=SPILLOVER,
                         help=f"care.network_spillover_per_day of the alternative structure (default {SPILLOVER})")
     parser.add_argument("--posterior", default=POSTERIOR,
                         help=f"the alternative structure's posterior.csv, relative to the checkout as psa.posterior "
                              f"is (default {POSTERIOR})")
-    parser.add_argument("--jobs", type=int, default=0, help="worker processes per re-run (default 0: every core)")
+    parser.add_argument("--jobs", type=whole(0, 4096), default=0,
+                        help="worker processes per re-run (default 0: every core)")
     args = parser.parse_args(argv)
     path = posterior.resolve(args.posterior)
     if not path.is_file():
-        print(f"error: --posterior {path}: no such file; calibrate the alternative structure first: {CALIBRATE}",
-              file=sys.stderr)
-        return 2
+        raise ConfigError(f"--posterior {path}: no such file; calibrate the alternative structure first: {CALIBRATE}")
+    check_root(args.root)
+    posterior.load(args.posterior)
     out = args.root / "results" / OUT
+    check_writable(out)
     partial = out / ".partial"
-    try:
-        posterior.load(args.posterior)
-        settings = _settings(args.spillover, args.posterior)
-        if (partial / "settings.json").exists() and json.loads((partial / "settings.json").read_text()) != settings:
-            shutil.rmtree(partial)  # rows made with another spillover or posterior
-        partial.mkdir(parents=True, exist_ok=True)
-        write_json(partial / "settings.json", settings)
-        (out / "manifest.json").unlink(missing_ok=True)
-        start = time.perf_counter()
-        rows = []
-        for row in kept_rows(args.root, partial,
-                             lambda folder: compare(folder, args.root, args.spillover, args.posterior, args.jobs,
-                                                    partial)):
-            rows.append(row)
-            after = row["note"] if row["note"] == NOT_COMPARED else (
-                f"{row['verdict_alternative']}, {_decision(row, '_alternative')}")
-            print(f"{row['job']}: {row['verdict']}, {_decision(row)} -> {after}",
-                  file=sys.stderr, flush=True)
-        decisions = decision_rows(args.root, partial)
-    except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    settings = _settings(args.spillover, args.posterior)
+    if (partial / "settings.json").exists() and _kept(partial / "settings.json") != settings:
+        shutil.rmtree(partial)  # rows made with another spillover or posterior
+    partial.mkdir(parents=True, exist_ok=True)
+    write_json(partial / "settings.json", settings)
+    (out / "manifest.json").unlink(missing_ok=True)
+    start = time.perf_counter()
+    rows = []
+    for row in kept_rows(args.root, partial,
+                         lambda folder: compare(folder, args.root, args.spillover, args.posterior, args.jobs, partial)):
+        rows.append(row)
+        after = row["note"] if row["note"] == NOT_COMPARED else (
+            f"{row['verdict_alternative']}, {_decision(row, '_alternative')}")
+        print(f"{row['job']}: {row['verdict']}, {_decision(row)} -> {after}", file=sys.stderr, flush=True)
+    decisions = decision_rows(args.root, partial)
     table = pd.DataFrame(rows, columns=COLUMNS)
     committed = committed_posteriors(args.root, rows)
     differing = [r["job"] for r in rows if r["answer_differs"]]

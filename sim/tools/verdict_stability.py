@@ -13,7 +13,6 @@ Writes results/verdict_stability/ (stability.csv, summary.json, manifest.json la
 row is kept in `.partial/` as it finishes, and a re-run skips the jobs already there.
 """
 
-import argparse
 import dataclasses
 import json
 import sys
@@ -21,12 +20,14 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from omegaconf import OmegaConf
 
 from sim.analysis.cost_effectiveness import NOT_ASSESSED, label_probability, label_text
+from sim.cli.command import Parser, check_writable, command
+from sim.cli.recorded import recorded_config
 from sim.cli.reproduce import result_folders
 from sim.config.psa import uncertain
-from sim.config.schema import validate
+from sim.config.read_back import read_json
+from sim.errors import ConfigError
 from sim.experiment.replications import run_replication, total_runs
 from sim.outputs.atomic import write_atomic, write_json
 from sim.outputs.manifest import manifest_environment
@@ -44,6 +45,11 @@ def doubled(cfg):
     return dataclasses.replace(cfg, replications=2 * cfg.replications)
 
 
+def check_root(root):
+    if not (Path(root) / "results").is_dir():
+        raise ConfigError(f"--root {root}: no results/ folder in it (give the checkout whose results to read)")
+
+
 def judged_jobs(root):
     """Committed comparisons that carry a verdict (not trials, sensitivity or warm-up studies), in study order."""
     jobs = []
@@ -51,7 +57,7 @@ def judged_jobs(root):
         for folder in result_folders(study):
             summary = folder / "summary.json"
             if (folder / "replications.csv").exists() and summary.exists() \
-                    and "verdict_detail" in json.loads(summary.read_text()):
+                    and "verdict_detail" in read_json(summary):
                 jobs.append(folder)
     return jobs
 
@@ -68,9 +74,9 @@ def kept_rows(root, partial, make_row):
 
 def stability(folder, root):
     """One row: the committed labels (verdict and economic verdict), and the labels with twice the runs."""
-    manifest = json.loads((folder / "manifest.json").read_text())
-    committed = json.loads((folder / "summary.json").read_text())
-    cfg = validate(OmegaConf.create(manifest["config"]))
+    manifest = read_json(folder / "manifest.json")
+    committed = read_json(folder / "summary.json")
+    cfg = recorded_config(folder, manifest)
     more = doubled(cfg)
     table = pd.read_csv(folder / "replications.csv")
     rows = [row for k in range(total_runs(cfg), total_runs(more)) for row in run_replication(more, k)]
@@ -123,11 +129,14 @@ def line(row):
             f"({row['runs']} -> {row['runs_doubled']} runs)")
 
 
+@command()
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(prog="sim.tools.verdict_stability", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=CHECKOUT, help="the checkout whose results/ to read")
     args = parser.parse_args(argv)
+    check_root(args.root)
     out = args.root / "results" / OUT
+    check_writable(out)
     partial = out / ".partial"
     partial.mkdir(parents=True, exist_ok=True)
     (out / "manifest.json").unlink(missing_ok=True)

@@ -11,7 +11,6 @@ longest. Writes weekly.csv, summary.json, warmup.png and manifest.json (last)
 into results/warmup/ (`--out` to choose), each file whole or not at all.
 """
 
-import argparse
 import dataclasses
 import sys
 import textwrap
@@ -35,6 +34,7 @@ from sim.analysis.warmup import (  # noqa: E402
     week_observation,
     welch_smooth,
 )
+from sim.cli.command import Parser, check_writable, command, real, whole  # noqa: E402
 from sim.cli.preflight import check_command_line, load_config  # noqa: E402
 from sim.errors import ConfigError  # noqa: E402
 from sim.experiment.replications import arm_models, drawn_config  # noqa: E402
@@ -178,31 +178,30 @@ def run_config(overrides, replications, weeks):
     return cfg, run
 
 
+@command("config error")
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(prog="sim.tools.warmup", description=__doc__.splitlines()[0])
     parser.add_argument("overrides", nargs="*", help="key=value or group=option, as for python -m sim")
-    parser.add_argument("--replications", type=int, default=10, help="replications (default 10)")
-    parser.add_argument("--weeks", type=int, default=104, help="weeks simulated from day 0 (default 104)")
-    parser.add_argument("--window", type=int, default=5, help="Welch half-window in weeks (default 5)")
-    parser.add_argument("--tolerance", type=float, default=0.02,
+    parser.add_argument("--replications", type=whole(1, 100_000), default=10, help="replications (default 10)")
+    parser.add_argument("--weeks", type=whole(3 * BATCH, 5200), default=104,
+                        help="weeks simulated from day 0 (default 104)")
+    parser.add_argument("--window", type=whole(1), default=5, help="Welch half-window in weeks (default 5)")
+    parser.add_argument("--tolerance", type=real(1e-6, 1.0), default=0.02,
                         help="Welch band: share of the smoothed curve's largest excursion (default 0.02)")
-    parser.add_argument("--cohort-days", type=int, default=365, help="post-discharge cohort window (default 365)")
+    parser.add_argument("--cohort-days", type=whole(1, 36_500), default=365,
+                        help="post-discharge cohort window (default 365)")
     parser.add_argument("--since", default="last_discharge_day",
                         help="patient day column the cohort counts from (default last_discharge_day)")
     parser.add_argument("--out", type=Path, default=CHECKOUT / "results" / "warmup", help="results folder")
     args = parser.parse_args(argv)
     days = [f for f in Patients._fields if f.endswith("_day")]
-    try:
-        if args.since not in days:
-            raise ConfigError(f"--since {args.since}: not a patient day column; one of {', '.join(days)}")
-        widest = (args.weeks // 2 - 1) // 2  # Welch's checked weeks (the first half less a window) hold a window
-        if args.replications < 1 or args.weeks < 3 * BATCH or not 1 <= args.window <= widest:
-            raise ConfigError(f"--replications >= 1, --weeks >= {3 * BATCH} and 1 <= --window <= {widest} "
-                              f"((weeks // 2 - 1) // 2)")
-        cfg, run = run_config(args.overrides, args.replications, args.weeks)
-    except ConfigError as err:
-        print(f"config error: {err}", file=sys.stderr)
-        sys.exit(2)
+    if args.since not in days:
+        raise ConfigError(f"--since {args.since}: not a patient day column; one of {', '.join(days)}")
+    widest = (args.weeks // 2 - 1) // 2  # Welch's checked weeks (the first half less a window) hold a window
+    if args.window > widest:
+        raise ConfigError(f"--window {args.window}: at most {widest} with --weeks {args.weeks} ((weeks // 2 - 1) // 2)")
+    cfg, run = run_config(args.overrides, args.replications, args.weeks)
+    check_writable(args.out)
     start = time.perf_counter()
     observed = observe(run, args.replications, args.since, args.cohort_days)
     table, results = analyse(observed, args.window, args.tolerance)

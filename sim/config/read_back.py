@@ -1,0 +1,97 @@
+"""Files a command reads back (manifests, summaries, replication tables, posteriors), checked as they are read:
+readable, whole, with the keys and columns the command needs and finite numbers where it computes with them.
+A file that is not gives ConfigError naming the file and what was wrong, never a traceback."""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from sim.config.strict import checked
+from sim.errors import ConfigError
+
+
+def _text(path):
+    path = Path(path)
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file") from None
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read ({err.strerror})") from None
+
+
+def _no_constant(token):
+    raise ValueError(f"{token} is not a number JSON allows")
+
+
+def read_json(path, keys=(), model=None):
+    """A JSON object with the listed top-level keys (and, given a pydantic `model`, checked against it)."""
+    try:
+        data = json.loads(_text(path), parse_constant=_no_constant)
+    except ValueError as err:
+        raise ConfigError(f"{path}: not valid JSON ({' '.join(str(err).split())})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: not a JSON object")
+    missing = [k for k in keys if k not in data]
+    if missing:
+        raise ConfigError(f"{path}: lacks {', '.join(missing)} (not the file this command reads, or from an older "
+                          "version)")
+    if model is not None:
+        checked(model, {k: data[k] for k in model.model_fields if k in data}, str(path))
+    return data
+
+
+def read_yaml_list(path):
+    """A YAML list of strings (Hydra's record of a job's overrides)."""
+    try:
+        data = yaml.safe_load(_text(path))
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML ({' '.join(str(err).split())})") from None
+    if data is None:
+        return []
+    if not isinstance(data, list) or not all(isinstance(o, str) for o in data):
+        raise ConfigError(f"{path}: not a list of overrides")
+    return data
+
+
+def read_table(path, columns=(), finite=(), index_col=None):
+    """A CSV table with the listed columns; the `finite` ones must be numbers, none NaN or infinite."""
+    path = Path(path)
+    _text(path)  # a readable text file, else one line naming it
+    try:
+        table = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
+        raise ConfigError(f"{path}: not a readable CSV table ({' '.join(str(err).split())})") from None
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ConfigError(f"{path}: lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    if len(table) == 0:
+        raise ConfigError(f"{path}: has no rows")
+    check_finite(path, table, finite)
+    return table.set_index(index_col) if index_col else table
+
+
+def check_finite(path, table, columns):
+    """Each listed column holds numbers, none NaN or infinite."""
+    for column in columns:
+        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if len(bad):
+            value = table[column].iloc[bad[0]]
+            raise ConfigError(f"{path}: {column} in row {int(bad[0])} is {getattr(value, 'item', lambda: value)()!r}, "
+                              "not a finite number (a truncated or edited file?)")
+
+
+def positive_total(path, values, what):
+    """Weights must be finite, non-negative and not all zero (else a draw would silently take one row)."""
+    total = math.fsum(float(v) for v in values)
+    if not total > 0 or any(float(v) < 0 for v in values):
+        raise ConfigError(f"{path}: {what} must be non-negative and sum to a positive number (sum {total:g})")
