@@ -5,9 +5,7 @@ target names a statistic the simulator reports and has a positive sd."""
 from typing import Annotated, Literal
 
 from hydra import compose, initialize_config_dir
-from hydra.errors import HydraException
 from omegaconf import OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 from pydantic import Field, model_validator
 from scipy import stats
 
@@ -117,13 +115,19 @@ def _check_prior(cfg, key, spec):
         raise ConfigError(f"{where}: the prior reaches outside the key's range [{lo}, {hi}]")
 
 
-def load_settings(overrides=()):
-    """The checked settings, as plain containers."""
+def composed(name, overrides):
+    """conf/<name>.yaml with the command line's overrides, as plain containers. Any error composing them is
+    the overrides' (OmegaConf raises TypeError, for one, deleting a list item by key): one line naming it."""
     try:
         with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-            settings = OmegaConf.to_container(compose("calibrate", overrides=list(overrides)), resolve=True)
-    except (HydraException, OmegaConfBaseException, ValueError) as err:
-        raise ConfigError(f"calibrate: {' '.join(str(err).split())}") from None
+            return OmegaConf.to_container(compose(name, overrides=list(overrides)), resolve=True)
+    except Exception as err:  # noqa: BLE001 (Hydra's, OmegaConf's and their inner errors alike)
+        raise ConfigError(f"{name}: {' '.join(str(err).split())}") from None
+
+
+def load_settings(overrides=()):
+    """The checked settings, as plain containers."""
+    settings = composed("calibrate", overrides)
     checked(Settings, settings, "calibrate")
     settings["priors"] = {f"{group}.{key}": spec for group, entries in settings["priors"].items()
                           for key, spec in entries.items()}

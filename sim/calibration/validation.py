@@ -11,14 +11,11 @@ from typing import Annotated
 
 import numpy as np
 import pandas as pd
-from hydra import compose, initialize_config_dir
-from hydra.errors import HydraException
-from omegaconf import OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 from pydantic import Field, model_validator
 
 from sim.analysis import exact
 from sim.calibration.sampler import task_seed
+from sim.calibration.settings import composed
 from sim.cli.preflight import load_config
 from sim.config import posterior
 from sim.config.strict import Count, Seed, Strict, Text, checked
@@ -26,7 +23,6 @@ from sim.config.study import Override
 from sim.errors import ConfigError
 from sim.experiment.replications import run_experiment
 from sim.experiment.workers import worker_count
-from sim.paths import CONF
 
 DROPOUT = "program.disengagement_per_day"
 NO_CLEAR_EFFECT = "no_clear_effect"  # published: the pooled effect's CI includes 1 (here p >= 0.05)
@@ -69,11 +65,7 @@ class Settings(Strict):
 
 def load_validation(overrides=()):
     """The checked settings: the schema, the posterior, and every trial's config composed, before any work."""
-    try:
-        with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-            settings = OmegaConf.to_container(compose("validation", overrides=list(overrides)), resolve=True)
-    except (HydraException, OmegaConfBaseException, ValueError) as err:
-        raise ConfigError(f"validation: {' '.join(str(err).split())}") from None
+    settings = composed("validation", overrides)
     checked(Settings, settings, "validation")
     frame, _ = posterior.load(settings["posterior"])
     if settings["engagement"] and DROPOUT not in frame:

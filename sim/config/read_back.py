@@ -29,6 +29,7 @@ def _text(path):
 
 
 def _no_constant(token):
+    """JSON's NaN and Infinity tokens (Python writes them; JSON has none) are refused."""
     raise ValueError(f"{token} is not a number JSON allows")
 
 
@@ -65,7 +66,8 @@ def read_yaml_list(path):
 def read_table(path, columns=(), finite=(), index_col=None):
     """A CSV table with the listed columns; the `finite` ones must be numbers, none NaN or infinite."""
     path = Path(path)
-    _text(path)  # a readable text file, else one line naming it
+    if not _text(path).endswith("\n"):  # every table is written whole, ending its last row
+        raise ConfigError(f"{path}: ends mid-row (a truncated file?)")
     try:
         table = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
@@ -86,8 +88,9 @@ def check_finite(path, table, columns):
         bad = np.flatnonzero(~np.isfinite(values))
         if len(bad):
             value = table[column].iloc[bad[0]]
-            raise ConfigError(f"{path}: {column} in row {int(bad[0])} is {getattr(value, 'item', lambda: value)()!r}, "
-                              "not a finite number (a truncated or edited file?)")
+            shown = value.item() if hasattr(value, "item") else value
+            raise ConfigError(f"{path}: {column} in row {int(bad[0])} is {shown!r}, not a finite number (a truncated "
+                              "or edited file?)")
 
 
 def positive_total(path, values, what):

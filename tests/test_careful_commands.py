@@ -1,0 +1,192 @@
+"""Every command refuses bad input before any work, in one line, and a refused input changes nothing on disk:
+the examples a review found mishandled, each now refused (or answered) as it should be."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim.__main__ import cli
+from sim.cli import calibrate as calibrate_cli
+from sim.cli import study as study_cli
+from sim.cli.command import check_writable
+from sim.cli.decision import main as decide_main
+from sim.cli.reproduce import main as reproduce_main
+from sim.config.posterior import load as load_posterior
+from sim.errors import ConfigError
+from sim.outputs.atomic import write_json
+from sim.report import main as report_main
+from tests.conftest import make_cfg
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def snapshot(folder):
+    """Every file under `folder` and its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
+def refused(run, capsys, status=2):
+    """Run a command's main; it must stop with `status` and exactly one line on stderr, no traceback."""
+    with pytest.raises(SystemExit) as stop:
+        run()
+    err = capsys.readouterr().err
+    assert stop.value.code == status, err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.fixture
+def complete(tmp_path):
+    """A folder holding a complete result (its manifest last): what a refused re-run must leave as it was."""
+    folder = tmp_path / "complete"
+    folder.mkdir()
+    (folder / "replications.csv").write_text("replication,arm\n0,usual_care\n")
+    write_json(folder / "manifest.json", {"study": "earlier", "git_commit": "abc"})
+    return folder
+
+
+def test_a_programme_cannot_take_the_comparators_name():
+    """Before: `python -m sim program.name=usual_care` ran, dropped the programme arm and said "no effect"."""
+    with pytest.raises(ConfigError, match="program.name = usual_care: the comparator's name"):
+        make_cfg("program.name=usual_care")
+    assert make_cfg("program=usual_care").program.name == "usual_care"  # usual care itself keeps its name
+
+
+@pytest.mark.parametrize("name", ["a/b", "../up", "", ".hidden", "x" * 101, "with space"])
+def test_a_programme_name_must_be_a_safe_file_name(name):
+    with pytest.raises(ConfigError, match="must be a file name"):
+        make_cfg(f"program.name='{name}'")
+
+
+def test_the_main_command_refuses_the_comparators_name_in_one_line(tmp_path, capsys):
+    err = refused(lambda: cli(["program.name=usual_care", f"hydra.run.dir={tmp_path / 'out'}"]), capsys)
+    assert err.startswith("config error: program.name = usual_care") and not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_under_a_file_is_an_environment_error_before_any_work(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    err = refused(lambda: cli([f"hydra.run.dir={tmp_path / 'file' / 'out'}"]), capsys, status=1)
+    assert f"{tmp_path / 'file' / 'out'}: cannot make this output folder" in err
+    study = tmp_path / "study.yaml"
+    study.write_text(yaml.safe_dump({"question": "q", "why": "w", "overrides": ["population.n=200"]}))
+    err = refused(lambda: study_cli.main([str(study), "--out", str(tmp_path / "file" / "out")]), capsys, status=1)
+    assert "is a file" in err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write a read-only folder")
+def test_a_read_only_output_folder_is_an_environment_error(tmp_path):
+    tmp_path.chmod(0o500)
+    try:
+        with pytest.raises(PermissionError, match="read-only"):
+            check_writable(tmp_path / "out")
+    finally:
+        tmp_path.chmod(0o700)
+
+
+def test_a_bad_sweep_value_leaves_a_complete_study_as_it_was(tmp_path, complete, capsys):
+    """Before: the sweep's values were checked only after the study's manifest.json had been deleted."""
+    study = tmp_path / "sweep.yaml"
+    study.write_text(yaml.safe_dump({"question": "q", "why": "w", "overrides": ["population.n=200", "psa=none"],
+                                     "sweep": ["program.uptake=0.2,7"]}))
+    before = snapshot(complete)
+    err = refused(lambda: study_cli.main([str(study), "--out", str(complete)]), capsys)
+    assert "program.uptake" in err and snapshot(complete) == before
+
+
+@pytest.mark.parametrize("top, typo", [("decision", "decison"), ("sweep", "sweeps")])
+def test_a_misspelt_top_level_key_is_named_with_the_nearest_one(tmp_path, top, typo, capsys):
+    """Before: `decison:` or `sweeps:` was ignored, and a different study ran to a complete manifest."""
+    spec = yaml.safe_load((ROOT / "experiments" / "all_options.yaml").read_text())
+    spec[typo] = spec.pop(top)
+    study = tmp_path / "typo.yaml"
+    study.write_text(yaml.safe_dump(spec))
+    err = refused(lambda: study_cli.main([str(study), "--out", str(tmp_path / "out")]), capsys)
+    assert f"{typo}: unknown key; did you mean {top}?" in err and not (tmp_path / "out").exists()
+
+
+def test_a_nan_discount_rate_is_refused_and_json_never_holds_nan(tmp_path, capsys):
+    """Before: `discount_rate: .nan` ran to the end and wrote bare NaN tokens into decision.json."""
+    spec = yaml.safe_load((ROOT / "experiments" / "all_options.yaml").read_text())
+    spec["decision"]["population"]["discount_rate"] = float("nan")
+    study = tmp_path / "nan.yaml"
+    study.write_text(yaml.safe_dump(spec))
+    err = refused(lambda: study_cli.main([str(study), "--out", str(tmp_path / "out")]), capsys)
+    assert "decision.population.discount_rate = nan: Input should be a finite number" in err
+    write_json(tmp_path / "x.json", {"rates": [0.1, float("nan")], "nested": {"inf": [float("inf")]}})
+    assert json.loads((tmp_path / "x.json").read_text()) == {"rates": [0.1, None], "nested": {"inf": [None]}}
+
+
+def test_a_refused_validation_leaves_a_complete_validation_as_it_was(tmp_path, capsys):
+    """Before: `--validate out=<a complete validation> draws=0` deleted its manifest, then failed."""
+    folder = tmp_path / "validation"
+    shutil.copytree(ROOT / "results" / "calibration" / "validation", folder)
+    before = snapshot(folder)
+    for bad in ("draws=0", "draws=nan", "+trials.core.targets.x={value:1}", "trials.core.overrides=[program=nope]"):
+        err = refused(lambda bad=bad: calibrate_cli.main(["--validate", f"out={folder}", bad]), capsys)
+        assert err.startswith("config error: validation") and snapshot(folder) == before, err
+
+
+@pytest.mark.parametrize("weights, message", [
+    ([0.0, 0.0, 0.0], "sum to a positive number \\(sum 0\\)"),
+    ([0.5, -0.1, 0.6], "non-negative"),
+    ([0.5, float("nan"), 0.5], "weight in row 1 is nan"),
+])
+def test_a_posterior_whose_weights_cannot_be_drawn_from_is_refused(tmp_path, weights, message):
+    """Before: all-zero weights were accepted, and every draw took the last particle."""
+    path = tmp_path / "posterior.csv"
+    pd.DataFrame({"particle": [0, 1, 2], "contact.hope_gain": [0.1, 0.2, 0.3], "weight": weights}).to_csv(
+        path, index=False)
+    with pytest.raises(ConfigError, match=message):
+        load_posterior(path)
+
+
+def _truncated(path):
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+
+
+@pytest.mark.parametrize("command, study, damaged", [
+    (lambda f: decide_main([str(f), "--check"]), "all_options", "manifest.json"),
+    (lambda f: decide_main([str(f), "--check"]), "all_options", "0/replications.csv"),
+    (lambda f: decide_main([str(f)]), "all_options", "2/replications.csv"),
+    (lambda f: reproduce_main([str(f), "--runs", "0"]), "default_comparison", "manifest.json"),
+    (lambda f: reproduce_main([str(f), "--runs", "0"]), "default_comparison", "replications.csv"),
+    (lambda f: report_main([str(f)]), "all_programmes", "3/summary.json"),
+    (lambda f: report_main([str(f)]), "all_programmes", "1/.hydra/overrides.yaml"),
+])
+def test_a_truncated_file_read_back_is_named_in_one_line_and_changes_nothing(tmp_path, command, study, damaged,
+                                                                             capsys):
+    """Before: malformed or truncated JSON or CSV given to sim.decide, sim.reproduce or sim.report crashed."""
+    folder = tmp_path / study
+    shutil.copytree(ROOT / "results" / study, folder, ignore=shutil.ignore_patterns("*.png", "records"))
+    _truncated(folder / damaged)
+    before = snapshot(folder)
+    err = refused(lambda: command(folder), capsys)
+    assert err.startswith("error: ") and damaged.split("/")[-1] in err and snapshot(folder) == before, err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--runs", "a"], "argument --runs: 'a' is not a whole number"),
+    (["--runs", "-1"], "argument --runs"),
+    (["--runs", "1,,2"], "argument --runs"),
+    (["--runs", "99999"], "--runs 99999 is not one of its"),
+])
+def test_bad_flags_are_one_line(argv, message, capsys):
+    err = refused(lambda: reproduce_main([str(ROOT / "results" / "default_comparison"), *argv]), capsys)
+    assert message in err
+
+
+def test_a_folder_that_is_not_there_is_named(tmp_path, capsys):
+    for run in (lambda: reproduce_main([str(tmp_path / "nope")]), lambda: decide_main([str(tmp_path / "nope")]),
+                lambda: report_main([str(tmp_path / "nope")])):
+        assert str(tmp_path / "nope") in refused(run, capsys)
+
+
+def test_hydra_full_error_gives_the_traceback_for_every_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("HYDRA_FULL_ERROR", "1")
+    with pytest.raises(ConfigError, match="no such results folder"):
+        reproduce_main([str(tmp_path / "nope")])
