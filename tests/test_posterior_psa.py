@@ -62,9 +62,11 @@ def test_the_posterior_and_independent_entries_draw_together(posterior):
     (lambda p: PARTICLES.assign(weight=0.0).to_csv(p, index_label="particle"),
      "the weight column must be non-negative and sum to a positive number \\(sum 0\\)"),
     (lambda p: PARTICLES.assign(weight=np.nan).to_csv(p, index_label="particle"), "weight in row 0 is nan"),
-    (lambda p: p.write_text(p.read_text()[:-4]), "weight in row 2 is nan, not a finite number"),
-    (lambda p: p.write_text(""), "not a readable CSV table"),
+    (lambda p: p.write_text(p.read_text()[:-4]), "ends mid-row \\(a truncated file\\?\\)"),
+    (lambda p: p.write_text(p.read_text()[:-5] + "\n"), "weight in row 2 is nan, not a finite number"),
+    (lambda p: p.write_text(""), "posterior.csv: is empty"),
     (lambda p: p.write_bytes(b"\xff\xfe\x00"), "not a text file"),
+    (lambda p: p.write_text('particle,weight\n0,1\n1,"2\n'), "not a readable CSV table"),
 ])
 def test_a_bad_posterior_is_refused_naming_the_file(posterior, change, message):
     change(posterior)

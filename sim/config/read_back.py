@@ -35,8 +35,9 @@ def _no_constant(token):
 
 def read_json(path, keys=(), model=None):
     """A JSON object with the listed top-level keys (and, given a pydantic `model`, checked against it)."""
+    text = _text(path)
     try:
-        data = json.loads(_text(path), parse_constant=_no_constant)
+        data = json.loads(text, parse_constant=_no_constant)
     except ValueError as err:
         raise ConfigError(f"{path}: not valid JSON ({' '.join(str(err).split())})") from None
     if not isinstance(data, dict):
@@ -66,7 +67,10 @@ def read_yaml_list(path):
 def read_table(path, columns=(), finite=(), index_col=None):
     """A CSV table with the listed columns; the `finite` ones must be numbers, none NaN or infinite."""
     path = Path(path)
-    if not _text(path).endswith("\n"):  # every table is written whole, ending its last row
+    text = _text(path)
+    if not text.strip():
+        raise ConfigError(f"{path}: is empty")
+    if not text.endswith("\n"):  # every table is written whole, ending its last row
         raise ConfigError(f"{path}: ends mid-row (a truncated file?)")
     try:
         table = pd.read_csv(path)

@@ -54,7 +54,9 @@ def _nearest(model, loc):
 
 def one_line(error, model, data, where):
     """The first problem of a ValidationError as one line: the file, the key's path, what was wrong."""
-    first = error.errors(include_url=False)[0]
+    errors = error.errors(include_url=False)
+    # a misspelt key shows as a required key missing and an unknown one: name the misspelling
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(part for part in first["loc"] if not (isinstance(part, str) and part.startswith("function-")))
     key = _where(data, loc, first["type"] == "missing")
     if first["type"] == "extra_forbidden":
