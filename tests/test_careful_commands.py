@@ -190,3 +190,36 @@ def test_hydra_full_error_gives_the_traceback_for_every_command(tmp_path, monkey
     monkeypatch.setenv("HYDRA_FULL_ERROR", "1")
     with pytest.raises(ConfigError, match="no such results folder"):
         reproduce_main([str(tmp_path / "nope")])
+
+
+def test_a_flag_that_does_not_apply_to_the_folder_is_refused(capsys):
+    """--points picks a sensitivity or deterministic study's points, --runs a run's: either given to the other
+    kind of folder was ignored, and a whole study re-run."""
+    err = refused(lambda: reproduce_main([str(ROOT / "results" / "default_comparison"), "--points", "0"]), capsys)
+    assert "--points is for sensitivity and deterministic studies" in err
+    err = refused(lambda: reproduce_main([str(ROOT / "results" / "payoff_sensitivity"), "--runs", "0"]), capsys)
+    assert "--runs is for a run or a sweep's jobs" in err
+
+
+def test_a_decision_check_of_an_incomplete_study_is_bad_input(tmp_path, capsys):
+    folder = tmp_path / "all_options"
+    shutil.copytree(ROOT / "results" / "all_options", folder, ignore=shutil.ignore_patterns("*.png", "records"))
+    (folder / "decision.md").unlink()
+    assert "not a complete decision study: no decision.md" in refused(lambda: decide_main([str(folder), "--check"]),
+                                                                     capsys)
+
+
+def test_an_unknown_flag_is_one_line(capsys):
+    for run in (lambda: study_cli.main(["experiments/default_comparison.yaml", "--outt", "x"]),
+                lambda: decide_main(["results/all_options", "--chek"]),
+                lambda: calibrate_cli.main(["--validat"])):
+        assert "unrecognized arguments" in refused(run, capsys)
+
+
+def test_a_sweep_job_whose_manifest_is_not_whole_is_refused(tmp_path, capsys):
+    folder = tmp_path / "all_programmes"
+    shutil.copytree(ROOT / "results" / "all_programmes", folder, ignore=shutil.ignore_patterns("*.png", "records"))
+    (folder / "0" / "manifest.json").write_bytes(b"\x80\x81 binary")
+    before = snapshot(folder)
+    assert "0/manifest.json: not a text file" in refused(lambda: report_main([str(folder)]), capsys)
+    assert snapshot(folder) == before

@@ -50,7 +50,7 @@ def _spec(block, overrides=("psa=none",)):
     ({"thresholds": {"program.uptake": [0.0, 2.0]}}, ("psa=none",), "program.uptake"),
     ({"two_way": {"keys": ["program.uptake"], "ranges": [[0.1, 0.9]], "points": 3}}, ("psa=none",),
      "deterministic.two_way.keys = \\['program.uptake'\\]: List should have at least 2 items"),
-    ({"tornado": {}}, ("psa=none",), "deterministic.tornado: unknown key; \\(allowed: one_way, thresholds, two_way"),
+    ({"tornado": {}}, ("psa=none",), "deterministic.tornado: unknown key \\(allowed: one_way, thresholds, two_way\\)"),
     ({"one_way": {"costs.bed_day": [300.0, math.inf]}}, ("psa=none",), "Input should be a finite number"),
 ])
 def test_bad_blocks_are_refused(block, overrides, message):

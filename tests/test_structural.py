@@ -104,8 +104,10 @@ def test_each_job_is_compared_or_listed_and_the_files_are_written(root, capsys):
 
 def test_a_missing_alternative_posterior_is_refused_naming_the_file(root, capsys):
     missing = root / "calibration" / "nowhere" / "posterior.csv"
-    assert main(["--root", str(root), "--posterior", str(missing)]) == 2
-    assert str(missing) in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["--root", str(root), "--posterior", str(missing)])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and str(missing) in err and err.count("\n") == 1
 
 
 def test_the_re_run_draws_from_the_alternative_posterior(root):

@@ -60,7 +60,11 @@ def check_writable(folder):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but a bad flag is one line (argparse prints its usage over several) and exit 2."""
+    """argparse, but a bad flag is one line (argparse prints its usage over several) and exit 2, and a flag is
+    never guessed from its first letters (`--validat` is not `--validate`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_abbrev=False, **kwargs)
 
     def error(self, message):
         print(f"error: {message} (python -m {self.prog} --help)", file=sys.stderr)

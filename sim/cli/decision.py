@@ -17,7 +17,6 @@ results/<study>` computes the analysis again from the jobs' committed tables; wi
 the result with the committed files instead of writing them (exit 1 if any differs).
 """
 
-import argparse
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -27,7 +26,7 @@ from pydantic import Field
 
 from sim.analysis.decision.decide import DecisionSettings, decide
 from sim.analysis.decision.options import COST, EFFECT, TOTAL_COST, gather_options
-from sim.cli.command import check_writable, command
+from sim.cli.command import Parser, check_writable, command
 from sim.config import posterior
 from sim.config.comparator import COMPARATOR
 from sim.config.read_back import read_json, read_table
@@ -109,7 +108,7 @@ def settings_of(folder):
 
 @command()
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Compute a decision study's analysis again from its jobs' tables.")
+    parser = Parser(prog="sim.decide", description="Compute a decision study's analysis again from its jobs' tables.")
     parser.add_argument("folder", help="results/<study> of a decision study")
     parser.add_argument("--check", action="store_true", help="compare with the committed files; write nothing")
     args = parser.parse_args(argv)
@@ -121,11 +120,13 @@ def main(argv=None):
         write_decision(Path(args.folder), options, result, about, settings)
         print(f"results: {args.folder}")
         return 0
+    names = [name for name in (*DECISION_FILES, *(BUDGET_FILES if settings.budget_people else ()))
+             if name.endswith((".csv", ".md", ".json"))]
+    missing = [name for name in names if not (Path(args.folder) / name).is_file()]
+    if missing:
+        raise ConfigError(f"{args.folder}: not a complete decision study: no {', '.join(missing)} to check")
     with tempfile.TemporaryDirectory() as tmp:
         write_decision(Path(tmp), options, result, about, settings)
-        names = [*DECISION_FILES, *(BUDGET_FILES if settings.budget_people else ())]
-        differ = [name for name in names if name.endswith((".csv", ".md", ".json")) and
-                  (not (Path(args.folder) / name).is_file() or
-                   (Path(tmp) / name).read_bytes() != (Path(args.folder) / name).read_bytes())]
+        differ = [name for name in names if (Path(tmp) / name).read_bytes() != (Path(args.folder) / name).read_bytes()]
     print(f"{args.folder}: " + (f"DIFFERENT: {', '.join(differ)}" if differ else "identical decision tables"))
     return 1 if differ else 0

@@ -47,10 +47,15 @@ def reproduce(folder, points=None, runs=None):
     folder = Path(folder)
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such results folder")
-    if (folder / "points.csv").exists():
-        return reproduce_points(folder, points)
-    if (folder / "evaluations.csv").exists():
-        return reproduce_evaluations(folder, points)
+    if (folder / "points.csv").exists() or (folder / "evaluations.csv").exists():
+        if runs is not None:
+            raise ConfigError(f"{folder}: --runs is for a run or a sweep's jobs; this study's points are chosen "
+                              "with --points")
+        rerun = reproduce_points if (folder / "points.csv").exists() else reproduce_evaluations
+        return rerun(folder, points)
+    if points is not None:
+        raise ConfigError(f"{folder}: --points is for sensitivity and deterministic studies; a run's are chosen "
+                          "with --runs")
     if not (folder / "manifest.json").exists():
         raise ConfigError(f"{folder}: not a complete results folder (no manifest.json)")
     manifest = recorded_manifest(folder)

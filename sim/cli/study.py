@@ -15,7 +15,6 @@ block (at fixed parameters) finds where the decision changes: one-way ranges, th
 (`sim.cli.deterministic`).
 """
 
-import argparse
 import dataclasses
 import sys
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from sim.analysis.cost_effectiveness import label_probability
-from sim.cli.command import check_writable, command
+from sim.cli.command import Parser, check_writable, command
 from sim.cli.decision import check_decision, run_decision
 from sim.cli.deterministic import check_deterministic, run_deterministic
 from sim.cli.multirun import multirun
@@ -65,7 +64,7 @@ def study_config(study, extra=()):
 
 @command("config error")
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Run a named study into results/<name>/.")
+    parser = Parser(prog="sim.study", description="Run a named study into results/<name>/.")
     parser.add_argument("study", help="experiments/<name>.yaml")
     parser.add_argument("overrides", nargs="*", help="extra key=value overrides (e.g. replications=5)")
     parser.add_argument("--out", help="results folder (default: results/<name>)")

@@ -119,6 +119,8 @@ def gather(folder):
     if not folder.is_dir():
         raise SweepError(f"{folder}: no such folder")
     complete = [j for j in jobs if (j / "manifest.json").exists()]
+    for job in complete:
+        read_json(job / "manifest.json")  # a complete job's manifest is whole
     if not complete:
         raise SweepError(f"{folder}: no complete job folders (with manifest.json)")
     values = {j: _swept_values(j) for j in complete}
