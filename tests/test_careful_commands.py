@@ -20,6 +20,10 @@ from sim.config.posterior import load as load_posterior
 from sim.errors import ConfigError
 from sim.outputs.atomic import write_json
 from sim.report import main as report_main
+from sim.tools.admission_history import main as history_main
+from sim.tools.structural import main as structural_main
+from sim.tools.verdict_stability import main as stability_main
+from sim.tools.warmup import main as warmup_main
 from tests.conftest import make_cfg
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -223,3 +227,41 @@ def test_a_sweep_job_whose_manifest_is_not_whole_is_refused(tmp_path, capsys):
     before = snapshot(folder)
     assert "0/manifest.json: not a text file" in refused(lambda: report_main([str(folder)]), capsys)
     assert snapshot(folder) == before
+
+
+def _root_with_a_damaged_job(tmp_path, tool):
+    """A checkout whose one judged job has a truncated table, beside a complete earlier output of `tool`."""
+    root = tmp_path / "checkout"
+    shutil.copytree(ROOT / "results" / "default_comparison", root / "results" / "default_comparison",
+                    ignore=shutil.ignore_patterns("*.png"))
+    shutil.copytree(ROOT / "results" / tool, root / "results" / tool, ignore=shutil.ignore_patterns(".partial"))
+    _truncated(root / "results" / "default_comparison" / "replications.csv")
+    return root
+
+
+@pytest.mark.parametrize("name, command, output", [
+    ("sim", lambda out: cli(["program.uptake=2", f"hydra.run.dir={out}"]), None),
+    ("sim.study", lambda out: study_cli.main(["experiments/default_comparison.yaml", "population.n=5", "--out",
+                                             str(out)]), None),
+    ("sim.calibrate", lambda out: calibrate_cli.main(["particles=0", f"out={out}"]), None),
+    ("sim.calibrate --apply", lambda out: calibrate_cli.main(["--apply", f"out={out}"]), None),
+    ("sim.tools.warmup", lambda out: warmup_main(["population.n=5", "--out", str(out)]), None),
+    ("sim.tools.admission_history", lambda out: history_main(["population.n=5", "--out", str(out)]), None),
+    ("sim.tools.verdict_stability", lambda root: stability_main(["--root", str(root)]), "verdict_stability"),
+    ("sim.tools.structural", lambda root: structural_main(["--root", str(root), "--posterior",
+                                                           str(ROOT / "conf" / "psa" / "posterior.csv")]),
+     "structural"),
+])
+def test_a_refused_input_leaves_a_complete_result_as_it_was(name, command, output, tmp_path, complete, capsys):
+    """Every command that writes: a bad input, given a folder (or checkout) holding a complete result."""
+    if output is None:
+        target, watched = complete, complete
+        if name == "sim.calibrate --apply":  # a calibration folder whose posterior is not whole
+            (complete / "posterior.csv").write_text("particle,weight\n0,0\n")
+    else:
+        target = _root_with_a_damaged_job(tmp_path, output)
+        watched = target / "results" / output
+    conf = snapshot(ROOT / "conf")
+    before = snapshot(watched)
+    refused(lambda: command(target), capsys)
+    assert snapshot(watched) == before and snapshot(ROOT / "conf") == conf

@@ -26,7 +26,7 @@ from sim.cli.command import Parser, check_writable, command
 from sim.cli.recorded import recorded_config
 from sim.cli.reproduce import result_folders
 from sim.config.psa import uncertain
-from sim.config.read_back import read_json
+from sim.config.read_back import read_json, read_table
 from sim.errors import ConfigError
 from sim.experiment.replications import run_replication, total_runs
 from sim.outputs.atomic import write_atomic, write_json
@@ -46,8 +46,13 @@ def doubled(cfg):
 
 
 def check_root(root):
+    """A checkout with results/, each judged job's files whole: read before anything is changed, so a damaged
+    result is refused in one line with the last complete table still in place."""
     if not (Path(root) / "results").is_dir():
         raise ConfigError(f"--root {root}: no results/ folder in it (give the checkout whose results to read)")
+    for folder in judged_jobs(root):
+        read_json(folder / "manifest.json", ("config",))
+        read_table(folder / "replications.csv", ("replication", "arm"), ("replication",))
 
 
 def judged_jobs(root):
@@ -78,7 +83,7 @@ def stability(folder, root):
     committed = read_json(folder / "summary.json")
     cfg = recorded_config(folder, manifest)
     more = doubled(cfg)
-    table = pd.read_csv(folder / "replications.csv")
+    table = read_table(folder / "replications.csv")
     rows = [row for k in range(total_runs(cfg), total_runs(more)) for row in run_replication(more, k)]
     table = pd.concat([table, pd.DataFrame(rows)[table.columns]], ignore_index=True)
     again = summarise(more, table)
