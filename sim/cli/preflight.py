@@ -68,10 +68,15 @@ def _where_from(message, overrides, choices):
 
 
 def load_config(overrides):
-    """The validated config (dataclasses) that `python -m sim <overrides>` would run."""
+    """The validated config (dataclasses) that `python -m sim <overrides>` would run; ConfigError naming the
+    key if the overrides do not compose."""
     register()
-    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-        return validate(compose("config", overrides=list(overrides)))
+    try:
+        with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+            raw = compose("config", overrides=list(overrides))
+    except (HydraException, OmegaConfBaseException) as err:
+        raise ConfigError(_describe(err)) from err
+    return validate(raw)
 
 
 @contextmanager

@@ -202,6 +202,7 @@ def main(argv=None):
                         help="Numba thread counts, comma-separated (the Mesa engine: 1)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--one", nargs=4, metavar=("ENGINE", "PATIENTS", "DAYS", "THREADS"), help=argparse.SUPPRESS)
+    # --one: one measurement in this process, as the parent asks for it
     parser.add_argument("--phases", action="store_true",
                         help="also the Numba runs' nanoseconds per patient-day in each phase of the day")
     parser.add_argument("--scaling", action="store_true", help="the main job's experiment at each --jobs count")
@@ -239,7 +240,15 @@ def main(argv=None):
               f"{r['own_s']:.2f} s; beyond that {r['beyond_own_s']:.2f} s")
         return
     if args.one:
-        print(json.dumps(measure(args.one[0], int(args.one[1]), int(args.one[2]), int(args.one[3]), args.phases)))
+        engine, *counts = args.one
+        if engine not in ("numba", "mesa"):
+            parser.error(f"argument --one: engine {engine!r} is not numba or mesa")
+        try:
+            patients, days, threads = (whole(*bounds)(c) for bounds, c in zip(((10, 10_000_000), (1, 36_500),
+                                                                              (1, 4096)), counts, strict=True))
+        except argparse.ArgumentTypeError as err:
+            parser.error(f"argument --one: {err}")
+        print(json.dumps(measure(engine, patients, days, threads, args.phases)))
         return
     sizes, mesa_days, thread_counts = args.sizes, args.mesa_days, args.threads
     cold, cached = compile_times()

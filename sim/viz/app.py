@@ -6,11 +6,11 @@ web assets. The page never reaches beyond loopback: assets come from the
 installed `solara-assets`, telemetry and the version check are off.
 """
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
+from sim.cli.command import Parser, command, whole
 from sim.cli.preflight import load_config
 from sim.paths import CONF
 from sim.viz.live import SideBySide, arm_summary, missing_view_requirement, network_figure, series_figure
@@ -75,9 +75,11 @@ def Page():
               name="peer-support-sim: usual care vs a peer programme", play_interval=50)
 
 
+@command()
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m sim.app", description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8765, help="loopback port to serve on (0: any free port)")
+    parser = Parser(prog="sim.app", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=whole(0, 65_535), default=8765,
+                        help="loopback port to serve on (0: any free port)")
     args = parser.parse_args(argv)
     from solara.__main__ import cli
     cli(["run", "sim.viz.app", "--host", "127.0.0.1", "--port", str(args.port), "--production", "--no-open",
