@@ -265,3 +265,54 @@ def test_a_refused_input_leaves_a_complete_result_as_it_was(name, command, outpu
     before = snapshot(watched)
     refused(lambda: command(target), capsys)
     assert snapshot(watched) == before and snapshot(ROOT / "conf") == conf
+
+
+def test_a_key_given_twice_in_a_study_file_is_refused(tmp_path, capsys):
+    """Plain YAML keeps the second `overrides:` silently, and a different study would run."""
+    study = tmp_path / "twice.yaml"
+    study.write_text("question: q\nwhy: w\noverrides: []\noverrides: [population.n=200]\n")
+    assert "the key 'overrides' is given twice" in refused(lambda: study_cli.main([str(study)]), capsys)
+
+
+@pytest.mark.parametrize("options", ["usual_care,discharge_support", "discharge_support,discharge_support"])
+def test_a_decision_compares_each_option_once_against_usual_care(tmp_path, options, capsys):
+    spec = yaml.safe_load((ROOT / "experiments" / "all_options.yaml").read_text())
+    spec["sweep"] = [f"program={options}"]
+    study = tmp_path / "options.yaml"
+    study.write_text(yaml.safe_dump(spec))
+    err = refused(lambda: study_cli.main([str(study), "--out", str(tmp_path / "out")]), capsys)
+    assert "each option once, without usual_care" in err
+
+
+def test_a_run_or_a_job_listed_twice_is_refused(tmp_path, capsys):
+    err = refused(lambda: reproduce_main([str(ROOT / "results" / "default_comparison"), "--runs", "0,0"]), capsys)
+    assert "--runs lists 0 twice" in err
+    folder = tmp_path / "all_options"
+    shutil.copytree(ROOT / "results" / "all_options", folder, ignore=shutil.ignore_patterns("*.png", "records"))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    write_json(folder / "manifest.json", {**manifest, "jobs": ["0", "0", "1"]})
+    assert "a job is listed twice" in refused(lambda: decide_main([str(folder), "--check"]), capsys)
+
+
+def test_a_summary_value_that_is_not_a_number_is_refused_before_the_table_is_written(tmp_path, capsys):
+    folder = tmp_path / "all_programmes"
+    shutil.copytree(ROOT / "results" / "all_programmes", folder, ignore=shutil.ignore_patterns("*.png", "records"))
+    summary = json.loads((folder / "1" / "summary.json").read_text())
+    summary["arms"]["usual_care"]["readmission_30"]["mean"] = "abc"
+    write_json(folder / "1" / "summary.json", summary)
+    before = snapshot(folder)
+    err = refused(lambda: report_main([str(folder)]), capsys)
+    assert "1/summary.json: readmission_30_mean is not a number" in err and snapshot(folder) == before
+
+
+def test_apply_refuses_a_posterior_whose_columns_are_not_the_calibrated_keys(tmp_path, capsys):
+    out = tmp_path / "calibration"
+    out.mkdir()
+    for name in ("posterior.csv", "posterior.json"):
+        shutil.copy(ROOT / "results" / "calibration" / name, out / name)
+    shutil.copy(ROOT / "results" / "calibration" / "posterior_summary.csv", out / "posterior_summary.csv")
+    frame = pd.read_csv(out / "posterior.csv").drop(columns="contact.hope_gain")
+    frame.to_csv(out / "posterior.csv", index=False)
+    conf = snapshot(ROOT / "conf")
+    err = refused(lambda: calibrate_cli.main(["--apply", f"out={out}"]), capsys)
+    assert "are not the calibrated keys" in err and snapshot(ROOT / "conf") == conf

@@ -78,7 +78,11 @@ def apply(settings, conf=CONF):
     key's posterior mean into its group's file (the model's choice, else default.yaml), with a comment
     naming the calibration (what psa=none runs)."""
     out = output_folder(settings)
-    posterior_file.load(out / "posterior.csv")  # a whole sample, before conf/ is touched
+    frame, _ = posterior_file.load(out / "posterior.csv")  # a whole sample, before conf/ is touched
+    columns = sorted(c for c in frame.columns if c != posterior_file.WEIGHT)
+    if columns != sorted(settings["priors"]):
+        raise ConfigError(f"{out / 'posterior.csv'}: its columns ({', '.join(columns)}) are not the calibrated keys "
+                          f"({', '.join(sorted(settings['priors']))})")
     summary = read_table(out / "posterior_summary.csv", ("key", "mean", "q2.5", "q97.5"),
                          ("mean", "q2.5", "q97.5")).set_index("key")
     meta = read_json(out / "posterior.json", ("name", "generation"))

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from sim.analysis.decision.decide import DecisionSettings, decide
 from sim.analysis.decision.options import COST, EFFECT, TOTAL_COST, gather_options
@@ -80,6 +80,13 @@ class Recorded(Strict):
 
     jobs: Annotated[list[Annotated[str, Field(pattern=r"^[\w.-]+$")]], Field(min_length=1)]
     decision: Settings
+
+    @field_validator("jobs")
+    @classmethod
+    def _once(cls, jobs):
+        if len(set(jobs)) < len(jobs):
+            raise ValueError(f"a job is listed twice ({', '.join(jobs)})")
+        return jobs
 
 
 def job_tables(folder, jobs):

@@ -195,7 +195,7 @@ def reproduce_evaluations(folder, which=None):
     """Re-run evaluations of a deterministic study (all, or the listed ones) and compare with
     `evaluations.csv`: (numbers compared, differences)."""
     manifest = recorded_manifest(folder)
-    committed = read_table(folder / "evaluations.csv", ("evaluation", *OUTPUTS), ("evaluation",),
+    committed = read_table(folder / "evaluations.csv", ("evaluation", *OUTPUTS), ("evaluation", *OUTPUTS),
                            index_col="evaluation")
     parameters = [c for c in committed.columns if c not in OUTPUTS]
     compared, found = 0, []

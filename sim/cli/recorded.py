@@ -32,6 +32,9 @@ def selected(folder, flag, asked, available):
     """The asked-for rows (all when None), each one the folder has."""
     if asked is None:
         return list(available)
+    repeated = [a for i, a in enumerate(asked) if a in asked[:i]]
+    if repeated:
+        raise ConfigError(f"{folder}: {flag} lists {repeated[0]} twice")
     outside = [a for a in asked if a not in set(available)]
     if outside:
         raise ConfigError(f"{folder}: {flag} {outside[0]} is not one of its {len(available)} (0-{len(available) - 1})")

@@ -107,7 +107,7 @@ def reproduce_points(folder, which=None):
     and return (numbers compared, differences) against `points.csv`."""
     manifest = recorded_manifest(folder, "sensitivity")
     parameters = list(manifest["sensitivity"].get("parameters", {}))
-    committed = read_table(folder / "points.csv", ("point", *parameters, *OUTPUTS), ("point", *parameters),
+    committed = read_table(folder / "points.csv", ("point", *parameters, *OUTPUTS), ("point", *parameters, *OUTPUTS),
                            index_col="point")
     compared, found = 0, []
     for point in selected(folder, "--points", which, committed.index):

@@ -30,7 +30,7 @@ from sim.cli.multirun import multirun
 from sim.cli.preflight import check_command_line, load_config
 from sim.cli.run import execute
 from sim.cli.sensitivity import check_spec, run_sensitivity
-from sim.config.read_back import read_json
+from sim.config.read_back import UniqueKeys, read_json
 from sim.config.study import check_study
 from sim.errors import ConfigError
 from sim.outputs.atomic import plain, write_json
@@ -45,7 +45,7 @@ def load_study(path):
     """The study file, checked against its schema (`sim.config.study`): the model, or ConfigError."""
     path = Path(path)
     try:
-        spec = yaml.safe_load(path.read_text())
+        spec = yaml.load(path.read_text(), Loader=UniqueKeys)  # noqa: S506 (a SafeLoader)
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: cannot read the study file ({getattr(err, 'strerror', None) or err})") from None
     except yaml.YAMLError as err:

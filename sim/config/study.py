@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from sim.config.comparator import COMPARATOR
 from sim.config.strict import Count, Seed, Share, Strict, Text, checked
 
 Override = Annotated[str, Field(pattern=r"^[+~]{0,2}[A-Za-z_][\w.\-/@]*=", min_length=3)]
@@ -114,8 +115,14 @@ class Study(Strict):
         kinds = [k for k in ("sweep", "sensitivity", "deterministic") if getattr(self, k) is not None]
         if len(kinds) > 1:
             raise ValueError(f"a study is one kind of analysis: it has {' and '.join(kinds)}")
-        if self.decision is not None and not any(s.startswith("program=") for s in self.sweep or ()):
-            raise ValueError("a decision study sweeps the options: add `sweep: [program=a,b,...]`")
+        if self.decision is not None:
+            options = next((s.split("=", 1)[1].split(",") for s in self.sweep or () if s.startswith("program=")),
+                           None)
+            if options is None:
+                raise ValueError("a decision study sweeps the options: add `sweep: [program=a,b,...]`")
+            if COMPARATOR in options or len(set(options)) < len(options):
+                raise ValueError(f"sweep: program={','.join(options)}: each option once, without {COMPARATOR} "
+                                 "(every option is compared with it already)")
         return self
 
 

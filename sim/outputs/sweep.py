@@ -135,6 +135,12 @@ def gather(folder):
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise SweepError(f"{job / 'summary.json'}: not a complete summary (at {err!r})") from None
     table = pd.DataFrame(rows)
+    for column in (c for c in table.columns if c.endswith(("_mean", "_ci_low", "_ci_high"))):
+        given = table[column].notna()
+        numbers = pd.to_numeric(table[column], errors="coerce")
+        if (given & numbers.isna()).any():
+            job = table.loc[given & numbers.isna(), "job"].iloc[0]
+            raise SweepError(f"{folder / str(job) / 'summary.json'}: {column} is not a number")
     for key in swept:
         table[key] = _numeric_or_text(table[key])
     return table, swept, [j.name for j in jobs if j not in complete]
