@@ -1,6 +1,7 @@
 """`conf/calibrate.yaml`, composed by Hydra (any key overridable on the command line) and checked before any
-simulation: every prior names a float config key of the calibrated model and stays inside its range, every
-target names a statistic the simulator reports and has a positive sd."""
+simulation: against its schema (`Settings`: every key typed, priors of a known family with finite parameters,
+targets naming a statistic the simulator reports with a finite value and a positive sd), then every prior
+against the calibrated model (a real-valued config key, inside its range)."""
 
 from typing import Annotated, Literal
 
@@ -16,7 +17,6 @@ from sim.config.study import Override
 from sim.errors import ConfigError
 from sim.paths import CONF
 
-PRIORS = ("uniform", "lognormal", "beta")
 STATISTICS = ("service_readmission_30", "service_share_of_30_day_within_7", "service_share_of_30_day_within_14",
               "no_recent_admission_readmission_30", "no_recent_admission_readmission_365", "control_rate",
               "intervention_rate", "odds_ratio")
