@@ -11,6 +11,8 @@ import pytest
 import yaml
 
 from sim.__main__ import cli
+from sim.calibration import smc
+from sim.calibration.settings import load_settings
 from sim.cli import calibrate as calibrate_cli
 from sim.cli import study as study_cli
 from sim.cli.command import check_writable
@@ -316,3 +318,29 @@ def test_apply_refuses_a_posterior_whose_columns_are_not_the_calibrated_keys(tmp
     conf = snapshot(ROOT / "conf")
     err = refused(lambda: calibrate_cli.main(["--apply", f"out={out}"]), capsys)
     assert "are not the calibrated keys" in err and snapshot(ROOT / "conf") == conf
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("other settings", "made with other settings (abc.settings.json differs)"),
+    ("not sqlite", "not a readable pyabc database"),
+    ("truncated sidecar", "abc.settings.json: not valid JSON"),
+    ("no sidecar", "no abc.settings.json beside it"),
+])
+@pytest.mark.parametrize("flag", [[], ["--report"]])
+def test_a_calibration_database_that_cannot_be_resumed_leaves_the_finished_calibration(tmp_path, damage, message,
+                                                                                      flag, capsys):
+    """Before: a refused database was found only after the finished posterior and manifest had been deleted."""
+    out, db = tmp_path / "calibration", tmp_path / "db" / "abc.db"
+    shutil.copytree(ROOT / "results" / "calibration", out, ignore=shutil.ignore_patterns("*.png", "validation",
+                                                                                         "spillover"))
+    db.parent.mkdir()
+    db.write_bytes(b"SQLite format 3\x00" if damage != "not sqlite" else b"not a database at all")
+    fingerprint = smc._fingerprint(load_settings([f"out={out}", f"db={db}"]))
+    sidecar = db.with_suffix(".settings.json")
+    if damage != "no sidecar":
+        write_json(sidecar, {**fingerprint, "seed": 1} if damage == "other settings" else fingerprint)
+    if damage == "truncated sidecar":
+        sidecar.write_text(sidecar.read_text()[:20])
+    before = snapshot(out)
+    err = refused(lambda: calibrate_cli.main([*flag, f"out={out}", f"db={db}"]), capsys)
+    assert message in err and snapshot(out) == before

@@ -18,6 +18,7 @@ from sim.calibration.sampler import SeededMappingSampler
 from sim.calibration.settings import prior
 from sim.calibration.simulator import Simulator
 from sim.calibration.transition import ExactNormalTransition
+from sim.config.read_back import read_json
 from sim.errors import ConfigError
 from sim.paths import CHECKOUT
 
@@ -63,12 +64,21 @@ def stored_generations(settings):
     """Finished generations in the database (0 if there is none); refuses a database of other settings."""
     db = database(settings)
     sidecar = db.with_suffix(".settings.json")
+    where = f"calibrate db = {settings['db']}"
     if not db.exists():
         return 0
-    if not sidecar.exists() or json.loads(sidecar.read_text()) != _fingerprint(settings):
-        raise ConfigError(f"calibrate db = {settings['db']}: made with other settings ({sidecar.name} differs); "
-                          "move it away or give another db to start afresh")
-    return pyabc.History(f"sqlite:///{db}").n_populations
+    if not db.is_file():
+        raise ConfigError(f"{where}: is a folder, not a database")
+    if not sidecar.exists():
+        raise ConfigError(f"{where}: no {sidecar.name} beside it, so not a database this command made; move it "
+                          "away or give another db to start afresh")
+    if read_json(sidecar) != _fingerprint(settings):
+        raise ConfigError(f"{where}: made with other settings ({sidecar.name} differs); move it away or give "
+                          "another db to start afresh")
+    try:
+        return pyabc.History(f"sqlite:///{db}").n_populations
+    except Exception as err:  # noqa: BLE001 (SQLAlchemy's errors for a file that is not an SQLite database)
+        raise ConfigError(f"{where}: not a readable pyabc database ({' '.join(str(err).split())[:200]})") from None
 
 
 def run(settings):

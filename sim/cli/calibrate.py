@@ -67,6 +67,7 @@ def report(settings, history, started):
 
 def calibrate(settings):
     started = time.time()
+    smc.stored_generations(settings)  # a database of other settings is refused before the last result goes
     for name in FINISHED:
         (output_folder(settings) / name).unlink(missing_ok=True)
     history = smc.run(settings)

@@ -121,17 +121,18 @@ def main(argv=None):
     args = parser.parse_args(argv)
     about, jobs, settings = settings_of(args.folder)
     options = gather_options(job_tables(args.folder, jobs), COMPARATOR)
-    result = decide(options, settings, COMPARATOR)
-    if not args.check:
-        check_writable(args.folder)
-        write_decision(Path(args.folder), options, result, about, settings)
-        print(f"results: {args.folder}")
-        return 0
     names = [name for name in (*DECISION_FILES, *(BUDGET_FILES if settings.budget_people else ()))
              if name.endswith((".csv", ".md", ".json"))]
     missing = [name for name in names if not (Path(args.folder) / name).is_file()]
-    if missing:
+    if args.check and missing:
         raise ConfigError(f"{args.folder}: not a complete decision study: no {', '.join(missing)} to check")
+    if not args.check:
+        check_writable(args.folder)
+    result = decide(options, settings, COMPARATOR)
+    if not args.check:
+        write_decision(Path(args.folder), options, result, about, settings)
+        print(f"results: {args.folder}")
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         write_decision(Path(tmp), options, result, about, settings)
         differ = [name for name in names if (Path(tmp) / name).read_bytes() != (Path(args.folder) / name).read_bytes()]
