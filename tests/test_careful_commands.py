@@ -344,3 +344,58 @@ def test_a_calibration_database_that_cannot_be_resumed_leaves_the_finished_calib
     before = snapshot(out)
     err = refused(lambda: calibrate_cli.main([*flag, f"out={out}", f"db={db}"]), capsys)
     assert message in err and snapshot(out) == before
+
+
+def test_what_a_review_found_after_the_audit(tmp_path, capsys, monkeypatch):
+    """Each of these escaped as a traceback, or was refused though valid."""
+    study = tmp_path / "study.yaml"
+    spec = {"question": "q", "why": "w", "overrides": ["population.n=200", "psa=none"],
+            "deterministic": {"one_way": {"costs.bed_day": [300.0, 600.0]}, "two_way": None}}
+    study.write_text(yaml.safe_dump(spec))
+    monkeypatch.setattr(study_cli, "run_deterministic", lambda *a: 0)  # a part set to null is not given
+    with pytest.raises(SystemExit) as stop:
+        study_cli.main([str(study), "--out", str(tmp_path / "out")])
+    assert stop.value.code == 0
+    for argv, message in ((["~population.age_shares.0"], "cannot apply these overrides"),
+                          (["~population"], "population: Missing mandatory value"),
+                          (["program.name=${nope}"], "Interpolation key 'nope' not found"),
+                          (["--foo"], "unrecognized arguments: --foo (python -m sim --help)")):
+        assert message in refused(lambda argv=argv: cli([*argv, f"hydra.run.dir={tmp_path / 'x'}"]), capsys)
+    monkeypatch.setattr(calibrate_cli.validation, "validation_table", lambda settings: (_ for _ in ()).throw(
+        KeyboardInterrupt))
+    err = refused(lambda: calibrate_cli.main(["--validate", "~engagement", f"out={tmp_path / 'v'}"]), capsys,
+                  status=130)
+    assert err.startswith("interrupted") and not (tmp_path / "v").exists()
+
+
+def test_yaml_merge_keys_and_hydra_deletions_are_valid_in_a_study_file(tmp_path):
+    study = tmp_path / "merged.yaml"
+    study.write_text("base: &base {question: q, why: w}\n")
+    with pytest.raises(ConfigError, match="base: unknown key"):  # the anchor's own key is not a study key
+        study_cli.load_study(study)
+    study.write_text("<<: {question: q, why: w}\noverrides: [~records, population.n=200]\n")
+    assert study_cli.load_study(study).overrides == ["~records", "population.n=200"]
+
+
+def test_a_number_json_cannot_hold_is_refused(tmp_path, capsys):
+    (tmp_path / "manifest.json").write_text('{"config": {"seed": 1e400}}')
+    assert "1e400 is not a finite number" in refused(lambda: reproduce_main([str(tmp_path)]), capsys)
+
+
+def test_a_sweep_job_without_what_its_figures_read_is_refused_before_the_table(tmp_path, capsys):
+    folder = tmp_path / "all_programmes"
+    shutil.copytree(ROOT / "results" / "all_programmes", folder, ignore=shutil.ignore_patterns("*.png", "records"))
+    summary = json.loads((folder / "2" / "summary.json").read_text())
+    del summary["currency"]
+    write_json(folder / "2" / "summary.json", summary)
+    before = snapshot(folder)
+    assert "2/summary.json: lacks currency" in refused(lambda: report_main([str(folder)]), capsys)
+    assert snapshot(folder) == before
+
+
+def test_a_decision_over_a_glob_of_programmes_is_asked_to_list_them(tmp_path, capsys):
+    spec = yaml.safe_load((ROOT / "experiments" / "all_options.yaml").read_text())
+    spec["sweep"] = ["program=glob(*)"]
+    study = tmp_path / "glob.yaml"
+    study.write_text(yaml.safe_dump(spec))
+    assert "list the options" in refused(lambda: study_cli.main([str(study), "--out", str(tmp_path / "o")]), capsys)

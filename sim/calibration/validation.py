@@ -67,6 +67,7 @@ def load_validation(overrides=()):
     """The checked settings: the schema, the posterior, and every trial's config composed, before any work."""
     settings = composed("validation", overrides)
     checked(Settings, settings, "validation")
+    settings.setdefault("engagement", {})
     frame, _ = posterior.load(settings["posterior"])
     if settings["engagement"] and DROPOUT not in frame:
         raise ConfigError(f"validation engagement: the posterior has no {DROPOUT} column")

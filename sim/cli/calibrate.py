@@ -87,6 +87,8 @@ def apply(settings, conf=CONF):
     summary = read_table(out / "posterior_summary.csv", ("key", "mean", "q2.5", "q97.5"),
                          ("mean", "q2.5", "q97.5")).set_index("key")
     meta = read_json(out / "posterior.json", ("name", "generation"))
+    if summary.index.duplicated().any():
+        raise ConfigError(f"{out / 'posterior_summary.csv'}: a key has two rows")
     missing = [key for key in settings["priors"] if key not in summary.index]
     if missing:
         raise ConfigError(f"{out / 'posterior_summary.csv'}: no row for {', '.join(missing)}")
@@ -133,7 +135,6 @@ def validate(overrides):
 
 
 @command("config error")
-@command("config error")
 def main(argv=None):
     parser = Parser(prog="sim.calibrate", description=__doc__.splitlines()[0])
     parser.add_argument("overrides", nargs="*", help="conf/calibrate.yaml overrides, e.g. population=100")
@@ -160,6 +161,7 @@ def main(argv=None):
             report(settings, pyabc.History(f"sqlite:///{smc.database(settings)}"), time.time())
         else:
             check_writable(output_folder(settings))
+            check_writable(smc.database(settings).parent)
             calibrate(settings)
     except KeyboardInterrupt:
         print("interrupted: the finished generations are in the database; run the same command to resume",

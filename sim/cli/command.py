@@ -1,7 +1,8 @@
 """How every command ends on a failure: one line, never a traceback (unless HYDRA_FULL_ERROR=1).
 
 A bad flag, value or input file (ConfigError) names what was wrong and exits 2; an environment error (a
-folder that cannot be written, a full disk: OSError) names the path and exits 1.
+folder that cannot be written, a full disk: OSError) names the path and exits 1; an interrupt exits 130
+(every result is written whole with its manifest last, so nothing it leaves looks complete).
 """
 
 import argparse
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from sim.errors import ConfigError
 
-BAD_INPUT, ENVIRONMENT = 2, 1
+BAD_INPUT, ENVIRONMENT, INTERRUPTED = 2, 1, 130
 
 
 def full_error():
@@ -43,6 +44,9 @@ def command(prefix="error"):
                     raise
                 print(environment_line(err), file=sys.stderr)
                 sys.exit(ENVIRONMENT)
+            except KeyboardInterrupt:
+                print("interrupted: no result was completed", file=sys.stderr)
+                sys.exit(INTERRUPTED)
 
         return run
 

@@ -36,6 +36,8 @@ from sim.outputs.decision import BUDGET_FILES, DECISION_FILES, write_decision
 
 FINITE = ("replication", "draw", COST, EFFECT, TOTAL_COST)
 NEEDED = ("arm", *FINITE)
+
+
 def drawn_keys(cfg):
     """The keys the study's PSA draws: its independent entries and every posterior column (a programme's own
     calibrated keys are drawn in that programme's job)."""

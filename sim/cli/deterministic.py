@@ -28,7 +28,7 @@ from omegaconf import OmegaConf
 from sim.analysis.decision.threshold import NoCrossing, crossing, one_way
 from sim.cli.preflight import check_command_line
 from sim.cli.recorded import recorded_config, recorded_manifest, selected
-from sim.config.read_back import read_table
+from sim.config.read_back import kept_record, read_table
 from sim.config.schema import validate
 from sim.errors import ConfigError
 from sim.experiment.replications import run_experiment, total_runs
@@ -71,14 +71,6 @@ def check_deterministic(block, overrides, path, cfg):
     return block
 
 
-def _kept(text):
-    """A JSON record kept for resuming, or None if it is not whole."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
 class Evaluator:
     """Each point's outputs, run once: kept in `.partial/evaluations.jsonl` for a resumed study."""
 
@@ -86,13 +78,13 @@ class Evaluator:
         self.base = config_record(cfg)
         self.store = partial / "evaluations.jsonl"
         settings = partial / "settings.json"
-        if settings.exists() and _kept(settings.read_text()) != self.base:
+        if settings.exists() and kept_record(settings.read_text()) != self.base:
             self.store.unlink(missing_ok=True)  # points made with another config (or an unreadable record)
         partial.mkdir(parents=True, exist_ok=True)
         write_json(settings, self.base)
         self.done = {}
         if self.store.exists():
-            for row in map(_kept, self.store.read_text().splitlines()):
+            for row in map(kept_record, self.store.read_text().splitlines()):
                 if isinstance(row, dict) and isinstance(row.get("point"), dict) and all(o in row for o in OUTPUTS):
                     self.done[self._key(row["point"])] = row  # a line cut by an interrupt is run again
         self.order = []

@@ -73,10 +73,11 @@ def load_config(overrides):
     register()
     try:
         with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-            raw = compose("config", overrides=list(overrides))
-    except (HydraException, OmegaConfBaseException) as err:
+            return validate(compose("config", overrides=list(overrides)))
+    except ConfigError:
+        raise
+    except Exception as err:  # noqa: BLE001 (OmegaConf raises TypeError, for one, for ~a_list.0)
         raise ConfigError(_describe(err)) from err
-    return validate(raw)
 
 
 @contextmanager
@@ -101,10 +102,16 @@ def _hydra_as_launched(args):
             GlobalHydra.instance().initialize(saved)
 
 
+def _refuse_flag(message):
+    raise ConfigError(f"{message} (python -m sim --help)")
+
+
 def check_command_line(argv):
     """Raise ConfigError for the first bad job; do nothing for Hydra's informational flags. Returns the output
     folder of every job (Hydra's run or sweep folder), to be checked for writing before any work."""
-    args = get_args_parser().parse_args(argv)
+    parser = get_args_parser()
+    parser.error = _refuse_flag  # one line, not argparse's usage
+    args = parser.parse_args(argv)
     if args.help or args.hydra_help or args.cfg or args.info or args.shell_completion:
         return []
     config_name = args.config_name or "config"
@@ -125,10 +132,14 @@ def check_command_line(argv):
                 del cfg["hydra"]
         except (HydraException, OmegaConfBaseException) as err:
             raise ConfigError(label + _describe(err)) from err
+        except Exception as err:  # noqa: BLE001 (OmegaConf raises TypeError, for one, for ~a_list.0)
+            raise ConfigError(f"{label}{' '.join(overrides)}: cannot apply these overrides ({err})") from err
         try:
             checked = validate(cfg)
         except ConfigError as err:
             raise ConfigError(label + _where_from(str(err), overrides, choices)) from err
+        except Exception as err:  # noqa: BLE001 (a missing or unresolvable value, found as it is read)
+            raise ConfigError(label + _describe(err)) from err
         _refuse_overridden_calibrated_keys(checked, overrides, label)
     return folders
 

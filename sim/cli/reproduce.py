@@ -62,6 +62,8 @@ def reproduce(folder, points=None, runs=None):
     committed = read_table(folder / "replications.csv", ("replication", "arm"), ("replication",))
     cfg = recorded_config(folder, manifest)
     recorded = manifest.get("posterior")
+    if recorded is not None and not (isinstance(recorded, dict) and isinstance(recorded.get("sha256"), str)):
+        raise ConfigError(f"{folder / 'manifest.json'}: posterior is not a record of a file and its sha256")
     if recorded and posterior_record(cfg)["posterior"]["sha256"] != recorded.get("sha256"):
         raise ConfigError(f"{folder}: drew from {recorded.get('path')}, which has changed since (sha256 differs): "
                           "the result cannot be re-run as it was made")

@@ -27,7 +27,7 @@ import yaml
 from sim.cli.multirun import multirun
 from sim.cli.preflight import check_command_line
 from sim.cli.recorded import recorded_config, recorded_manifest, selected
-from sim.config.read_back import read_json, read_table
+from sim.config.read_back import read_json, read_table, read_yaml_list
 from sim.errors import ConfigError
 from sim.experiment.replications import run_experiment
 from sim.outputs.atomic import write_atomic, write_json
@@ -106,7 +106,9 @@ def reproduce_points(folder, which=None):
     """Re-run points of a sensitivity study from its manifest (the base config plus each point's values)
     and return (numbers compared, differences) against `points.csv`."""
     manifest = recorded_manifest(folder, "sensitivity")
-    parameters = list(manifest["sensitivity"].get("parameters", {}))
+    parameters = manifest["sensitivity"].get("parameters") if isinstance(manifest["sensitivity"], dict) else None
+    if not isinstance(parameters, dict) or not parameters:
+        raise ConfigError(f"{folder / 'manifest.json'}: sensitivity.parameters is not a mapping of the varied keys")
     committed = read_table(folder / "points.csv", ("point", *parameters, *OUTPUTS), ("point", *parameters, *OUTPUTS),
                            index_col="point")
     compared, found = 0, []
@@ -123,7 +125,7 @@ def outputs(jobs_dir, n_points):
     values = np.full((n_points, len(OUTPUTS)), np.nan)
     for overrides in jobs_dir.glob("*/.hydra/overrides.yaml"):
         job = overrides.parent.parent
-        point = next(o.split("=", 1)[1] for o in yaml.safe_load(overrides.read_text()) if o.startswith("+gsa_point="))
+        point = next(o.split("=", 1)[1] for o in read_yaml_list(overrides) if o.startswith("+gsa_point="))
         if not (job / "manifest.json").exists():
             continue
         summary = read_json(job / "summary.json", ("effects", "economics", "primary_outcome"))

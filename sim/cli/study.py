@@ -86,6 +86,11 @@ def main(argv=None):
     execute(cfg, out, about)
 
 
+def _given(block):
+    """A block as the file gave it (a part set to null is not given)."""
+    return block.model_dump(exclude_unset=True, exclude_none=True)
+
+
 def analysis_of(study, overrides, path, cfg):
     """(kind, its block checked against the study's config): a sweep (with its decision settings, or None),
     a sensitivity or deterministic block, or a single run (None)."""
@@ -93,10 +98,9 @@ def analysis_of(study, overrides, path, cfg):
         check_command_line(["-m", *overrides, *study.sweep])
         return "sweep", check_decision(study.decision, path, cfg) if study.decision is not None else None
     if study.sensitivity is not None:
-        return "sensitivity", check_spec(study.sensitivity.model_dump(exclude_unset=True), overrides, path, cfg)
+        return "sensitivity", check_spec(_given(study.sensitivity), overrides, path, cfg)
     if study.deterministic is not None:
-        return "deterministic", check_deterministic(study.deterministic.model_dump(exclude_unset=True), overrides,
-                                                    path, cfg)
+        return "deterministic", check_deterministic(_given(study.deterministic), overrides, path, cfg)
     return "run", None
 
 

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sim.config.strict import checked
 from sim.errors import ConfigError
 
 
@@ -33,11 +32,26 @@ def _no_constant(token):
     raise ValueError(f"{token} is not a number JSON allows")
 
 
-def read_json(path, keys=(), model=None):
-    """A JSON object with the listed top-level keys (and, given a pydantic `model`, checked against it)."""
+def _finite(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
+def kept_record(text):
+    """A JSON record kept for resuming, or None if it is not whole (a write cut by an interrupt)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def read_json(path, keys=()):
+    """A JSON object with the listed top-level keys, every number in it finite."""
     text = _text(path)
     try:
-        data = json.loads(text, parse_constant=_no_constant)
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except ValueError as err:
         raise ConfigError(f"{path}: not valid JSON ({' '.join(str(err).split())})") from None
     if not isinstance(data, dict):
@@ -46,8 +60,6 @@ def read_json(path, keys=(), model=None):
     if missing:
         raise ConfigError(f"{path}: lacks {', '.join(missing)} (not the file this command reads, or from an older "
                           "version)")
-    if model is not None:
-        checked(model, {k: data[k] for k in model.model_fields if k in data}, str(path))
     return data
 
 
@@ -56,7 +68,7 @@ class UniqueKeys(yaml.SafeLoader):
 
 
 def _mapping(loader, node, deep=False):
-    keys = [loader.construct_object(key, deep=True) for key, _ in node.value]
+    keys = [loader.construct_object(key, deep=True) for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"]
     twice = next((k for i, k in enumerate(keys) if k in keys[:i]), None)
     if twice is not None:
         raise yaml.constructor.ConstructorError(None, None, f"the key {twice!r} is given twice", node.start_mark)
@@ -79,13 +91,14 @@ def read_yaml_list(path):
     return data
 
 
-def read_table(path, columns=(), finite=(), index_col=None):
-    """A CSV table with the listed columns; the `finite` ones must be numbers, none NaN or infinite."""
+def read_table(path, columns=(), finite=(), index_col=None, written_here=True):
+    """A CSV table with the listed columns; the `finite` ones must be numbers, none NaN or infinite. A table
+    this package wrote ends its last row with a newline: one that does not was cut short."""
     path = Path(path)
     text = _text(path)
     if not text.strip():
         raise ConfigError(f"{path}: is empty")
-    if not text.endswith("\n"):  # every table is written whole, ending its last row
+    if written_here and not text.endswith("\n"):
         raise ConfigError(f"{path}: ends mid-row (a truncated file?)")
     try:
         table = pd.read_csv(path)

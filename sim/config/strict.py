@@ -1,6 +1,7 @@
-"""Schemas of the files a user writes or a command reads back (study files, calibration settings, manifests):
-pydantic models that refuse unknown keys (naming the nearest valid one), wrong types, NaN and infinity, so
-each such file is checked as thoroughly as the run's config, in one line, before any work."""
+"""The base of the schemas of files a user writes or a command reads back (study files, calibration and
+validation settings, a decision study's recorded settings): pydantic models that refuse unknown keys (naming
+the nearest valid one), wrong types, NaN and infinity, so each such file is checked as thoroughly as the
+run's config, in one line, before any work."""
 
 import difflib
 from typing import Annotated

@@ -9,12 +9,14 @@ command module; this schema checks the file's own structure first.
 
 from typing import Annotated, Literal
 
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
 from pydantic import Field, field_validator, model_validator
 
 from sim.config.comparator import COMPARATOR
 from sim.config.strict import Count, Seed, Share, Strict, Text, checked
 
-Override = Annotated[str, Field(pattern=r"^[+~]{0,2}[A-Za-z_][\w.\-/@]*=", min_length=3)]
+Override = Annotated[str, Field(pattern=r"^(\+{0,2}[A-Za-z_][\w.\-/@]*=|~[A-Za-z_][\w.\-/@]*(=|$))")]
 Key = Annotated[str, Field(pattern=r"^[A-Za-z_]\w*(\.\w+)+$")]
 Range = Annotated[list[float], Field(min_length=2, max_length=2)]
 
@@ -116,14 +118,22 @@ class Study(Strict):
         if len(kinds) > 1:
             raise ValueError(f"a study is one kind of analysis: it has {' and '.join(kinds)}")
         if self.decision is not None:
-            options = next((s.split("=", 1)[1].split(",") for s in self.sweep or () if s.startswith("program=")),
-                           None)
+            options = next((_options(s) for s in self.sweep or () if s.lstrip("+").startswith("program=")), None)
             if options is None:
                 raise ValueError("a decision study sweeps the options: add `sweep: [program=a,b,...]`")
             if COMPARATOR in options or len(set(options)) < len(options):
                 raise ValueError(f"sweep: program={','.join(options)}: each option once, without {COMPARATOR} "
                                  "(every option is compared with it already)")
         return self
+
+
+def _options(sweep):
+    """The programmes a `program=...` sweep lists, as Hydra reads it."""
+    try:
+        override = OverridesParser.create().parse_overrides([sweep])[0]
+        return list(override.sweep_string_iterator()) if override.is_sweep_override() else [override.value()]
+    except HydraException:
+        raise ValueError(f"sweep: {sweep}: list the options (a,b,c or choice(a,b,c))") from None
 
 
 def check_study(spec, where):

@@ -128,6 +128,9 @@ def gather(folder):
     swept = [k for k in keys if len({v.get(k) for v in values.values()}) > 1]
     summaries = {j: read_json(j / "summary.json") for j in complete}
     rows_of = _rows_of(folder, summaries)
+    if rows_of is _arm_rows:
+        for job in complete:
+            _drawable(job, summaries[job])
     rows = []
     for job in complete:
         try:
@@ -137,13 +140,34 @@ def gather(folder):
     table = pd.DataFrame(rows)
     for column in (c for c in table.columns if c.endswith(("_mean", "_ci_low", "_ci_high"))):
         given = table[column].notna()
-        numbers = pd.to_numeric(table[column], errors="coerce")
-        if (given & numbers.isna()).any():
-            job = table.loc[given & numbers.isna(), "job"].iloc[0]
+        numbers = pd.to_numeric(table[column].map(lambda v: None if isinstance(v, bool) else v), errors="coerce")
+        bad = given & ~np.isfinite(numbers.astype(float))
+        if bad.any():
+            job = table.loc[bad, "job"].iloc[0]
             raise SweepError(f"{folder / str(job) / 'summary.json'}: {column} is not a number")
     for key in swept:
         table[key] = _numeric_or_text(table[key])
     return table, swept, [j.name for j in jobs if j not in complete]
+
+
+DRAWN = ("comparison", "parameter_uncertainty", "primary_outcome", "currency", "readmission_free",
+         "weekly_bed_occupancy")  # what the figures read from a comparison job's summary
+
+
+def _drawable(job, summary):
+    """A comparison job has what its figures read, so no figure or table is written from a job that lacks it."""
+    path = job / "summary.json"
+    missing = [k for k in DRAWN if k not in summary]
+    if missing:
+        raise SweepError(f"{path}: lacks {', '.join(missing)}")
+    comparison = summary["comparison"] if isinstance(summary["comparison"], dict) else {}
+    arms = [comparison.get("intervention"), comparison.get("comparator")]
+    for key in ("readmission_free", "weekly_bed_occupancy"):
+        if not (isinstance(summary[key], dict) and all(arm in summary[key] for arm in arms)):
+            raise SweepError(f"{path}: {key} needs both arms of its comparison")
+    if summary["parameter_uncertainty"]:  # the acceptability curve reads each draw's costs and QALYs
+        read_table(job / "replications.csv", ("arm", "draw", "cost_total_discounted", "qalys_discounted"),
+                   ("draw", "cost_total_discounted", "qalys_discounted"))
 
 
 def _numeric_or_text(column):

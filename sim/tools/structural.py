@@ -21,7 +21,6 @@ if the alternative posterior is missing or unusable.
 """
 
 import dataclasses
-import json
 import shutil
 import sys
 import time
@@ -31,14 +30,16 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from sim.analysis.cost_effectiveness import label_probability, label_text
-from sim.analysis.decision.decide import DecisionSettings, decide
+from sim.analysis.decision.decide import decide
 from sim.analysis.decision.options import gather_options
 from sim.cli.command import Parser, check_writable, command, real, whole
+from sim.cli.decision import settings_of
 from sim.config import posterior
-from sim.config.read_back import read_json
+from sim.config.comparator import COMPARATOR
+from sim.config.read_back import kept_record, read_json
 from sim.config.schema import validate
 from sim.errors import ConfigError
-from sim.experiment.replications import COMPARATOR, run_experiment, total_runs
+from sim.experiment.replications import run_experiment, total_runs
 from sim.experiment.workers import worker_count
 from sim.outputs.atomic import write_atomic, write_json
 from sim.outputs.manifest import config_record, manifest_environment, posterior_file_record
@@ -119,11 +120,11 @@ def decision_rows(root, partial):
     from its jobs' re-run tables."""
     rows = []
     for study in sorted(p.parent for p in (root / "results").glob("*/decision.json")):
-        manifest = read_json(study / "manifest.json")
+        _, jobs, settings = settings_of(study)
         name = study.name
-        tables = {job: pd.read_csv(_kept_table(partial, f"{name}/{job}")) for job in manifest["jobs"]}
+        tables = {job: pd.read_csv(_kept_table(partial, f"{name}/{job}")) for job in jobs}
         options = gather_options(tables, COMPARATOR)
-        again = decide(options, DecisionSettings(**manifest["decision"]), COMPARATOR)["decisions"]
+        again = decide(options, settings, COMPARATOR)["decisions"]
         committed = read_json(study / "decision.json")["decisions"]
         for before, after in zip(committed, again, strict=True):
             rows.append({"study": name, "threshold": before["threshold"], "option": before["option"],
@@ -206,14 +207,6 @@ def markdown(table, spillover, sample, committed, decisions=()):
     return "\n".join(lines) + "\n"
 
 
-def _kept(path):
-    """A record kept for resuming, or None if it is not whole JSON."""
-    try:
-        return json.loads(path.read_text())
-    except ValueError:
-        return None
-
-
 def _settings(spillover, sample):
     """What the kept rows were made with: a re-run with other settings starts afresh."""
     return {"spillover": spillover, **posterior_file_record(sample)}
@@ -240,7 +233,7 @@ def main(argv=None):
     check_writable(out)
     partial = out / ".partial"
     settings = _settings(args.spillover, args.posterior)
-    if (partial / "settings.json").exists() and _kept(partial / "settings.json") != settings:
+    if (partial / "settings.json").exists() and kept_record((partial / "settings.json").read_text()) != settings:
         shutil.rmtree(partial)  # rows made with another spillover or posterior
     partial.mkdir(parents=True, exist_ok=True)
     write_json(partial / "settings.json", settings)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim.analysis.cost_effectiveness import NOT_ASSESSED, label_probability, label_text
 from sim.cli.command import Parser, check_writable, command
+from sim.cli.decision import settings_of
 from sim.cli.recorded import recorded_config
 from sim.cli.reproduce import result_folders
 from sim.config.psa import uncertain
@@ -52,7 +53,11 @@ def check_root(root):
         raise ConfigError(f"--root {root}: no results/ folder in it (give the checkout whose results to read)")
     for folder in judged_jobs(root):
         read_json(folder / "manifest.json", ("config",))
+        read_json(folder / "summary.json", ("primary_outcome", "effects", "economics", "verdict", "economic_verdict"))
         read_table(folder / "replications.csv", ("replication", "arm"), ("replication",))
+    for study in sorted(p.parent for p in (Path(root) / "results").glob("*/decision.json")):
+        settings_of(study)  # a decision study's recorded jobs and settings
+        read_json(study / "decision.json", ("decisions",))
 
 
 def judged_jobs(root):

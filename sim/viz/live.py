@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 
 from sim.analysis import exact
 from sim.cli.preflight import load_config
-from sim.experiment.replications import COMPARATOR, arm_models, drawn_config
+from sim.config.comparator import COMPARATOR
+from sim.experiment.replications import arm_models, drawn_config
 from sim.model import events as ev
 from sim.model.columns import COMMUNITY, CRISIS, INPATIENT, NO_WORKER, RESPITE
 from sim.model.streams import replication_seed
