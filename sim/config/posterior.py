@@ -31,7 +31,7 @@ def resolve(path):
 
 @functools.lru_cache(maxsize=8)
 def _read(path, stamp):
-    frame = read_table(path, ("particle", WEIGHT), written_here=False)  # one may be made by hand
+    frame = read_table(path, ("particle", WEIGHT))
     check_finite(path, frame, frame.columns)  # every calibrated value and weight a number
     if frame["particle"].duplicated().any():
         raise ConfigError(f"{path}: particle numbers repeat")

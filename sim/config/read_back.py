@@ -91,15 +91,15 @@ def read_yaml_list(path):
     return data
 
 
-def read_table(path, columns=(), finite=(), index_col=None, written_here=True):
+def read_table(path, columns=(), finite=(), index_col=None):
     """A CSV table with the listed columns; the `finite` ones must be numbers, none NaN or infinite. A table
-    this package wrote ends its last row with a newline: one that does not was cut short."""
+    ends its last row with a newline (as this package writes them): one that does not was cut short."""
     path = Path(path)
     text = _text(path)
     if not text.strip():
         raise ConfigError(f"{path}: is empty")
-    if written_here and not text.endswith("\n"):
-        raise ConfigError(f"{path}: ends mid-row (a truncated file?)")
+    if not text.endswith("\n"):
+        raise ConfigError(f"{path}: ends mid-row (a truncated file? a table ends its last row with a newline)")
     try:
         table = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as err:
