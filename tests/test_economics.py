@@ -9,7 +9,11 @@ import pytest
 
 from sim.analysis.cost_effectiveness import acceptability_curve, icer, incremental_analysis
 from sim.analysis.economics import arm_economics
+from sim.analysis.outcomes import arm_outcomes
+from sim.config.comparator import usual_care_of
+from sim.engines.model import CareSystemModel
 from sim.model import events as ev
+from tests.conftest import SMALL, make_cfg
 
 PRICES = SimpleNamespace(bed_day=400.0, diverted_crisis=1000.0, respite_day=200.0, clinician_followup=100.0,
                          peer_worker_per_year=36500.0, clinician_hour=70.0, training_per_hire=1500.0)
@@ -104,17 +108,20 @@ def test_incremental_analysis_by_hand():
     assert result["verdict"] == "not cost-effective at 20,000 per QALY"
 
 
-def test_readmissions_averted_and_capacity_released_are_per_cohort_patient_year_like_the_costs():
-    """Rates are per living patient-year, costs per cohort patient-year: an arm whose cohort lives 80% of the
-    time has the same rate per living year but a fifth fewer readmissions and bed-days per cohort year."""
+def test_readmissions_averted_and_capacity_released_are_the_rates_own_effects():
+    """Rates and costs share one denominator (cohort patient-years), so the effects on rates are used as they are:
+    no rescaling by the living share."""
     econ = SimpleNamespace(willingness_to_pay=[20000], threshold=20000)
-    table = _table([100.0, 100.0], [0.0, 0.0], [0.0, 0.0])
-    table.loc[table["arm"] == "peer", "life_years"] = 0.8
+    table = _table([100.0, 100.0], [0.0, 0.0], [-10.0, -10.0])
+    peer = table["arm"] == "peer"
+    table.loc[peer, "life_years"] = 0.8
+    table.loc[peer, "bed_days_per_1000py"] = 2400.0
+    table.loc[peer, "diversions_per_1000py"] = 32.0
     result = incremental_analysis(table, "peer", "usual_care", econ, parameter_uncertainty=True)
-    assert result["readmissions_30_averted_per_patient_year"] == pytest.approx(50.0 * 0.2 / 1000)
-    assert result["cost_per_readmission_averted"] == pytest.approx(100.0 / (50.0 * 0.2 / 1000))
-    assert result["bed_days_released_per_patient_year"] == pytest.approx(3000.0 * 0.2 / 1000)
-    assert result["diversions_prevented_per_patient_year"] == pytest.approx(40.0 * 0.2 / 1000)
+    assert result["readmissions_30_averted_per_patient_year"] == pytest.approx(10.0 / 1000)
+    assert result["cost_per_readmission_averted"] == pytest.approx(100.0 / (10.0 / 1000))
+    assert result["bed_days_released_per_patient_year"] == pytest.approx(600.0 / 1000)
+    assert result["diversions_prevented_per_patient_year"] == pytest.approx(8.0 / 1000)
 
 
 def test_dominance_and_cost_saving():
@@ -133,3 +140,17 @@ def test_acceptability_curve_rises_with_willingness_to_pay():
     curve = acceptability_curve(table, "peer", "usual_care", [0, 20000, 30000, 50000, 100000])
     # NMB at 30,000: 20, 40, -30; at 50,000: 100, 160, 10
     assert list(curve) == pytest.approx([0.0, 0.0, 2 / 3, 1.0, 1.0])
+
+
+def test_every_per_year_figure_shares_the_costs_denominator():
+    """One denominator, cohort patient-years: bed-days x price is the bed cost, and so for every priced event,
+    even when patients die (which would part a per-years-lived rate from a per-cohort cost)."""
+    cfg = make_cfg(*SMALL, "horizon_days=730")
+    row = arm_outcomes(CareSystemModel(cfg, usual_care_of(cfg.program)).run())
+    assert row["deaths_per_1000py"] > 0  # the two denominators would differ
+    assert row["deaths_per_1000_at_risk_py"] > row["deaths_per_1000py"]
+    for count, cost, price in (("bed_days", "cost_bed_days", cfg.costs.bed_day),
+                               ("diversions", "cost_diversions", cfg.costs.diverted_crisis),
+                               ("followups", "cost_followups", cfg.costs.clinician_followup)):
+        assert row[f"{count}_per_1000py"] > 0
+        assert row[f"{count}_per_1000py"] * price / 1000.0 == pytest.approx(row[cost], rel=1e-12)

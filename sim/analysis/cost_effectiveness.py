@@ -108,17 +108,6 @@ def economic_decision(d_cost, d_qaly, economics):
     }
 
 
-# Event rates per 1,000 living patient-years, and their names per 1,000 cohort patient-years (the basis of costs)
-COHORT_RATES = {m: m.replace("_per_1000py", "_per_1000_cohort_py")
-                for m in ("readmitted_30_per_1000py", "bed_days_per_1000py", "diversions_per_1000py")}
-
-
-def per_cohort(table):
-    """The table with each rate of COHORT_RATES also per cohort patient-year (times the living share,
-    `life_years`), so readmissions averted and capacity released sit on the basis of the costs beside them."""
-    return table.assign(**{cohort: table[rate] * table["life_years"] for rate, cohort in COHORT_RATES.items()})
-
-
 def incremental_analysis(table, intervention, comparator, economics, parameter_uncertainty, level=LEVEL):
     """The incremental results of one comparison (per patient-year); the decision only with parameter draws."""
     arms = (intervention, comparator)
@@ -130,10 +119,10 @@ def incremental_analysis(table, intervention, comparator, economics, parameter_u
 
     measured = paired_effects(table, ["cost_total_discounted", "qalys_discounted"], *arms, parameter_uncertainty,
                               level)
-    cohort = per_cohort(table)
-    d = {m: per_draw_effects(cohort, m, *arms, parameter_uncertainty) for m in (
-        "cost_total_discounted", "qalys_discounted", "cost_total", "cost_bed_days", *COHORT_RATES.values())}
-    averted = -exact.mean(d[COHORT_RATES["readmitted_30_per_1000py"]]) / 1000.0  # per cohort patient-year
+    d = {m: per_draw_effects(table, m, *arms, parameter_uncertainty) for m in (
+        "cost_total_discounted", "qalys_discounted", "cost_total", "cost_bed_days", "readmitted_30_per_1000py",
+        "bed_days_per_1000py", "diversions_per_1000py")}
+    averted = -exact.mean(d["readmitted_30_per_1000py"]) / 1000.0  # per cohort patient-year, as the costs
     undiscounted_cost = exact.mean(d["cost_total"])
     result = {
         "incremental_cost": measured["cost_total_discounted"],
@@ -143,8 +132,8 @@ def incremental_analysis(table, intervention, comparator, economics, parameter_u
                                  for t in _thresholds(economics)},
         "readmissions_30_averted_per_patient_year": averted,
         "cost_per_readmission_averted": undiscounted_cost / averted if averted > 0 else math.nan,
-        "bed_days_released_per_patient_year": -exact.mean(d[COHORT_RATES["bed_days_per_1000py"]]) / 1000.0,
-        "diversions_prevented_per_patient_year": -exact.mean(d[COHORT_RATES["diversions_per_1000py"]]) / 1000.0,
+        "bed_days_released_per_patient_year": -exact.mean(d["bed_days_per_1000py"]) / 1000.0,
+        "diversions_prevented_per_patient_year": -exact.mean(d["diversions_per_1000py"]) / 1000.0,
         "incremental_cost_if_beds_refilled": summary(d["cost_total"] - d["cost_bed_days"]),
         "threshold": float(economics.threshold),
         "verdict": None, "probability_cost_saving": None, "probability_cost_effective": None,

@@ -1,8 +1,12 @@
 """Outcomes of one arm of one replication, read off the daily event table.
 
-Rates are per discharge (service statistics' unit: CIHI, HCUP): the
+Readmission rates are per discharge (service statistics' unit): the
 readmission rate for a window counts only discharges inside the counted period
-whose whole window is observed before the horizon ends. Two definitions:
+whose whole window is observed before the horizon ends. Every per-year count
+(`<event>_per_1000py`) is per 1,000 cohort patient-years (every patient of day 0
+times the counted years), the denominator of the costs and QALYs beside them, so
+bed-days per 1,000 patient-years times the bed-day price is the bed cost; only
+`deaths_per_1000_at_risk_py` is per 1,000 years lived, as mortality is published. Two definitions:
 readmission to a bed (a ward admission after a ward discharge,
 `readmission_<w>`) and readmission to acute care (any acute episode, ward,
 crisis team or respite, after the end of any, `acute_readmission_<w>`).
@@ -36,11 +40,13 @@ def arm_outcomes(model):
     cfg = model.cfg
     first = cfg.burn_in_days
     totals = model.events[first:model.n_days].sum(axis=0)
-    patient_years = int(living(model.events, cfg.population.n)[first:model.n_days].sum()) / 365.0  # at risk
+    patient_years = cfg.population.n * (model.n_days - first) / 365.0  # the cohort's, as the costs'
+    lived = int(living(model.events, cfg.population.n)[first:model.n_days].sum()) / 365.0
     row = readmission_rates(model.events, first, model.n_days)
     row.update(per_patient_readmission(model.patients, model.n_days))
     for name in PER_1000_PY:
         row[f"{name}_per_1000py"] = totals[ev.COLUMNS.index(name)] * 1000.0 / patient_years
+    row["deaths_per_1000_at_risk_py"] = totals[ev.DEATHS] * 1000.0 / lived if lived else np.nan
     row["discharges"] = int(totals[ev.DISCHARGES])
     row["mean_enrolled"] = totals[ev.ENROLLED] / cfg.horizon_days
     row.update(workforce_outcomes(totals, model.workers.capacity.size, cfg.horizon_days))
