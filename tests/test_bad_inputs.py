@@ -24,7 +24,7 @@ NETWORK_FILES = {
     "self_loop.txt": "0 1\n3 3\n",
 }
 ROOT = Path(__file__).resolve().parents[1]
-BAD_COSTS = (CONF / "costs" / "nhs_2024.yaml").read_text().replace("bed_day: 430", "bed_day: -430")
+BAD_SETTING = (CONF / "setting" / "england.yaml").read_text().replace("bed_day: 651.29", "bed_day: -651.29")
 # a programme file of one's own, for --config-dir
 MINE = (CONF / "program" / "discharge_support.yaml").read_text().replace("name: discharge_support", "name: mine")
 # a normal of the uptake probability that [0, 1] would cut by 46%: its draws could not be centred on 0.9
@@ -82,7 +82,8 @@ CASES = [
     (["network=file", "network.path={d}/broken.graphml"], "broken.graphml"),
     # costs
     (["costs.bed_day=-1"], "costs.bed_day"),
-    (["hydra.searchpath=[file://{d}]", "costs=bad"], "costs/bad.yaml"),
+    (["hydra.searchpath=[file://{d}]", "setting=bad"], "costs.bed_day = -651.29"),
+    (["hydra.searchpath=[file://{d}]", "setting=nowhere"], "setting/nowhere"),
     # run settings
     (["engine=fortran"], "engine"),
     (["threads=0"], "threads"),
@@ -119,7 +120,7 @@ CASES = [
     # config files from outside the package: --config-dir adds a folder, --config-path replaces the tree
     (["--config-dir", "{d}/extra", "program=mine"], "program.uptake = 1.7"),
     (["--config-dir", "{d}/no_such_folder"], "--config-dir {d}/no_such_folder"),
-    (["--config-path", "{d}/conf_copy"], "costs.bed_day = -430"),
+    (["--config-path", "{d}/conf_copy"], "costs.bed_day = -651.29"),
 ]
 
 
@@ -133,12 +134,12 @@ def bad_files(tmp_path_factory):
     looped.add_edge(7, 7)
     nx.write_graphml(looped, d / "loop.graphml")
     (d / "broken.graphml").write_text("<graphml><graph><node id='0'/>")
-    (d / "costs").mkdir()
-    (d / "costs" / "bad.yaml").write_text(BAD_COSTS)
+    (d / "setting").mkdir()
+    (d / "setting" / "bad.yaml").write_text(BAD_SETTING)
     (d / "extra" / "program").mkdir(parents=True)
     (d / "extra" / "program" / "mine.yaml").write_text(MINE.replace("uptake: 0.4", "uptake: 1.7"))
     shutil.copytree(CONF, d / "conf_copy")
-    (d / "conf_copy" / "costs" / "nhs_2024.yaml").write_text(BAD_COSTS)
+    (d / "conf_copy" / "setting" / "england.yaml").write_text(BAD_SETTING)
     return d
 
 
@@ -166,7 +167,7 @@ def test_the_table_covers_every_config_group_and_file_type():
     for group in ("population.", "network.", "care.", "program.", "contact.", "workforce.", "costs.", "economics.",
                   "psa", "extension", "engine", "replications"):
         assert group in keys
-    assert "network.path" in keys and "costs=bad" in keys and ".graphml" in keys
+    assert "network.path" in keys and "setting=bad" in keys and ".graphml" in keys
     assert "--config-dir" in keys and "--config-path" in keys
 
 

@@ -60,32 +60,33 @@ def test_the_posterior_is_the_same_on_a_dask_cluster_and_after_a_resume(tmp_path
     meta = json.loads((tmp_path / "one" / "posterior.json").read_text())
     assert meta["program"] == "self_management" and meta["generation"] == 1
     fitted = pd.read_csv(tmp_path / "one" / "fitted_vs_target.csv")
-    assert set(fitted["target"]) == {"service_readmission_30", "service_share_of_30_day_within_7",
-                                     "service_share_of_30_day_within_14", "no_recent_admission_readmission_30",
-                                     "control_rate", "intervention_rate"}
+    assert set(fitted["target"]) == {"service_readmission_90", "service_share_of_30_day_within_7",
+                                     "service_occupancy", "control_rate", "intervention_rate"}  # England's
     assert (fitted["predictive_low"] <= fitted["predictive_median"]).all()
     assert (tmp_path / "one" / "manifest.json").exists() and (tmp_path / "one" / "posterior_pairs.png").exists()
-    # --apply into a copy of conf/: the posterior sample goes to psa/, each calibrated key's line of its
-    # group's file (the model's choice, else default.yaml) gets the posterior mean and a comment naming the
-    # calibration; every other line stays as it was
+    # --apply into a copy of conf/: the posterior sample goes to setting/england/, each calibrated key's line
+    # gets the posterior mean and a comment naming the calibration, in the setting's file where it sets the
+    # key (care), else in its group's file (the model's choice, else default.yaml); every other line stays
     shutil.copytree(ROOT / "conf", tmp_path / "conf")
     settings = load_settings([SMALL, f"db={tmp_path}/one/abc.db", f"out={tmp_path}/one", "particles=6"])
     apply(settings, tmp_path / "conf")
-    shipped = (tmp_path / "conf" / "psa" / "posterior.csv").read_bytes()
+    shipped = (tmp_path / "conf" / "setting" / "england" / "posterior.csv").read_bytes()
     assert shipped == (tmp_path / "one" / "posterior.csv").read_bytes()
     means = pd.read_csv(tmp_path / "one" / "posterior_summary.csv").set_index("key")["mean"]
-    files = {"care": "care/default.yaml", "contact": "contact/default.yaml", "program": "program/self_management.yaml"}
+    files = {"care": "setting/england.yaml", "contact": "contact/default.yaml",
+             "program": "program/self_management.yaml"}
     for key, mean in means.items():
         group, name = key.split(".")
         text = (tmp_path / "conf" / files[group]).read_text()
-        assert abs(yaml.safe_load(text)[name] - mean) <= 5e-5, key
-        assert re.search(rf"^{name}: .*posterior mean .*core_abc_v1, ABC-SMC generation 1\)$", text, re.M), key
+        loaded = yaml.safe_load(text)
+        assert abs((loaded[group] if group == "care" else loaded)[name] - mean) <= 5e-5, key
+        assert re.search(rf"^ *{name}: .*posterior mean .*england_abc_v2, ABC-SMC generation 1\)$", text, re.M), key
     for group, file in files.items():
         before = (ROOT / "conf" / file).read_text().splitlines()
         after = (tmp_path / "conf" / file).read_text().splitlines()
         calibrated = {key.split(".")[1] for key in means.index if key.startswith(group + ".")}
-        assert [b for b in before if b.split(":")[0] not in calibrated] == \
-            [a for a in after if a.split(":")[0] not in calibrated]
+        assert [b for b in before if b.split(":")[0].strip() not in calibrated] == \
+            [a for a in after if a.split(":")[0].strip() not in calibrated]
     # the same database under other settings is refused before any simulation
     run = subprocess.run([sys.executable, "-m", "sim.calibrate", SMALL, f"db={tmp_path}/one/abc.db",
                           f"out={tmp_path}/one", "particles=7"], cwd=ROOT, capture_output=True, text=True)
@@ -169,14 +170,31 @@ def test_the_slurm_job_runs_one_worker_per_core_with_this_numba_cache(monkeypatc
     ("+priors.care.hope_log_hr.shape=2", "priors.care.hope_log_hr.shape: unknown key"),
     ("+partcles=3", "partcles: unknown key; did you mean particles?"),
     ("+priors.care.admission_history_days={distribution:uniform,low:1,high:9,source:x}", "not a real-valued"),
-    ("targets.control_rate.sd=0", "targets.control_rate.sd = 0: Input should be greater than 0"),
-    ("targets.control_rate.value=inf", "targets.control_rate.value = inf: Input should be a finite number"),
-    ("+targets.no_such_statistic={value:1,sd:1,source:x}", "targets.no_such_statistic = 'no_such_statistic': Input "
-                                                           "should be 'service_readmission_30'"),
+    ("fit=base_rates", None),  # a valid fit: no error
+    ("base_rate_keys=[care.no_such_key]", "base_rate_keys: care.no_such_key has no prior"),
+    ("fit=base_rates shared_posterior=no/such.csv", "no/such.csv: no such file"),
+    ("setting_name=atlantis", "setting_name"),
     ("particles=0", "particles = 0"),
     ("cluster=cloud", "cluster = 'cloud'"),
     ("population=3", "calibrate:"),
 ])
 def test_bad_settings_are_refused_naming_the_key(override, message):
+    if message is None:
+        assert load_settings([SMALL, *override.split()])["targets"]
+        return
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        load_settings([SMALL, override])
+        load_settings([SMALL, *override.split()])
+
+
+@pytest.mark.parametrize("target, message", [
+    ("setting.targets.control_rate.sd=0", "targets.control_rate.sd = 0: Input should be greater than 0"),
+    ("setting.targets.control_rate.value=inf", "targets.control_rate.value = inf: Input should be a finite number"),
+    ("+setting.targets.no_such_statistic={value:1,sd:1,source:x}",
+     "targets.no_such_statistic = 'no_such_statistic': Input should be 'service_readmission_30'"),
+])
+def test_bad_targets_of_a_setting_are_refused_naming_its_file(target, message):
+    """The targets are the setting's (conf/setting/<name>.yaml): checked as strictly as the settings."""
+    model = "model_overrides=[" + ",".join(f'"{o}"' for o in (*MODEL, target)) + "]"
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")) as err:
+        load_settings([model])
+    assert "conf/setting/england.yaml" in str(err.value)

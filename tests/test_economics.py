@@ -16,7 +16,9 @@ from sim.model import events as ev
 from tests.conftest import SMALL, make_cfg
 
 PRICES = SimpleNamespace(bed_day=400.0, diverted_crisis=1000.0, respite_day=200.0, clinician_followup=100.0,
-                         peer_worker_per_year=36500.0, clinician_hour=70.0, training_per_hire=1500.0)
+                         community_contact=50.0, peer_worker_per_year=36500.0, clinician_hour=70.0,
+                         training_per_hire=1500.0)
+CARE = SimpleNamespace(community_contacts_per_year=36.5)  # a contact every 10 days at home
 WORKFORCE = SimpleNamespace(supervision_hours_per_week=7.0)
 PROGRAM = SimpleNamespace(cost_per_contact=10.0)
 UNDISCOUNTED = SimpleNamespace(discount_rate_costs=0.0, discount_rate_outcomes=0.0, utility_community=0.8,
@@ -37,7 +39,7 @@ def _two_days():
 
 def test_costs_and_qalys_of_one_arm_by_hand():
     events, extension = _two_days()
-    row = arm_economics(events, extension, 1, 10, PROGRAM, WORKFORCE, PRICES, UNDISCOUNTED)
+    row = arm_economics(events, extension, 1, 10, PROGRAM, WORKFORCE, CARE, PRICES, UNDISCOUNTED)
     patient_years = 10 * 2 / 365
     by_hand = {
         "cost_bed_days": 3 * 400.0,
@@ -49,10 +51,11 @@ def test_costs_and_qalys_of_one_arm_by_hand():
         "cost_training": 1500.0,
         "cost_peer_contacts": 40.0,
         "cost_extension": 5.0,
+        "cost_community": (6 + 8) * 0.1 * 50.0,  # 14 days at home (below), a tenth of a contact each
     }
     for key, total in by_hand.items():
         assert row[key] * patient_years == pytest.approx(total, abs=0.005), key
-    assert row["cost_total"] * patient_years == pytest.approx(4925.0, abs=0.005)
+    assert row["cost_total"] * patient_years == pytest.approx(4925.0 + 70.0, abs=0.005)
     # day 1: 6 at home, 2 in bed, 1 crisis, 1 respite; day 2: one has died, 8 at home, 1 in bed
     location = (6 * 0.8 + 2 * 0.4 + 0.5 + 0.6 + 8 * 0.8 + 0.4) / 365
     health = 0.3 * (2.0 - 0.5) / 365
@@ -65,11 +68,11 @@ def test_costs_and_qalys_of_one_arm_by_hand():
 def test_discounting_day_by_day():
     events, extension = _two_days()
     rates = SimpleNamespace(**{**vars(UNDISCOUNTED), "discount_rate_costs": 0.035, "discount_rate_outcomes": 0.015})
-    row = arm_economics(events, extension, 1, 10, PROGRAM, WORKFORCE, PRICES, rates)
+    row = arm_economics(events, extension, 1, 10, PROGRAM, WORKFORCE, CARE, PRICES, rates)
     patient_years = 10 * 2 / 365
-    day1 = 800 + 1000 + 200 + 300 + 200 + 140 + 1500 + 40 + 5
-    day2 = 400 + 200 + 140
-    assert day1 + day2 == 4925
+    day1 = 800 + 1000 + 200 + 300 + 200 + 140 + 1500 + 40 + 5 + 6 * 5
+    day2 = 400 + 200 + 140 + 8 * 5
+    assert day1 + day2 == 4995
     assert row["cost_total_discounted"] * patient_years == pytest.approx(day1 + day2 * 1.035 ** (-1 / 365), abs=0.005)
     q1, q2 = (6 * 0.8 + 2 * 0.4 + 0.5 + 0.6 + 0.3 * 2.0) / 365, (8 * 0.8 + 0.4 - 0.3 * 0.5) / 365
     assert row["qalys_discounted"] * patient_years == pytest.approx(q1 + q2 * 1.015 ** (-1 / 365), abs=1e-12)

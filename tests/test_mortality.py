@@ -103,15 +103,15 @@ def test_the_dead_accrue_nothing():
 def test_qalys_are_the_location_part_plus_the_health_part_and_fall_with_deaths():
     cfg = make_cfg("population.n=1000", "burn_in_days=0", "horizon_days=365", "primary_outcome=readmission_30")
     model = CareSystemModel(cfg).run()
-    row = arm_economics(model.events, model.extension_costs, 0, 1000, model.program, cfg.workforce, cfg.costs,
+    row = arm_economics(model.events, model.extension_costs, 0, 1000, model.program, cfg.workforce, cfg.care, cfg.costs,
                         cfg.economics)
     assert row["qalys_discounted"] == pytest.approx(row["qalys_location_discounted"] + row["qalys_health_discounted"],
                                                     rel=1e-12)
     assert row["qalys_health_discounted"] != 0.0
     more_deaths = model.events.copy()
     more_deaths[10, ev.DEATHS] += 100  # a hundred more die on day 10, all from the community
-    fewer = arm_economics(more_deaths, model.extension_costs, 0, 1000, model.program, cfg.workforce, cfg.costs,
-                          cfg.economics)
+    fewer = arm_economics(more_deaths, model.extension_costs, 0, 1000, model.program, cfg.workforce, cfg.care,
+                          cfg.costs, cfg.economics)
     lost_days = 100 * (365 - 10)
     assert row["life_years"] - fewer["life_years"] == pytest.approx(lost_days / 365.0 / 1000, rel=1e-9)
     assert row["qalys_location_discounted"] > fewer["qalys_location_discounted"]
@@ -124,7 +124,7 @@ def test_hope_moves_qalys_in_proportion_to_utility_per_hope():
     model = CareSystemModel(cfg).run()
     hope_days = model.events[:, ev.HOPE_ABOVE_HALF_MICRO].sum() * 1e-6  # patient-days x (hope - 0.5)
     assert hope_days != 0.0
-    row = arm_economics(model.events, model.extension_costs, 0, 1000, model.program, cfg.workforce, cfg.costs,
+    row = arm_economics(model.events, model.extension_costs, 0, 1000, model.program, cfg.workforce, cfg.care, cfg.costs,
                         cfg.economics)
     assert row["qalys_health_discounted"] == pytest.approx(cfg.economics.utility_per_hope * hope_days / 365.0 / 1000,
                                                            rel=1e-9)

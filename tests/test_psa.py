@@ -70,8 +70,7 @@ def test_each_family_has_the_configured_centre_and_the_declared_spread(family, k
 
 def test_a_costs_override_moves_the_centre_and_keeps_the_quantile():
     """A gamma with a fixed cv scales with its centre, so each replication's draw scales by 600/430 exactly."""
-    base, dearer = make_cfg("psa=default"), make_cfg("psa=default", "costs.bed_day=600")
-    assert base.costs.bed_day == 430
+    base, dearer = make_cfg("psa=default", "costs.bed_day=430"), make_cfg("psa=default", "costs.bed_day=600")
     at_430, at_600 = _many(base, 400)["costs.bed_day"], _many(dearer, 400)["costs.bed_day"]
     np.testing.assert_allclose(at_600, at_430 * 600 / 430, rtol=1e-9)
     assert abs(at_600.mean() - 600) < 4 * 60 / math.sqrt(400)

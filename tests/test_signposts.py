@@ -21,7 +21,7 @@ PATH = re.compile(r"`(?P<path>(?:sim|tests|docs|results|experiments|conf|\.ci)/(
 ROOT_DOCUMENT = re.compile(r"\b(?P<path>[A-Z][A-Z_]{2,}\.md)\b")  # README.md or any such name, backticks or not
 MODULE = re.compile(r"`(?P<module>sim(?:\.[a-z_]+)+)`")
 # Files a run or a test writes, which a page may name though no checkout holds them.
-WRITTEN_AT_RUN_TIME = {"results/calibration/abc.db", "tests/artifacts/live_view.png"}
+WRITTEN_AT_RUN_TIME = {"results/calibration/england/abc.db", "tests/artifacts/live_view.png"}
 
 
 def _cited(pattern, group):

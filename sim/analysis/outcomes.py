@@ -51,7 +51,7 @@ def arm_outcomes(model):
     row["mean_enrolled"] = totals[ev.ENROLLED] / cfg.horizon_days
     row.update(workforce_outcomes(totals, model.workers.capacity.size, cfg.horizon_days))
     row.update(arm_economics(model.events, model.extension_costs, first, cfg.population.n, model.program,
-                             cfg.workforce, cfg.costs, cfg.economics))
+                             cfg.workforce, cfg.care, cfg.costs, cfg.economics))
     return row
 
 

@@ -54,8 +54,8 @@ def patient_records(model):
     for_costs = {name: p.record[:, RECORD_COSTS, k] for k, name in enumerate(TALLY_NAMES)}
     for_outcomes = {name: p.record[:, RECORD_OUTCOMES, k] for k, name in enumerate(TALLY_NAMES)}
     days = model.n_days - first
-    shared_by_day = sum(cost[first:] for key, cost in daily_costs(model.events, model.extension_costs, model.program,
-                                                                   cfg.workforce, prices).items()
+    shared_by_day = sum(cost[first:] for key, cost in daily_costs(model.events, model.extension_costs, n, model.program,
+                                                                   cfg.workforce, cfg.care, prices).items()
                         if key in SHARED_COSTS)
     shared = exact.total(shared_by_day)
     shared_discounted = exact.dot(shared_by_day, discount_factors(days, economics.discount_rate_costs))
@@ -63,7 +63,9 @@ def patient_records(model):
     def own_cost(tally):
         return (tally["bed_days"] * prices.bed_day + tally["diversions"] * prices.diverted_crisis
                 + tally["respite_days"] * prices.respite_day + tally["followups"] * prices.clinician_followup
-                + tally["peer_contacts"] * model.program.cost_per_contact)
+                + tally["peer_contacts"] * model.program.cost_per_contact
+                + (tally["alive_days"] - sum(tally[k] for k in DAYS_AWAY))
+                * (cfg.care.community_contacts_per_year / 365.0) * prices.community_contact)
 
     def qalys(tally):
         community = tally["alive_days"] - sum(tally[k] for k in DAYS_AWAY)

@@ -53,7 +53,7 @@ def predictive(settings, frame, map_, simulator, draws=None):
     for i in range(draws):
         rng = np.random.default_rng(task_seed(settings["seed"], PREDICTIVE, i))
         particle = pick_with(frame, rng)
-        values = {key: float(particle[key]) for key in settings["priors"]}
+        values = {key: float(particle[key]) for key in frame.columns if key != WEIGHT}
         tasks.append((int(particle.name), values, int(rng.integers(2 ** 31 - 1))))
     results = map_(_Predict(simulator), tasks)
     return pd.DataFrame([{"particle": p, "seed": s, **stats} for (p, _, s), stats in zip(tasks, results,

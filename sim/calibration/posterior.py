@@ -1,5 +1,5 @@
 """The calibration's posterior sample: the particles and weights of the generation the budget ends on, read
-from pyabc's history and written to `results/calibration/posterior.csv` and `posterior.json`
+from pyabc's history and written to `results/calibration/england/posterior.csv` and `posterior.json`
 (`sim.config.posterior` reads them back), and weighted quantiles for the diagnostics.
 """
 
@@ -32,6 +32,18 @@ def from_history(history, keys, generation):
     total = math.fsum(w)
     frame[WEIGHT] = [float(x) / total for x in w]
     return frame, int(generation)
+
+
+def joined(frame, shared, seed):
+    """A setting's base-rate particles, each given the other keys of one particle of the shared posterior,
+    drawn by the shared weights with a generator seeded by the calibration's seed: a sample of the two
+    posteriors taken as independent (the base rates were fitted to the setting's service alone)."""
+    others = [c for c in shared.columns if c != WEIGHT and c not in frame.columns]
+    weights = shared[WEIGHT].to_numpy(dtype=float)
+    picks = np.random.default_rng(seed).choice(len(shared), size=len(frame), p=weights / weights.sum())
+    extra = shared.iloc[picks][others].reset_index(drop=True)
+    keys = [c for c in frame.columns if c != WEIGHT]
+    return frame[keys].join(extra).assign(**{WEIGHT: frame[WEIGHT].to_numpy()})
 
 
 def write(out, frame, meta):

@@ -11,15 +11,19 @@ from pydantic import Field, model_validator
 from scipy import stats
 
 from sim.cli.preflight import check_command_line, load_config
+from sim.config import posterior
 from sim.config.psa import _bounds, _lookup
 from sim.config.strict import Count, Seed, Strict, Text, checked
 from sim.config.study import Override
 from sim.errors import ConfigError
-from sim.paths import CONF
+from sim.paths import CHECKOUT, CONF
 
-STATISTICS = ("service_readmission_30", "service_share_of_30_day_within_7", "service_share_of_30_day_within_14",
+STATISTICS = ("service_readmission_30", "service_readmission_90", "service_share_of_30_day_within_7",
+              "service_share_of_30_day_within_14", "service_occupancy",
               "no_recent_admission_readmission_30", "no_recent_admission_readmission_365", "control_rate",
               "intervention_rate", "odds_ratio")
+TRIAL_STATISTICS = ("control_rate", "intervention_rate", "odds_ratio")  # the rest describe the service
+FITS = ("all", "base_rates")
 CLUSTERS = ("local", "slurm")
 TAIL = 1e-4  # a prior may put at most this mass outside its key's range (at either end)
 
@@ -83,6 +87,10 @@ class Slurm(Strict):
 class Settings(Strict):
     """conf/calibrate.yaml: every key, its type and range."""
 
+    setting_name: Annotated[str, Field(pattern=r"^[\w-]+$")]
+    fit: Literal[FITS]
+    base_rate_keys: Annotated[list[Text], Field(min_length=1)]
+    shared_posterior: Text
     name: Annotated[str, Field(pattern=r"^[\w.-]+$")]
     db: Text
     out: Text
@@ -97,6 +105,11 @@ class Settings(Strict):
     slurm: Slurm
     model_overrides: Annotated[list[Override], Field(min_length=1)]
     priors: Annotated[dict[Text, Annotated[dict[Text, Prior], Field(min_length=1)]], Field(min_length=1)]
+
+
+class Targets(Strict):
+    """A setting's calibration targets (`setting.targets`), each a statistic the simulator reports."""
+
     targets: Annotated[dict[Literal[STATISTICS], Target], Field(min_length=1)]
 
 
@@ -126,16 +139,35 @@ def composed(name, overrides):
 
 
 def load_settings(overrides=()):
-    """The checked settings, as plain containers."""
+    """The checked settings, as plain containers: the priors keyed group.key, the model's overrides led by
+    the setting, and the setting's targets (its service targets only when fitting its base rates)."""
     settings = composed("calibrate", overrides)
     checked(Settings, settings, "calibrate")
     settings["priors"] = {f"{group}.{key}": spec for group, entries in settings["priors"].items()
                           for key, spec in entries.items()}
+    name = settings["setting_name"]
+    if not (CONF / "setting" / f"{name}.yaml").is_file():
+        known = ", ".join(sorted(p.stem for p in (CONF / "setting").glob("*.yaml")))
+        raise ConfigError(f"calibrate setting_name = {name!r}: no conf/setting/{name}.yaml (settings: {known})")
+    settings["model_overrides"] = [f"setting={name}", *settings["model_overrides"]]
     check_command_line(settings["model_overrides"])
     cfg = load_config(settings["model_overrides"])
     if cfg.replications != 1 or cfg.trial.kind == "none":
         raise ConfigError("calibrate model_overrides: one emulated trial per evaluation (trial=..., "
                           "replications=1)")
+    targets = OmegaConf.to_container(OmegaConf.create(dict(cfg.setting.targets)))
+    checked(Targets, {"targets": targets}, f"conf/setting/{settings['setting_name']}.yaml setting")
+    unknown = [key for key in settings["base_rate_keys"] if key not in settings["priors"]]
+    if unknown:
+        raise ConfigError(f"calibrate base_rate_keys: {', '.join(unknown)} has no prior")
+    if settings["fit"] == "base_rates":
+        settings["priors"] = {key: settings["priors"][key] for key in settings["base_rate_keys"]}
+        posterior.load(CHECKOUT / settings["shared_posterior"])  # refused now, not after the run
+        targets = {name: t for name, t in targets.items() if name not in TRIAL_STATISTICS}
+        if not targets:
+            raise ConfigError(f"conf/setting/{settings['setting_name']}.yaml setting.targets: no service target to "
+                              "fit the base rates to")
+    settings["targets"] = targets
     for key, spec in settings["priors"].items():
         _check_prior(cfg, key, spec)
     return settings

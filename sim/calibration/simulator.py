@@ -18,6 +18,7 @@ from sim.cli.preflight import register
 from sim.config.schema import validate
 from sim.engines.model import CareSystemModel
 from sim.experiment.trial import trial_outcomes
+from sim.model import events as ev
 from sim.model.population import make_population
 from sim.model.streams import replication_seed
 from sim.paths import CONF
@@ -25,9 +26,13 @@ from sim.paths import CONF
 
 def statistics(model):
     """Every summary statistic of a run that a target can name: the emulated trial's row (arm rates, OR, the
-    service's readmission within 7, 14, 30 days), the shares of 30-day readmissions within 7 and 14 days,
-    and 30- and 365-day readmission after index discharges with no ward admission in the year before."""
+    service's readmission within 7, 14, 30 and 90 days), the shares of 30-day readmissions within 7 and 14
+    days, the service's mean bed occupancy, and 30- and 365-day readmission after index discharges with no
+    ward admission in the year before."""
     row = {key: float(value) for key, value in trial_outcomes(model).items()}
+    counted = model.events[model.cfg.burn_in_days:model.n_days, ev.BED_DAYS]
+    row["service_occupancy"] = (float(counted.sum()) / (model.n_beds * counted.size) if model.n_beds
+                                else math.nan)
     for days in (7, 14):
         row[f"service_share_of_30_day_within_{days}"] = (row[f"service_readmission_{days}"]
                                                          / row["service_readmission_30"])

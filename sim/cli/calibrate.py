@@ -9,7 +9,7 @@ generations.csv, predictive.csv, fitted_vs_target.csv and .md, posterior_pairs.p
 manifest.json last: a folder without it is not a finished calibration.
 `--report` re-makes the outputs from the database; `--apply` writes the posterior means into `conf/`;
 `--validate` writes the posterior predictive validation against evidence not used in fitting
-(`conf/validation.yaml`) into `results/calibration/validation/`.
+(`conf/validation.yaml`) into `results/calibration/england/validation/`.
 """
 
 import re
@@ -44,6 +44,9 @@ def report(settings, history, started):
     out.mkdir(parents=True, exist_ok=True)
     last = posterior.final_generation(history, settings)
     frame, generation = posterior.from_history(history, settings["priors"], last)
+    if settings["fit"] == "base_rates":
+        shared, _ = posterior_file.load(CHECKOUT / settings["shared_posterior"])
+        frame = posterior.joined(frame, shared, settings["seed"])
     table = diagnostics.generations(history, last)
     with evaluation_map(settings) as map_:
         draws = diagnostics.predictive(settings, frame, map_, Simulator(settings["model_overrides"]))
@@ -75,13 +78,14 @@ def calibrate(settings):
 
 
 def apply(settings, conf=CONF):
-    """Copy the posterior sample to `conf/psa/` (what psa=default draws from), and write each calibrated
-    key's posterior mean into its group's file (the model's choice, else default.yaml), with a comment
-    naming the calibration (what psa=none runs)."""
+    """Copy the posterior sample to `conf/setting/<setting_name>/` (what psa=default draws from), and write each
+    fitted key's posterior mean where the key is set: in the setting's file if it sets it, else in its group's
+    file (the model's choice, else default.yaml), with a comment naming the calibration (what psa=none runs)."""
     out = output_folder(settings)
     frame, _ = posterior_file.load(out / "posterior.csv")  # a whole sample, before conf/ is touched
     columns = sorted(c for c in frame.columns if c != posterior_file.WEIGHT)
-    if columns != sorted(settings["priors"]):
+    fitted = sorted(settings["priors"])
+    if not set(fitted) <= set(columns) or settings["fit"] == "all" and columns != fitted:
         raise ConfigError(f"{out / 'posterior.csv'}: its columns ({', '.join(columns)}) are not the calibrated keys "
                           f"({', '.join(sorted(settings['priors']))})")
     summary = read_table(out / "posterior_summary.csv", ("key", "mean", "q2.5", "q97.5"),
@@ -93,12 +97,16 @@ def apply(settings, conf=CONF):
     if missing:
         raise ConfigError(f"{out / 'posterior_summary.csv'}: no row for {', '.join(missing)}")
     choices = dict(o.split("=", 1) for o in settings["model_overrides"])
+    setting_file = Path(conf) / "setting" / f"{settings['setting_name']}.yaml"
     texts = {}  # every file's new text first: a refused key leaves conf/ as it was
     for key in settings["priors"]:
         group, name = key.split(".", 1)
-        path = Path(conf) / group / f"{choices.get(group, 'default')}.yaml"
-        text = texts.get(path) or path.read_text()
-        found = re.compile(rf"^{re.escape(name)}:[^\n]*$", re.M).search(text)
+        text = texts.get(setting_file) or setting_file.read_text()
+        found, path = _line_in_block(text, group, name), setting_file
+        if not found:
+            path = Path(conf) / group / f"{choices.get(group, 'default')}.yaml"
+            text = texts.get(path) or path.read_text()
+            found = re.compile(rf"^{re.escape(name)}:[^\n]*$", re.M).search(text)
         if not found:
             raise ConfigError(f"{path}: no line for {name} to calibrate")
         unit = Config.__dataclass_fields__[group].type.__dataclass_fields__[name].metadata["unit"]
@@ -106,13 +114,24 @@ def apply(settings, conf=CONF):
         mean = float(row["mean"])
         comment = (f"{unit}; posterior mean (95%: {float(row['q2.5']):.4g}-{float(row['q97.5']):.4g}), "
                    f"{settings['out']} ({meta['name']}, ABC-SMC generation {meta['generation']})")
-        texts[path] = text[:found.start()] + f"{name}: {round(mean, 4)!r}  # {comment}" + text[found.end():]
+        indent = found.group(1) if found.re.groups else ""
+        texts[path] = text[:found.start()] + f"{indent}{name}: {round(mean, 4)!r}  # {comment}" + text[found.end():]
         print(f"{path}: {name} = {round(mean, 4)!r}")
+    target = Path(conf) / "setting" / settings["setting_name"]
+    target.mkdir(exist_ok=True)
     for name in ("posterior.csv", "posterior.json"):
-        shutil.copyfile(out / name, Path(conf) / "psa" / name)
+        shutil.copyfile(out / name, target / name)
     for path, text in texts.items():
         path.write_text(text)
 
+
+def _line_in_block(text, group, name):
+    """The line setting `name` inside the top-level `group:` block of a setting file (None if it has none)."""
+    block = re.compile(rf"^{re.escape(group)}:[^\n]*\n((?:[ #][^\n]*\n|\n)*)", re.M).search(text)
+    if not block:
+        return None
+    line = re.compile(rf"^( +){re.escape(name)}:[^\n]*$", re.M)
+    return line.search(text, block.start(1), block.end(1))
 
 
 def validate(overrides):

@@ -30,7 +30,7 @@ from sim.config.experiment_groups import (
     TrialConfig,
     VerdictConfig,
 )
-from sim.config.fields import param
+from sim.config.fields import free_form, param
 from sim.config.psa import check_psa
 from sim.errors import ConfigError
 from sim.extensions import load as load_extension
@@ -44,6 +44,14 @@ PRIMARY_OUTCOMES = ("readmission_30", "readmission_90", "readmission_365", "acut
                     "acute_readmission_90", "acute_readmission_365")
 
 
+
+
+@dataclass
+class SettingConfig:
+    name: str = param("-", doc="the care system; its calibrated posterior is conf/setting/<name>/posterior.csv")
+    period: str = param("-", doc="the years its sources describe")
+    targets: dict = free_form(dict, "what `python -m sim.calibrate` fits in this setting: statistic: {value, sd, "
+                                    "source}")
 
 
 @dataclass
@@ -95,8 +103,12 @@ class CareConfig:
     followup_log_hr: float = param("log HR", 0.0, 10.0, doc="protection after a clinician follow-up")
     followup_protection_days: int = param("days", 0, 3650, doc="how long a follow-up protects")
     mean_los_days: list[float] = param("days", 1.0, 365.0, length=3, doc="mean length of stay by diagnosis")
+    median_to_mean_los: float = param("ratio", 0.05, 0.99, doc="median stay / mean stay: the skew of the (Weibull) "
+                                                               "stay distribution; 0.693 is an exponential")
     beds_per_1000: float = param("beds per 1,000 patients", 0.0, 1000.0, doc="acute psychiatric bed capacity")
     diversion_days: int = param("days", 1, 365, doc="crisis-team episode when no bed is free")
+    community_contacts_per_year: float = param("contacts per patient-year", 0.0, 365.0, off=0.0,
+                                               doc="community mental-health team contacts of each patient at home")
     clinicians_per_1000: float = param("clinicians per 1,000 patients", 0.01, 1000.0, doc="community clinicians")
     clinician_capacity: int = param("patients", 1, 10_000, doc="follow-ups at full rate")
     followup_window_days: int = param("days", 1, 365, doc="days after discharge in which follow-up is attempted")
@@ -204,6 +216,7 @@ class CostsConfig:
     bed_day: float = param("currency/day", 0.0, 1e6, doc="acute psychiatric bed-day")
     diverted_crisis: float = param("currency/episode", 0.0, 1e6, doc="crisis-team episode instead of admission")
     clinician_followup: float = param("currency/contact", 0.0, 1e6, doc="post-discharge follow-up contact")
+    community_contact: float = param("currency/contact", 0.0, 1e6, off=0.0, doc="community mental-health team contact")
     peer_worker_per_year: float = param("currency/FTE-year", 0.0, 1e7, doc="salary with on-costs")
     training_per_hire: float = param("currency/hire", 0.0, 1e7, doc="peer-worker training of a new hire")
     clinician_hour: float = param("currency/hour", 0.0, 1e5, doc="clinician time (supervision)")
@@ -229,6 +242,7 @@ class EconomicsConfig:
 
 @dataclass
 class Config:
+    setting: SettingConfig = MISSING
     population: PopulationConfig = MISSING
     network: NetworkConfig = MISSING
     care: CareConfig = MISSING

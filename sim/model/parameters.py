@@ -56,7 +56,8 @@ class Rules(NamedTuple):
     severity_log_hr: float
     age_log_hr: tuple  # by age group
     forensic_log_hr: float
-    mean_los_days: tuple  # by diagnosis
+    los_scale_days: tuple  # Weibull scale of the stay by diagnosis (days)
+    los_shape: float  # Weibull shape of every stay, from the setting's median-to-mean ratio
     forensic_los_multiplier: float
     diversion_days: int
     # clinicians and psychosocial resources
@@ -122,6 +123,18 @@ def _flags(values):
     return tuple(int(bool(v)) for v in values)
 
 
+def los_shape(median_to_mean):
+    """The Weibull shape k whose median is this share of its mean: (ln 2)^(1/k) / Gamma(1 + 1/k) rises with k
+    (an exponential, k = 1, has ln 2 = 0.693), so bisection on log k finds it to machine precision."""
+    def ratio(k):
+        return math.log(2.0) ** (1.0 / k) / math.gamma(1.0 + 1.0 / k)
+    lo, hi = math.log(0.2), math.log(50.0)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if ratio(math.exp(mid)) < median_to_mean else (lo, mid)
+    return math.exp(0.5 * (lo + hi))
+
+
 def rules_from_config(cfg, program):
     """Flatten a validated config (and the arm's programme) into `Rules`."""
     care, wf = cfg.care, cfg.workforce
@@ -131,7 +144,9 @@ def rules_from_config(cfg, program):
         severity_log_hr=float(care.severity_log_hr),
         age_log_hr=_floats(care.age_log_hr),
         forensic_log_hr=float(care.forensic_log_hr),
-        mean_los_days=_floats(care.mean_los_days),
+        los_scale_days=tuple(m / math.gamma(1.0 + 1.0 / los_shape(care.median_to_mean_los))
+                             for m in _floats(care.mean_los_days)),
+        los_shape=los_shape(care.median_to_mean_los),
         forensic_los_multiplier=float(care.forensic_los_multiplier),
         diversion_days=int(care.diversion_days),
         followup_window_days=int(care.followup_window_days),

@@ -271,13 +271,11 @@ def engagement_tomorrow(r, engagement, weight, followed_up):
 
 @register_jitable
 def length_of_stay(r, diagnosis, forensic, u):
-    """Days in hospital: geometric on 1, 2, ... with the diagnosis' mean (longer for forensic patients), by
-    inversion of the draw u. A stay ends on any given day with probability 1 / mean, so the mean is exact
-    (1 + floor of an exponential, used before, fell half a day short)."""
-    mean = r.mean_los_days[diagnosis] * (r.forensic_los_multiplier if forensic else 1.0)
-    if mean <= 1.0:
-        return 1
-    return 1 + int(math.log(1.0 - u) / math.log(1.0 - 1.0 / mean))
+    """Days in hospital, by inversion of the draw u: a Weibull stay with the diagnosis' mean and the setting's
+    median-to-mean ratio (stays are skewed: a few long ones raise the mean far above the median), longer for
+    forensic patients, rounded to whole days and at least one."""
+    scale = r.los_scale_days[diagnosis] * (r.forensic_los_multiplier if forensic else 1.0)
+    return max(1, int(scale * (-math.log(1.0 - u)) ** (1.0 / r.los_shape) + 0.5))
 
 
 @register_jitable

@@ -88,8 +88,8 @@ def programme_table(root):
 
 def validation_table(root):
     """The calibration's fitted targets beside their posterior predictive intervals
-    (results/calibration/fitted_vs_target.csv), then the validation on evidence not used in fitting
-    (results/calibration/validation/validation.csv)."""
+    (results/calibration/england/fitted_vs_target.csv), then the validation on evidence not used in fitting
+    (results/calibration/england/validation/validation.csv)."""
     calibration = root / "results" / "calibration"
     fitted = fitted_markdown(pd.read_csv(calibration / "fitted_vs_target.csv"))
     return fitted + "\n" + validation_markdown(pd.read_csv(calibration / "validation" / "validation.csv")).rstrip()

@@ -3,7 +3,8 @@
 Whether hope spreads through the social network day by day (`care.network_spillover_per_day`) is a structural
 choice the evidence leaves open: off by default, 0.005 of the gap a day in the alternative. The model is
 calibrated under each structure separately, so each has its own posterior sample (the default's
-`results/calibration/posterior.csv`, the alternative's `results/calibration/spillover/posterior.csv`). Every
+`results/calibration/england/posterior.csv`, the alternative's
+`results/calibration/england/spillover/posterior.csv`). Every
 committed result with a verdict (a run, or each job of a sweep; see `verdict_stability.judged_jobs`) that draws
 its parameters from a posterior is run again, all its runs, with the alternative spillover and the alternative's
 posterior, everything else as its manifest records it. Its answer differs if the verdict on the primary outcome
@@ -50,11 +51,11 @@ from sim.tools.verdict_stability import check_root, kept_rows
 
 OUT = "structural"
 SPILLOVER = 0.005  # experiments/network_spillover.yaml: the value the model used before it was switched off
-POSTERIOR = "results/calibration/spillover/posterior.csv"
+POSTERIOR = "results/calibration/england/spillover/posterior.csv"
 NOT_COMPARED = "no posterior: not compared"
-CALIBRATE = ("python -m sim.calibrate name=core_abc_spillover_v1 db=results/calibration/spillover/abc.db "
-             "out=results/calibration/spillover 'model_overrides=[\"program=self_management\",\"trial=core\","
-             "\"population.n=5000\",\"psa=none\",\"replications=1\",\"care.network_spillover_per_day=0.005\"]'")
+CALIBRATE = ("python -m sim.calibrate name=england_abc_spillover_v2 db=results/calibration/england/spillover/abc.db "
+             "out=results/calibration/england/spillover 'model_overrides=[\"program=self_management\",\"trial=core\","
+             "\"psa=none\",\"replications=1\",\"care.network_spillover_per_day=0.005\"]'")
 # an answer, as each row has it twice
 ANSWER = ("verdict", "effect", "low", "high", "economic_verdict", "economic_probability")
 COLUMNS = ["job", "primary_outcome", "runs", "spillover", "posterior", *ANSWER, "spillover_alternative",
