@@ -46,7 +46,8 @@ def load(path):
     readable, a particle and a weight column, finite numbers, weights that sum to a positive number."""
     path = resolve(path)
     if not path.is_file():
-        raise ConfigError(f"psa.posterior = {path}: no such file (run python -m sim.calibrate)")
+        raise ConfigError(f"psa.posterior = {path}: no such file (a setting's comes from python -m sim.calibrate "
+                          "setting_name=<name> ... --apply; psa=none runs without one)")
     try:
         return _read(path, path.stat().st_mtime_ns)
     except ConfigError as err:

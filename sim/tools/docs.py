@@ -39,7 +39,9 @@ from sim.tools.quoted import QUOTE, QuoteError, render_quotes
 from sim.tools.result_tables import (
     admission_history_table,
     main_job_table,
+    ontario_fit_table,
     programme_table,
+    service_size_table,
     study_table,
     validation_table,
     warmup_table,
@@ -65,6 +67,8 @@ def _commented_values(path, group=None):
     lines = path.read_text().splitlines()
     prefix = ""
     if group and lines and lines[0] == GLOBAL:
+        if f"{group}:" not in lines:
+            return found
         start = lines.index(f"{group}:")
         lines = lines[start + 1:]
         lines = lines[:next((k for k, line in enumerate(lines) if line and not line.startswith(" ")), len(lines))]
@@ -117,7 +121,8 @@ def _allowed(meta):
 
 
 def parameter_table(root=ROOT):
-    """Markdown: every config key with unit, allowed values, default and source."""
+    """Markdown: every config key with unit, allowed values, default and source (the default setting's value
+    where the setting sets the key)."""
     files = _default_files(root)
     top = _top_values(root, files)
     rows = ["| key | meaning | unit | allowed | default | source (comment in the default file) |",
@@ -128,9 +133,11 @@ def parameter_table(root=ROOT):
         return (f"| `{key}` | {meta['doc']} | {meta['unit']} | {_allowed(meta)} | `{value}` | "
                 f"{comment or '-'} |")
 
+    setting = files["setting"]  # last in the defaults list: its values are the defaults of what it sets
     for f in fields(Config):
         if is_dataclass(f.type):
-            values = _composed_values(files[f.name])
+            values = _composed_values(files[f.name]) if f.name in files and f.name != "setting" else {}
+            values.update(_commented_values(setting, f.name))
             rows += [row(f"{f.name}.{sub.name}", sub.metadata, values, sub.name) for sub in fields(f.type)]
         else:
             rows.append(row(f.name, f.metadata, top, f.name))
@@ -177,7 +184,13 @@ def assumption_list(root=ROOT):
     """Markdown: every value in conf/ whose source comment says `assumption`, by file."""
     rows = ["| file | key | value | note |", "|---|---|---|---|"]
     for path in sorted((root / "conf").rglob("*.yaml")):
-        for key, (value, comment) in _commented_values(path).items():
+        values = _commented_values(path)
+        if path.read_text().startswith(GLOBAL):  # a setting's blocks: population:, care:, costs:, ...
+            blocks = [key for key, (value, _) in values.items() if not value]
+            values = {k: v for k, v in values.items() if k not in blocks}
+            for block in blocks:
+                values.update({f"{block}.{k}": v for k, v in _commented_values(path, block).items()})
+        for key, (value, comment) in values.items():
             if "assumption" in comment.lower():
                 rows.append(f"| `{path.relative_to(root / 'conf')}` | `{key}` | `{value}` | {comment} |")
     return "\n".join(rows)
@@ -186,7 +199,8 @@ def assumption_list(root=ROOT):
 BLOCKS = {"parameters": parameter_table, "state": state_tables, "phases": phase_list,
           "assumptions": assumption_list, "main_job": main_job_table, "studies": study_table,
           "programmes": programme_table, "validation": validation_table, "warmup": warmup_table,
-          "admission_history": admission_history_table, "verdict_stability": findings.stability_table,
+          "admission_history": admission_history_table, "service_size": service_size_table,
+          "ontario_fit": ontario_fit_table, "verdict_stability": findings.stability_table,
           "subgroup_findings": findings.subgroup_findings, "subgroup_table": findings.subgroup_table,
           "mentoring_against_broad": findings.mentoring_against_broad, "core_landing": findings.core_landing,
           "suite_size": findings.suite_size, "structural_answer": findings.structural_answer,

@@ -90,7 +90,7 @@ def validation_table(root):
     """The calibration's fitted targets beside their posterior predictive intervals
     (results/calibration/england/fitted_vs_target.csv), then the validation on evidence not used in fitting
     (results/calibration/england/validation/validation.csv)."""
-    calibration = root / "results" / "calibration"
+    calibration = root / "results" / "calibration" / "england"
     fitted = fitted_markdown(pd.read_csv(calibration / "fitted_vs_target.csv"))
     return fitted + "\n" + validation_markdown(pd.read_csv(calibration / "validation" / "validation.csv")).rstrip()
 
@@ -98,6 +98,16 @@ def validation_table(root):
 def warmup_table(root):
     """results/warmup/summary.json: each series' warm-up and whether the burn-in covers the longest."""
     return format_table(json.loads((root / "results" / "warmup" / "summary.json").read_text()))
+
+
+def service_size_table(root):
+    """results/service_size/table.md: usual care's base rates at each service size, beside the setting's own."""
+    return (root / "results" / "service_size" / "table.md").read_text().rstrip()
+
+
+def ontario_fit_table(root):
+    """results/calibration/ontario/fitted_vs_target.csv: the second setting's base rates against its targets."""
+    return fitted_markdown(pd.read_csv(root / "results" / "calibration" / "ontario" / "fitted_vs_target.csv")).rstrip()
 
 
 def admission_history_table(root):
