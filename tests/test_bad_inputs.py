@@ -82,7 +82,8 @@ CASES = [
     (["network=file", "network.path={d}/broken.graphml"], "broken.graphml"),
     # costs
     (["costs.bed_day=-1"], "costs.bed_day"),
-    (["hydra.searchpath=[file://{d}]", "setting=bad"], "costs.bed_day = -651.29"),
+    (["hydra.searchpath=[file://{d}]", "setting=bad"], "costs.bed_day = -651.29: must be in [0.0, 1000000.0] "
+                                                       "(currency/day) (set in setting/bad.yaml)"),
     (["hydra.searchpath=[file://{d}]", "setting=nowhere"], "setting/nowhere"),
     # run settings
     (["engine=fortran"], "engine"),

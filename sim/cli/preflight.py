@@ -9,7 +9,9 @@ from) and exit status 2, with nothing run and nothing written.
 
 import os
 from contextlib import contextmanager
+from pathlib import Path
 
+import yaml
 from hydra import compose, initialize_config_dir
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra._internal.hydra import Hydra
@@ -55,16 +57,35 @@ def _jobs(args):
     return [[o.input_line for o in user]]
 
 
-def _where_from(message, overrides, choices):
-    """Name the config-group file a bad value came from, unless the command line set it."""
+def _where_from(message, overrides, choices, searchpath=()):
+    """Name the config file a bad value came from (the setting's, if it sets the key, else its group's),
+    unless the command line set it."""
     key = message.split(" ", 1)[0].rstrip(":")
     group = key.split(".", 1)[0]
     set_here = [o.lstrip("+~").split("=", 1)[0] for o in overrides]
-    # a group choice (costs=local) picks the file the value came from; a key override sets the value itself
-    if group in choices and not any(k == key or k.startswith(key + ".") or (key.startswith(k + ".") and k != group)
-                                    for k in set_here):
+    if any(k == key or k.startswith(key + ".") or (key.startswith(k + ".") and k not in (group, "setting"))
+           for k in set_here):
+        return message  # a key override sets the value itself
+    # a group choice (setting=my_service) picks the file the value came from
+    if "setting" in choices and _setting_sets(key, choices["setting"], searchpath):
+        return f"{message} (set in setting/{choices['setting']}.yaml)"
+    if group in choices:
         return f"{message} (set in {group}/{choices[group]}.yaml)"
     return message
+
+
+def _setting_sets(key, setting, searchpath):
+    """Whether the setting's file (in conf/ or a searchpath folder) sets this dotted key."""
+    for folder in [*(p.removeprefix("file://") for p in searchpath if p.startswith("file://")), str(CONF)]:
+        path = Path(folder) / "setting" / f"{setting}.yaml"
+        if path.is_file():
+            node = yaml.safe_load(path.read_text()) or {}
+            for part in key.split("."):
+                if not isinstance(node, dict) or part not in node:
+                    return False
+                node = node[part]
+            return True
+    return False
 
 
 def load_config(overrides):
@@ -127,6 +148,7 @@ def check_command_line(argv):
             with _hydra_as_launched(args):
                 cfg = compose(config_name, overrides=overrides, return_hydra_config=True)
             choices = dict(cfg.hydra.runtime.choices)
+            searchpath = list(cfg.hydra.searchpath)
             folders.append(cfg.hydra.sweep.dir if args.multirun else cfg.hydra.run.dir)
             with open_dict(cfg):
                 del cfg["hydra"]
@@ -137,7 +159,7 @@ def check_command_line(argv):
         try:
             checked = validate(cfg)
         except ConfigError as err:
-            raise ConfigError(label + _where_from(str(err), overrides, choices)) from err
+            raise ConfigError(label + _where_from(str(err), overrides, choices, searchpath)) from err
         except Exception as err:  # noqa: BLE001 (a missing or unresolvable value, found as it is read)
             raise ConfigError(label + _describe(err)) from err
         _refuse_overridden_calibrated_keys(checked, overrides, label)
