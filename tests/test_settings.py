@@ -88,7 +88,7 @@ def test_the_how_to_template_runs_as_a_users_own_setting(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     assert (tmp_path / "out" / "manifest.json").exists()
     (tmp_path / "setting" / "my_service.yaml").write_text(
-        TEMPLATE.read_text().replace("beds_per_1000: 25.0", "beds_per_1000: -25.0"))
+        TEMPLATE.read_text().replace("beds_per_1000: 20.5682", "beds_per_1000: -25.0"))
     run = _run(f"hydra.searchpath=[file://{tmp_path}]", "setting=my_service", *QUICK,
                f"hydra.run.dir={tmp_path / 'bad'}")
     assert run.returncode == 2 and "care.beds_per_1000 = -25.0" in run.stderr
