@@ -85,6 +85,8 @@ CASES = [
     (["hydra.searchpath=[file://{d}]", "setting=bad"], "costs.bed_day = -651.29: must be in [0.0, 1000000.0] "
                                                        "(currency/day) (set in setting/bad.yaml)"),
     (["hydra.searchpath=[file://{d}]", "setting=nowhere"], "setting/nowhere"),
+    (["hydra.searchpath=[file://{d}]", "setting=misnamed"], "setting.name = 'england': must be the setting file's "
+                                                            "name, 'misnamed'"),
     # run settings
     (["engine=fortran"], "engine"),
     (["threads=0"], "threads"),
@@ -137,6 +139,7 @@ def bad_files(tmp_path_factory):
     (d / "broken.graphml").write_text("<graphml><graph><node id='0'/>")
     (d / "setting").mkdir()
     (d / "setting" / "bad.yaml").write_text(BAD_SETTING)
+    (d / "setting" / "misnamed.yaml").write_text((CONF / "setting" / "england.yaml").read_text())
     (d / "extra" / "program").mkdir(parents=True)
     (d / "extra" / "program" / "mine.yaml").write_text(MINE.replace("uptake: 0.4", "uptake: 1.7"))
     shutil.copytree(CONF, d / "conf_copy")

@@ -198,3 +198,35 @@ def test_bad_targets_of_a_setting_are_refused_naming_its_file(target, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")) as err:
         load_settings([model])
     assert "conf/setting/england.yaml" in str(err.value)
+
+
+def test_a_base_rate_posterior_takes_the_rest_from_the_shared_one_by_weight():
+    from sim.calibration.posterior import joined
+    base = pd.DataFrame({"care.a": [1.0, 2.0, 3.0], "weight": [0.2, 0.3, 0.5]})
+    shared = pd.DataFrame({"care.a": [9.0, 9.0], "contact.b": [10.0, 20.0], "weight": [0.0, 1.0]})
+    both = joined(base, shared, seed=1)
+    assert list(both.columns) == ["care.a", "contact.b", "weight"]
+    assert list(both["care.a"]) == [1.0, 2.0, 3.0] and list(both["weight"]) == [0.2, 0.3, 0.5]
+    assert set(both["contact.b"]) == {20.0}  # a particle of weight 0 is never picked
+    assert joined(base, shared, seed=1).equals(both)
+
+
+def test_apply_finds_a_key_inside_its_block_of_a_setting_file():
+    from sim.cli.calibrate import _line_in_block
+    text = "setting:\n  x: 0\ncare:\n  # a comment\n\n  x: 1  # source\n  nested:\n    y: 3\ncosts:\n  x: 5"
+    assert _line_in_block(text, "care", "x").group(0) == "  x: 1  # source"
+    assert _line_in_block(text, "costs", "x").group(0) == "  x: 5"  # the last line, with no newline
+    assert _line_in_block(text, "care", "y") is None  # a nested key is not the block's own
+    assert _line_in_block(text, "population", "x") is None
+
+
+def test_apply_of_a_setting_writes_only_into_its_own_file(tmp_path):
+    """Refitting a setting's base rates must not overwrite the shared mechanism's values in the group files."""
+    shutil.copytree(ROOT / "conf", tmp_path / "conf")
+    settings = load_settings(["setting_name=ontario", "fit=base_rates", "+priors.contact.hope_gain="
+                              "{distribution:uniform,low:0,high:0.9,source:x}",
+                              "base_rate_keys=[care.severity_log_hr,contact.hope_gain]"])
+    with pytest.raises(ConfigError, match="writes only into its own file"):
+        apply({**settings, "out": str(ROOT / "results" / "calibration" / "england")}, tmp_path / "conf")
+    assert (tmp_path / "conf" / "contact" / "default.yaml").read_text() == \
+        (ROOT / "conf" / "contact" / "default.yaml").read_text()

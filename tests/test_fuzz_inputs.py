@@ -167,7 +167,7 @@ def test_mutated_validation_settings_leave_a_complete_validation_as_it_was(overr
     assert snapshot(folder) == before
 
 
-POSTERIOR = (ROOT / "conf" / "psa" / "posterior.csv").read_text().splitlines(keepends=True)[:40]
+POSTERIOR = (ROOT / "conf" / "setting" / "england" / "posterior.csv").read_text().splitlines(keepends=True)[:40]
 
 
 @st.composite

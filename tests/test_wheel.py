@@ -45,7 +45,7 @@ def test_an_installed_wheel_runs_from_any_folder(tmp_path):
     assert "verdict:" in job.stdout
     manifest, = (elsewhere / "outputs").glob("*/*/manifest.json")
     assert (manifest.parent / "replications.csv").exists()
-    # the default PSA draws from the posterior the package ships (conf/psa/posterior.csv)
+    # the default PSA draws from the posterior the package ships (conf/setting/england/posterior.csv)
     drawn = _run([python, "-m", "sim", "population.n=500", "psa.draws=2", "replications=1", "jobs=1"],
                  cwd=elsewhere, env=env)
     headers = [p.read_text().splitlines()[0] for p in (elsewhere / "outputs").glob("*/*/replications.csv")]

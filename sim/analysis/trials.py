@@ -126,8 +126,8 @@ def pooled_arm(table, arm):
 
 
 def per_trial(table):
-    """The quantities calibrated and validated against published ones, one value per simulated trial:
-    the service's 30-day readmission and the shares of it within 7 and 14 days, the arms' rates, the OR."""
+    """The quantities set against published ones, one value per simulated trial: the service's 30-day
+    readmission and the shares of it within 7 and 14 days (base rates), the arms' rates, the OR."""
     shares = {f"service_share_of_30_day_within_{d}": table[f"service_readmission_{d}"] / table["service_readmission_30"]
               for d in (7, 14)}
     return {"service_readmission_30": table["service_readmission_30"], **shares,

@@ -7,8 +7,9 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from sim.config.posterior import WEIGHT
+from sim.config.posterior import WEIGHT, pick_with
 from sim.outputs.atomic import write_atomic, write_json
 
 
@@ -36,12 +37,11 @@ def from_history(history, keys, generation):
 
 def joined(frame, shared, seed):
     """A setting's base-rate particles, each given the other keys of one particle of the shared posterior,
-    drawn by the shared weights with a generator seeded by the calibration's seed: a sample of the two
-    posteriors taken as independent (the base rates were fitted to the setting's service alone)."""
+    picked by weight with a generator seeded by the calibration's seed: a sample of the two posteriors taken
+    as independent (the base rates were fitted with the shared keys drawn from it on every evaluation)."""
     others = [c for c in shared.columns if c != WEIGHT and c not in frame.columns]
-    weights = shared[WEIGHT].to_numpy(dtype=float)
-    picks = np.random.default_rng(seed).choice(len(shared), size=len(frame), p=weights / weights.sum())
-    extra = shared.iloc[picks][others].reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    extra = pd.DataFrame([pick_with(shared, rng)[others] for _ in range(len(frame))]).reset_index(drop=True)
     keys = [c for c in frame.columns if c != WEIGHT]
     return frame[keys].join(extra).assign(**{WEIGHT: frame[WEIGHT].to_numpy()})
 

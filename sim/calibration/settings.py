@@ -16,7 +16,7 @@ from sim.config.psa import _bounds, _lookup
 from sim.config.strict import Count, Seed, Strict, Text, checked
 from sim.config.study import Override
 from sim.errors import ConfigError
-from sim.paths import CHECKOUT, CONF
+from sim.paths import CONF
 
 STATISTICS = ("service_readmission_30", "service_readmission_90", "service_share_of_30_day_within_7",
               "service_share_of_30_day_within_14", "service_occupancy",
@@ -162,7 +162,10 @@ def load_settings(overrides=()):
         raise ConfigError(f"calibrate base_rate_keys: {', '.join(unknown)} has no prior")
     if settings["fit"] == "base_rates":
         settings["priors"] = {key: settings["priors"][key] for key in settings["base_rate_keys"]}
-        posterior.load(CHECKOUT / settings["shared_posterior"])  # refused now, not after the run
+        shared, _ = posterior.load(settings["shared_posterior"])  # refused now, not after the run
+        if not [c for c in shared.columns if c not in settings["priors"] and c != posterior.WEIGHT]:
+            raise ConfigError(f"calibrate shared_posterior = {settings['shared_posterior']}: it has no key "
+                              "besides the base rates to take from it")
         targets = {name: t for name, t in targets.items() if name not in TRIAL_STATISTICS}
         if not targets:
             raise ConfigError(f"conf/setting/{settings['setting_name']}.yaml setting.targets: no service target to "

@@ -15,6 +15,8 @@ from omegaconf import OmegaConf
 
 from sim.analysis.history import readmission_by_history
 from sim.cli.preflight import register
+from sim.config import posterior
+from sim.config.posterior import pick
 from sim.config.schema import validate
 from sim.engines.model import CareSystemModel
 from sim.experiment.trial import trial_outcomes
@@ -44,17 +46,22 @@ def statistics(model):
 
 
 class Simulator:
-    """pyabc's model: {config key: value} -> statistics. Composes the base config once per process."""
+    """pyabc's model: {config key: value} -> statistics. Composes the base config once per process.
 
-    def __init__(self, model_overrides):
+    With a shared posterior (a setting's base rates fitted on top of it), each evaluation also takes the keys
+    it is not fitting from one particle of that posterior, picked by weight with the task's seeded generator:
+    the fitted base rates are those that match the targets whatever the shared mechanism's value."""
+
+    def __init__(self, model_overrides, shared=None):
         self.model_overrides = list(model_overrides)
+        self.shared = shared
         self._base = None
 
     def __getstate__(self):
-        return {"model_overrides": self.model_overrides}
+        return {"model_overrides": self.model_overrides, "shared": self.shared}
 
     def __setstate__(self, state):
-        self.__init__(state["model_overrides"])
+        self.__init__(state["model_overrides"], state["shared"])
 
     def config(self, values, seed):
         """The validated config with these values and seed (interpolations such as the post-crisis-team
@@ -75,5 +82,11 @@ class Simulator:
         return statistics(CareSystemModel(cfg, cfg.program, 0, None, population, agent_views=False).run())
 
     def __call__(self, parameter):
-        """pyabc calls this inside a seeded task: the run's seed comes from that task's generator."""
-        return self.run(dict(parameter), int(np.random.randint(2 ** 31 - 1)))
+        """pyabc calls this inside a seeded task: the run's seed (and the shared particle) come from that
+        task's generator."""
+        values = dict(parameter)
+        if self.shared:
+            frame, _ = posterior.load(self.shared)
+            particle = pick(frame, (int(np.random.randint(2 ** 53, dtype=np.int64)) + 0.5) / 2 ** 53)
+            values = {**{k: float(v) for k, v in particle.items() if k != posterior.WEIGHT}, **values}
+        return self.run(values, int(np.random.randint(2 ** 31 - 1)))

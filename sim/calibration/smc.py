@@ -22,7 +22,8 @@ from sim.config.read_back import read_json
 from sim.errors import ConfigError
 from sim.paths import CHECKOUT
 
-RUN = ("seed", "particles", "model_overrides", "priors", "targets")  # what a stored calibration must share
+# what a stored calibration must share
+RUN = ("seed", "particles", "model_overrides", "priors", "targets", "fit", "shared_posterior")
 
 
 class StandardisedDistance:
@@ -42,8 +43,10 @@ def observed(settings):
 
 def abc_smc(settings, map_=map):
     priors = pyabc.Distribution(**{key: _random_variable(spec) for key, spec in settings["priors"].items()})
-    return pyabc.ABCSMC(Simulator(settings["model_overrides"]), priors, StandardisedDistance(settings["targets"]),
-                        population_size=settings["particles"], transitions=ExactNormalTransition(),
+    shared = settings["shared_posterior"] if settings["fit"] == "base_rates" else None
+    return pyabc.ABCSMC(Simulator(settings["model_overrides"], shared), priors,
+                        StandardisedDistance(settings["targets"]), population_size=settings["particles"],
+                        transitions=ExactNormalTransition(),
                         sampler=SeededMappingSampler(map_, settings["seed"]))
 
 

@@ -45,7 +45,7 @@ def report(settings, history, started):
     last = posterior.final_generation(history, settings)
     frame, generation = posterior.from_history(history, settings["priors"], last)
     if settings["fit"] == "base_rates":
-        shared, _ = posterior_file.load(CHECKOUT / settings["shared_posterior"])
+        shared, _ = posterior_file.load(settings["shared_posterior"])
         frame = posterior.joined(frame, shared, settings["seed"])
     table = diagnostics.generations(history, last)
     with evaluation_map(settings) as map_:
@@ -98,11 +98,16 @@ def apply(settings, conf=CONF):
         raise ConfigError(f"{out / 'posterior_summary.csv'}: no row for {', '.join(missing)}")
     choices = dict(o.split("=", 1) for o in settings["model_overrides"])
     setting_file = Path(conf) / "setting" / f"{settings['setting_name']}.yaml"
+    # only the setting the shared mechanism was fitted in writes it into the shared group files
+    home = settings["fit"] == "all" and Path(settings["shared_posterior"]).parent.name == settings["setting_name"]
     texts = {}  # every file's new text first: a refused key leaves conf/ as it was
     for key in settings["priors"]:
         group, name = key.split(".", 1)
         text = texts.get(setting_file) or setting_file.read_text()
         found, path = _line_in_block(text, group, name), setting_file
+        if not found and not home:
+            raise ConfigError(f"{setting_file}: no line for {group}.{name}: a setting that is not the shared "
+                              f"posterior's ({settings['shared_posterior']}) writes only into its own file")
         if not found:
             path = Path(conf) / group / f"{choices.get(group, 'default')}.yaml"
             text = texts.get(path) or path.read_text()
@@ -127,10 +132,10 @@ def apply(settings, conf=CONF):
 
 def _line_in_block(text, group, name):
     """The line setting `name` inside the top-level `group:` block of a setting file (None if it has none)."""
-    block = re.compile(rf"^{re.escape(group)}:[^\n]*\n((?:[ #][^\n]*\n|\n)*)", re.M).search(text)
+    block = re.compile(rf"^{re.escape(group)}:[^\n]*\n((?:[ #][^\n]*(?:\n|\Z)|\n)*)", re.M).search(text)
     if not block:
         return None
-    line = re.compile(rf"^( +){re.escape(name)}:[^\n]*$", re.M)
+    line = re.compile(rf"^(  ){re.escape(name)}:[^\n]*$", re.M)  # the block's own keys, two spaces in
     return line.search(text, block.start(1), block.end(1))
 
 

@@ -162,6 +162,10 @@ def check_command_line(argv):
             raise ConfigError(label + _where_from(str(err), overrides, choices, searchpath)) from err
         except Exception as err:  # noqa: BLE001 (a missing or unresolvable value, found as it is read)
             raise ConfigError(label + _describe(err)) from err
+        choice = choices.get("setting")
+        if choice and checked.setting.name != choice:
+            raise ConfigError(f"{label}setting.name = {checked.setting.name!r}: must be the setting file's name, "
+                              f"{choice!r} (setting/{choice}.yaml; its posterior is conf/setting/{choice}/)")
         _refuse_overridden_calibrated_keys(checked, overrides, label)
     return folders
 

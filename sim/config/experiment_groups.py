@@ -29,7 +29,7 @@ PSA_DISTRIBUTIONS = ("normal", "lognormal", "gamma", "beta", "uniform")
 
 @dataclass
 class PsaParameter:
-    """One PSA entry. It is centred on the run's configured value of its key, so it follows program=, costs= and
+    """One PSA entry. It is centred on the run's configured value of its key, so it follows program=, setting= and
     overrides; give one spread: `cv` (relative, the committed form) or `sd` (absolute)."""
     key: str = param("-", doc="a numeric config key, e.g. costs.bed_day")
     distribution: str = param("-", choices=PSA_DISTRIBUTIONS, doc="sampling distribution")

@@ -3,7 +3,7 @@ weight) with `posterior.json` beside it (the calibrated programme and what made 
 
 A PSA draw or a predictive simulation picks one particle by weight, with one uniform quantile, so every
 calibrated parameter comes from the same particle: the parameters are drawn jointly, never independently.
-`python -m sim.calibrate --apply` copies the committed sample to `conf/psa/`, where `psa=default` reads it
+`python -m sim.calibrate --apply` copies the committed sample to `conf/setting/<setting>/`, where `psa=default` reads it
 (it ships with the package, like the rest of the config).
 """
 

@@ -1,7 +1,7 @@
 """Probabilistic sensitivity analysis: parameters drawn once per replication, centred on the run's own config.
 
 An entry names a config key, a distribution and a spread. Its centre is the value the run is configured with
-(after `program=...`, `costs=...` and command-line overrides), so the PSA follows the configuration instead of
+(after `program=...`, `setting=...` and command-line overrides), so the PSA follows the configuration instead of
 replacing it with fixed means; the spread is relative (`cv`: sd = cv x |centre|) or, opt-in, absolute (`sd`),
 and an absolute `mean` may replace the centre. The families are those of Briggs, Claxton & Sculpher (2006):
 gamma for costs, beta for probabilities and utilities, normal or lognormal otherwise, each set by mean and sd.

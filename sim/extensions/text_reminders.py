@@ -19,7 +19,7 @@ from sim.model.columns import COMMUNITY
 class Reminders:
     window_days: int  # days after discharge
     engagement_gain: float  # fraction of the gap to 1, per reminder
-    cost_per_message: float  # currency (of conf/costs)
+    cost_per_message: float  # currency (of the setting's costs)
 
 
 def parameters(params):

@@ -53,7 +53,7 @@ DOCUMENTS = ("README.md", "docs/tutorial/first-comparison.md", "docs/reference/p
              "docs/explanation/odd.md", "docs/explanation/assumptions.md", "docs/explanation/studies.md",
              "docs/explanation/validation.md", "docs/explanation/warmup.md", "docs/index.md",
              "docs/tutorial/trial.md", "docs/how-to/calibrate.md",
-             "docs/explanation/economics.md", "docs/explanation/model.md")
+             "docs/explanation/economics.md", "docs/explanation/model.md", "docs/explanation/settings.md")
 _LINE = re.compile(r"^(?P<key>\w+):\s*(?P<value>[^#]*?)\s*(?:#\s*(?P<comment>.*))?$")
 
 
