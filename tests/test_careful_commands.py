@@ -251,7 +251,7 @@ def _root_with_a_damaged_job(tmp_path, tool):
     ("sim.tools.admission_history", lambda out: history_main(["population.n=5", "--out", str(out)]), None),
     ("sim.tools.verdict_stability", lambda root: stability_main(["--root", str(root)]), "verdict_stability"),
     ("sim.tools.structural", lambda root: structural_main(["--root", str(root), "--posterior",
-                                                           str(ROOT / "conf" / "psa" / "posterior.csv")]),
+                                                           str(ROOT / "conf" / "setting" / "england" / "posterior.csv")]),
      "structural"),
 ])
 def test_a_refused_input_leaves_a_complete_result_as_it_was(name, command, output, tmp_path, complete, capsys):
