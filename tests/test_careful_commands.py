@@ -130,7 +130,7 @@ def test_a_nan_discount_rate_is_refused_and_json_never_holds_nan(tmp_path, capsy
 def test_a_refused_validation_leaves_a_complete_validation_as_it_was(tmp_path, capsys):
     """Before: `--validate out=<a complete validation> draws=0` deleted its manifest, then failed."""
     folder = tmp_path / "validation"
-    shutil.copytree(ROOT / "results" / "calibration" / "validation", folder)
+    shutil.copytree(ROOT / "results" / "calibration" / "england" / "validation", folder)
     before = snapshot(folder)
     for bad in ("draws=0", "draws=nan", "+trials.core.targets.x={value:1}", "trials.core.overrides=[program=nope]"):
         err = refused(lambda bad=bad: calibrate_cli.main(["--validate", f"out={folder}", bad]), capsys)
@@ -241,6 +241,9 @@ def _root_with_a_damaged_job(tmp_path, tool):
     return root
 
 
+POSTERIOR = ROOT / "conf" / "setting" / "england" / "posterior.csv"
+
+
 @pytest.mark.parametrize("name, command, output", [
     ("sim", lambda out: cli(["program.uptake=2", f"hydra.run.dir={out}"]), None),
     ("sim.study", lambda out: study_cli.main(["experiments/default_comparison.yaml", "population.n=5", "--out",
@@ -250,8 +253,7 @@ def _root_with_a_damaged_job(tmp_path, tool):
     ("sim.tools.warmup", lambda out: warmup_main(["population.n=5", "--out", str(out)]), None),
     ("sim.tools.admission_history", lambda out: history_main(["population.n=5", "--out", str(out)]), None),
     ("sim.tools.verdict_stability", lambda root: stability_main(["--root", str(root)]), "verdict_stability"),
-    ("sim.tools.structural", lambda root: structural_main(["--root", str(root), "--posterior",
-                                                           str(ROOT / "conf" / "setting" / "england" / "posterior.csv")]),
+    ("sim.tools.structural", lambda root: structural_main(["--root", str(root), "--posterior", str(POSTERIOR)]),
      "structural"),
 ])
 def test_a_refused_input_leaves_a_complete_result_as_it_was(name, command, output, tmp_path, complete, capsys):
@@ -311,8 +313,8 @@ def test_apply_refuses_a_posterior_whose_columns_are_not_the_calibrated_keys(tmp
     out = tmp_path / "calibration"
     out.mkdir()
     for name in ("posterior.csv", "posterior.json"):
-        shutil.copy(ROOT / "results" / "calibration" / name, out / name)
-    shutil.copy(ROOT / "results" / "calibration" / "posterior_summary.csv", out / "posterior_summary.csv")
+        shutil.copy(ROOT / "results" / "calibration" / "england" / name, out / name)
+    shutil.copy(ROOT / "results" / "calibration" / "england" / "posterior_summary.csv", out / "posterior_summary.csv")
     frame = pd.read_csv(out / "posterior.csv").drop(columns="contact.hope_gain")
     frame.to_csv(out / "posterior.csv", index=False)
     conf = snapshot(ROOT / "conf")
@@ -331,8 +333,8 @@ def test_a_calibration_database_that_cannot_be_resumed_leaves_the_finished_calib
                                                                                       flag, capsys):
     """Before: a refused database was found only after the finished posterior and manifest had been deleted."""
     out, db = tmp_path / "calibration", tmp_path / "db" / "abc.db"
-    shutil.copytree(ROOT / "results" / "calibration", out, ignore=shutil.ignore_patterns("*.png", "validation",
-                                                                                         "spillover"))
+    shutil.copytree(ROOT / "results" / "calibration" / "england", out,
+                    ignore=shutil.ignore_patterns("*.png", "validation", "spillover", "abc.db"))
     db.parent.mkdir()
     db.write_bytes(b"SQLite format 3\x00" if damage != "not sqlite" else b"not a database at all")
     fingerprint = smc._fingerprint(load_settings([f"out={out}", f"db={db}"]))
@@ -357,7 +359,7 @@ def test_what_a_review_found_after_the_audit(tmp_path, capsys, monkeypatch):
         study_cli.main([str(study), "--out", str(tmp_path / "out")])
     assert stop.value.code == 0
     for argv, message in ((["~population.age_shares.0"], "cannot apply these overrides"),
-                          (["~population"], "population: Missing mandatory value"),
+                          (["~population"], "population.engagement_mean = ???: a value is required"),
                           (["program.name=${nope}"], "Interpolation key 'nope' not found"),
                           (["--foo"], "unrecognized arguments: --foo (python -m sim --help)")):
         assert message in refused(lambda argv=argv: cli([*argv, f"hydra.run.dir={tmp_path / 'x'}"]), capsys)

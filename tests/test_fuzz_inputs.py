@@ -160,7 +160,7 @@ VALIDATION_KEYS = [".".join(map(str, p)) for p, v in paths(yaml.safe_load((ROOT 
 def test_mutated_validation_settings_leave_a_complete_validation_as_it_was(override, tmp_path, monkeypatch, capsys):
     folder = tmp_path / "validation"
     if not folder.exists():
-        shutil.copytree(ROOT / "results" / "calibration" / "validation", folder)
+        shutil.copytree(ROOT / "results" / "calibration" / "england" / "validation", folder)
     monkeypatch.setattr(validation, "validation_table", _stop)
     before = snapshot(folder)
     outcome(lambda: calibrate_cli.main(["--validate", f"out={folder}", override]), capsys)
