@@ -36,6 +36,9 @@ def test_per_patient_rates_count_only_patients_followed_for_the_window():
     assert rates["patient_readmission_365"] == pytest.approx(1.0)
 
 
+@pytest.mark.xfail(strict=True, reason="a finding of the English setting: the gap is 1.9 points (0.310 per discharge "
+                   "against 0.291 per participant), below the 2 points claimed; strict, so a model that restores "
+                   "it fails here and the claim is looked at again (docs/explanation/validation.md)")
 def test_frequent_readmitters_make_the_per_discharge_rate_higher():
     """The per-discharge 1-year rate runs above the per-participant one."""
     cfg = make_cfg("population.n=4000", "burn_in_days=90", "horizon_days=730")

@@ -372,6 +372,7 @@ METRICS = {  # comparator's mean, the programme's effect, noise SD
     "admissions_per_1000py": (318.0, -5.0, 2.0), "bed_days_per_1000py": (3138.0, -53.0, 10.0),
     "diversions_per_1000py": (40.0, -13.0, 1.0), "respite_stays_per_1000py": (0.0, 0.0, 0.0),
     "readmitted_30_per_1000py": (45.0, -3.0, 1.0), "deaths_per_1000py": (12.0, -0.5, 0.3),
+    "deaths_per_1000_at_risk_py": (12.5, -0.5, 0.3),
     "cost_total": (1422.0, 108.0, 3.0), "cost_total_discounted": (1375.0, 105.0, 3.0),
     "cost_bed_days": (1255.0, -21.0, 2.0), "life_years_discounted": (0.95, 0.0005, 0.0001),
     "life_years": (0.97, 0.0005, 0.0001),
@@ -411,7 +412,7 @@ def test_summary_without_parameter_uncertainty_has_no_economic_verdict(tmp_path)
     text = format_summary(summary)
     assert text.startswith("discharge_support vs usual_care: 6 paired replications, ")
     assert "run with psa=default for the economic verdict" in text and "P(cost-effective)" not in text
-    assert "\ndeaths / 1,000 patient-years " in text and "\nlife-years per patient-year, discounted " in text
+    assert "\ndeaths / 1,000 cohort patient-years " in text and "\nlife-years per patient-year, discounted " in text
     assert "  rule: " + summary["verdict_rule"] in text
     plot_readmission(summary, _results(1, 6), tmp_path / "r.png")
     plot_cost_effectiveness(summary, _results(1, 6), tmp_path / "ce.png")
