@@ -20,10 +20,10 @@ COMPONENTS = ("cost_bed_days", "cost_diversions", "cost_respite", "cost_followup
               "cost_peer_workers", "cost_supervision", "cost_training", "cost_peer_contacts", "cost_extension")
 
 
-def daily_costs(events, extension_by_day, n_patients, program, workforce, care, prices):
-    """{component: cost on each day (rows of the event table)}."""
+def daily_costs(events, extension_by_day, alive, program, workforce, care, prices):
+    """{component: cost on each day (rows of the event table)}, given the patients alive on each day."""
     worker_days = events[:, ev.WORKER_DAYS].astype(float)
-    at_home = community_days(events, living(events, n_patients))
+    at_home = community_days(events, alive)
     return {
         "cost_bed_days": events[:, ev.BED_DAYS] * prices.bed_day,
         "cost_diversions": events[:, ev.DIVERSIONS] * prices.diverted_crisis,
@@ -74,10 +74,11 @@ def arm_economics(events, extension_by_day, first_day, n_patients, program, work
     counted = slice(first_day, events.shape[0])
     days = events.shape[0] - first_day
     patient_years = n_patients * days / 365.0
-    costs = {k: v[counted] for k, v in daily_costs(events, extension_by_day, n_patients, program, workforce, care,
-                                                               prices).items()}
+    alive_by_day = living(events, n_patients)
+    costs = {k: v[counted] for k, v in daily_costs(events, extension_by_day, alive_by_day, program, workforce, care,
+                                                   prices).items()}
     total_by_day = sum(costs.values())
-    alive = living(events, n_patients)[counted]
+    alive = alive_by_day[counted]
     location = daily_location_qalys(events[counted], alive, economics)
     health = daily_health_qalys(events[counted], economics)
     qalys_by_day = location + health

@@ -55,6 +55,12 @@ def arm_outcomes(model):
     return row
 
 
+def mean_occupancy(model):
+    """Mean bed occupancy over the counted period: bed-days over beds times days (NaN without beds)."""
+    counted = model.events[model.cfg.burn_in_days:model.n_days, ev.BED_DAYS]
+    return float(counted.sum()) / (model.n_beds * counted.size) if model.n_beds else np.nan
+
+
 def workforce_outcomes(totals, posts, horizon_days):
     """Peer-workforce turnover, vacancy, absence and burnout over the counted period (NaN without posts)."""
     worker_days = totals[ev.WORKER_DAYS]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import exact
-from sim.analysis.economics import daily_costs, discount_factors
+from sim.analysis.economics import daily_costs, discount_factors, living
 from sim.config.experiment_groups import SUBGROUPS
 from sim.model.columns import (
     AGE_GROUP_NAMES,
@@ -54,22 +54,23 @@ def patient_records(model):
     for_costs = {name: p.record[:, RECORD_COSTS, k] for k, name in enumerate(TALLY_NAMES)}
     for_outcomes = {name: p.record[:, RECORD_OUTCOMES, k] for k, name in enumerate(TALLY_NAMES)}
     days = model.n_days - first
-    shared_by_day = sum(cost[first:] for key, cost in daily_costs(model.events, model.extension_costs, n, model.program,
-                                                                   cfg.workforce, cfg.care, prices).items()
-                        if key in SHARED_COSTS)
+    by_day = daily_costs(model.events, model.extension_costs, living(model.events, n), model.program, cfg.workforce,
+                         cfg.care, prices)
+    shared_by_day = sum(cost[first:] for key, cost in by_day.items() if key in SHARED_COSTS)
     shared = exact.total(shared_by_day)
     shared_discounted = exact.dot(shared_by_day, discount_factors(days, economics.discount_rate_costs))
+
+    def at_home(tally):
+        return tally["alive_days"] - sum(tally[k] for k in DAYS_AWAY)
 
     def own_cost(tally):
         return (tally["bed_days"] * prices.bed_day + tally["diversions"] * prices.diverted_crisis
                 + tally["respite_days"] * prices.respite_day + tally["followups"] * prices.clinician_followup
                 + tally["peer_contacts"] * model.program.cost_per_contact
-                + (tally["alive_days"] - sum(tally[k] for k in DAYS_AWAY))
-                * (cfg.care.community_contacts_per_year / 365.0) * prices.community_contact)
+                + at_home(tally) * (cfg.care.community_contacts_per_year / 365.0) * prices.community_contact)
 
     def qalys(tally):
-        community = tally["alive_days"] - sum(tally[k] for k in DAYS_AWAY)
-        return ((community * economics.utility_community + tally["bed_days"] * economics.utility_inpatient
+        return ((at_home(tally) * economics.utility_community + tally["bed_days"] * economics.utility_inpatient
                  + tally["crisis_days"] * economics.utility_crisis
                  + tally["respite_days"] * economics.utility_respite) / 365.0
                 + tally["hope_above_half_micro"] * (economics.utility_per_hope * 1e-6 / 365.0))

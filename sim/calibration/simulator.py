@@ -14,13 +14,13 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.analysis.history import readmission_by_history
+from sim.analysis.outcomes import mean_occupancy
 from sim.cli.preflight import register
 from sim.config import posterior
 from sim.config.posterior import pick
 from sim.config.schema import validate
 from sim.engines.model import CareSystemModel
 from sim.experiment.trial import trial_outcomes
-from sim.model import events as ev
 from sim.model.population import make_population
 from sim.model.streams import replication_seed
 from sim.paths import CONF
@@ -32,9 +32,7 @@ def statistics(model):
     days, the service's mean bed occupancy, and 30- and 365-day readmission after index discharges with no
     ward admission in the year before."""
     row = {key: float(value) for key, value in trial_outcomes(model).items()}
-    counted = model.events[model.cfg.burn_in_days:model.n_days, ev.BED_DAYS]
-    row["service_occupancy"] = (float(counted.sum()) / (model.n_beds * counted.size) if model.n_beds
-                                else math.nan)
+    row["service_occupancy"] = mean_occupancy(model)
     for days in (7, 14):
         row[f"service_share_of_30_day_within_{days}"] = (row[f"service_readmission_{days}"]
                                                          / row["service_readmission_30"])

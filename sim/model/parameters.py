@@ -138,15 +138,15 @@ def los_shape(median_to_mean):
 def rules_from_config(cfg, program):
     """Flatten a validated config (and the arm's programme) into `Rules`."""
     care, wf = cfg.care, cfg.workforce
+    shape = los_shape(care.median_to_mean_los)
     base_quit = min(max(wf.quit_per_day, 1e-12), 1 - 1e-12)
     return Rules(
         relapse_base=_floats(care.relapse_base_per_day),
         severity_log_hr=float(care.severity_log_hr),
         age_log_hr=_floats(care.age_log_hr),
         forensic_log_hr=float(care.forensic_log_hr),
-        los_scale_days=tuple(m / math.gamma(1.0 + 1.0 / los_shape(care.median_to_mean_los))
-                             for m in _floats(care.mean_los_days)),
-        los_shape=los_shape(care.median_to_mean_los),
+        los_scale_days=tuple(m / math.gamma(1.0 + 1.0 / shape) for m in _floats(care.mean_los_days)),
+        los_shape=shape,
         forensic_los_multiplier=float(care.forensic_los_multiplier),
         diversion_days=int(care.diversion_days),
         followup_window_days=int(care.followup_window_days),

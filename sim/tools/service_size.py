@@ -15,12 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.outcomes import arm_outcomes
+from sim.analysis.outcomes import arm_outcomes, mean_occupancy
 from sim.analysis.statistics import mean_ci
 from sim.cli.command import Parser, check_writable, command, wholes
 from sim.cli.preflight import check_command_line, load_config
 from sim.experiment.replications import arm_models, drawn_config, total_runs
-from sim.model import events as ev
 from sim.outputs.atomic import write_atomic, write_json
 from sim.outputs.manifest import manifest
 
@@ -36,9 +35,8 @@ def base_rates(cfg, run):
     drawn = drawn_config(cfg, run)[0]
     model = arm_models(drawn, run)["usual_care"].run()
     row = arm_outcomes(model)
-    bed_days = model.events[drawn.burn_in_days:model.n_days, ev.BED_DAYS]
     return {"readmission_30": row["readmission_30"], "readmission_90": row["readmission_90"],
-            "occupancy": bed_days.sum() / (model.n_beds * bed_days.size) if model.n_beds else np.nan,
+            "occupancy": mean_occupancy(model),
             "diversions_per_1000py": row["diversions_per_1000py"],
             "bed_days_per_admission": row["bed_days_per_1000py"] / row["admissions_per_1000py"]}
 
